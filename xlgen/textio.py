@@ -1,0 +1,124 @@
+"""Reading extracted-text documents: encoding and line-ending detection.
+
+Files come from Windows tools as often as not: UTF-8 with or without a BOM, CP949
+(a superset of EUC-KR) or UTF-16, with CRLF or LF endings. A wrong guess would show
+up later as mojibake in a workbook, so a guess that does not look like Korean text
+is refused instead of being used.
+"""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class TextDocument:
+    """A decoded document: its lines (1-based in messages), encoding and line endings."""
+
+    path: Path
+    text: str
+    encoding: str  # "utf-8", "utf-8-sig", "cp949", "utf-16"
+    newline: str  # "CRLF", "LF", "CR" or "" (a single line)
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.split("\n")
+
+
+def _looks_like_text(text: str) -> bool:
+    """True when decoded text is plausibly a Korean (or plain) document."""
+    if not text:
+        return True
+    bad = 0
+    hangul = 0
+    for ch in text:
+        if ch in "\n\r\t":
+            continue
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Cs", "Co", "Cn"):
+            bad += 1
+        elif "\uac00" <= ch <= "\ud7a3" or "\u3130" <= ch <= "\u318f":
+            hangul += 1
+    if bad > max(2, len(text) // 1000):
+        return False
+    # A CP949 guess of something that is not Korean produces rare hanja and symbols
+    # rather than Hangul syllables; insist that non-ASCII text is mostly Hangul.
+    non_ascii = sum(1 for ch in text if ord(ch) > 127)
+    return non_ascii == 0 or hangul / non_ascii >= 0.5
+
+
+def decode_bytes(data: bytes, name: str = "") -> tuple[str, str]:
+    """Decode document bytes; return (text, encoding). Raise InputError when unsure."""
+    label = name or "입력"
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        candidates = ["utf-16"]
+    elif b"\x00" in data:
+        # UTF-16 without a BOM: ASCII characters (newlines, tabs, digits) carry a NUL
+        # byte, at odd offsets in little-endian and at even offsets in big-endian.
+        even_nuls = data[0::2].count(b"\x00")
+        odd_nuls = data[1::2].count(b"\x00")
+        candidates = ["utf-16-le", "utf-16-be"]
+        if even_nuls > odd_nuls:
+            candidates.reverse()
+    else:
+        candidates = ["utf-8", "cp949"]
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _looks_like_text(text):
+            return text, encoding
+    tried = ", ".join(c.upper() for c in candidates)
+    raise InputError(
+        f"{label}: 문자 인코딩을 판별할 수 없습니다 ({tried} 모두 맞지 않음). "
+        "UTF-8 또는 CP949(EUC-KR)로 저장한 텍스트 파일인지 확인하세요."
+    )
+
+
+def _normalise_newlines(text: str) -> tuple[str, str]:
+    crlf = text.count("\r\n")
+    cr = text.count("\r") - crlf
+    lf = text.count("\n") - crlf
+    if crlf and crlf >= lf and crlf >= cr:
+        kind = "CRLF"
+    elif cr > lf:
+        kind = "CR"
+    elif lf:
+        kind = "LF"
+    else:
+        kind = ""
+    return text.replace("\r\n", "\n").replace("\r", "\n"), kind
+
+
+def read_document(path: str | Path) -> TextDocument:
+    """Read a text document from disk, detecting encoding and line endings."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            raise InputError(
+                f"{path.name}: 파일이 너무 큽니다 ({size:,}바이트, 최대 {MAX_DOCUMENT_BYTES:,}바이트)."
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: 파일이 없습니다.") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: 파일이 아니라 폴더입니다.") from None
+    except PermissionError:
+        raise InputError(f"{path}: 파일을 읽을 권한이 없습니다.") from None
+    except OSError as exc:
+        raise InputError(f"{path}: 파일을 읽을 수 없습니다 ({exc.strerror}).") from None
+    text, encoding = decode_bytes(data, path.name)
+    text = text.lstrip("\ufeff")
+    text, newline = _normalise_newlines(text)
+    return TextDocument(path=path, text=text, encoding=encoding, newline=newline)
