@@ -1,0 +1,497 @@
+"""The embedded SQLite store: parsed documents, their revisions, and an audit trail.
+
+Usage::
+
+    with Store.open() as store:                      # default_db_path()
+        rev = store.save_document("2019", evaluation, source_name="2019.txt",
+                                  source_sha256=digest)
+        doc = store.load("2019")                     # == evaluation
+
+Every write runs in one ``BEGIN IMMEDIATE`` transaction: it either happens completely or
+not at all, also when the process is killed half way. A writer that finds the store busy
+waits (``busy_timeout``, 10 s by default) instead of failing at once. No ``sqlite3``
+exception leaves this module: they become :class:`~xlgen.errors.StoreError` with a Korean
+message. A ``Store`` belongs to the thread that opened it; open one per thread or process.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sqlite3
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from xlgen import store_codec as codec
+from xlgen.errors import NotFoundError, StoreError
+from xlgen.model import Document, Evaluation, Plan
+from xlgen.store_codec import DocumentInfo, HistoryEntry, RevisionInfo
+from xlgen.store_schema import MIGRATIONS, SCHEMA_VERSION, sqlite_error, statements
+
+DEFAULT_TIMEOUT = 10.0
+FIELDS = ("actual", "note")
+
+Change = tuple[str, str, Any, Any]
+"""(record_key, field, old, new): one value an import changes; field is "actual" or "note"."""
+
+
+class StoreConflictError(StoreError):
+    """A write based on values or a revision that are no longer current."""
+
+
+class NothingToUndoError(StoreError):
+    """``undo_last`` found no import to revert."""
+
+
+def default_db_path() -> Path:
+    """Where the store lives unless told otherwise.
+
+    ``$XLGEN_DB`` if set; on Windows ``%APPDATA%\\xlgen\\xlgen.sqlite``; elsewhere
+    ``$XDG_DATA_HOME/xlgen/xlgen.sqlite`` or ``~/.local/share/xlgen/xlgen.sqlite``. It is a
+    per-user data folder and never the project's ``out/`` folder.
+    """
+    return _default_db_path(os.environ, sys.platform)
+
+
+def _default_db_path(env: Mapping[str, str], platform: str) -> Path:
+    if env.get("XLGEN_DB"):
+        return Path(env["XLGEN_DB"]).expanduser()
+    if platform.startswith("win"):
+        base = env.get("APPDATA") or str(Path.home() / "AppData" / "Roaming")
+    else:
+        base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "xlgen" / "xlgen.sqlite"
+
+
+def current_os_user() -> str:
+    """The login name for audit rows; "unknown" when the system cannot tell."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry / no env variables in some containers
+        return os.environ.get("USERNAME") or os.environ.get("USER") or "unknown"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+class Store:
+    """A connection to one store file. Create it with :meth:`Store.open`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str] | None = None, *,
+             timeout: float = DEFAULT_TIMEOUT) -> Store:
+        """Open (creating and migrating as needed) the store at ``path``.
+
+        ``path`` defaults to :func:`default_db_path`; missing parent folders are created.
+        ``timeout`` is how long a write waits for another writer, in seconds. Raises
+        StoreError for a file that is not an xlgen store, a corrupt one, or one made by a
+        newer xlgen.
+        """
+        path = Path(path) if path is not None else default_db_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"저장소 폴더 {path.parent}을(를) 만들 수 없습니다: {exc.strerror}") from exc
+        if path.is_dir():
+            raise StoreError(f"{path}은(는) 폴더입니다. 저장소 파일 경로를 지정하세요.")
+        try:
+            conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise sqlite_error(exc, path) from exc
+        store = cls(conn, path)
+        try:
+            with store._errors():
+                conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+                conn.execute("PRAGMA schema_version").fetchone()  # reads the header
+                conn.execute("PRAGMA journal_mode = WAL").fetchone()
+                conn.execute("PRAGMA foreign_keys = ON")
+            store._migrate()
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        with self._errors():
+            return self._conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        version = self.schema_version
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}은(는) 더 새로운 버전의 xlgen으로 만든 저장소입니다 "
+                f"(저장소 버전 {version}, 이 xlgen은 {SCHEMA_VERSION}까지 지원). "
+                "xlgen을 업데이트하세요."
+            )
+        if version == SCHEMA_VERSION:
+            return
+        for target, script in enumerate(MIGRATIONS, start=1):
+            with self._transaction() as conn:
+                current = conn.execute("PRAGMA user_version").fetchone()[0]
+                if current >= target:  # another process migrated meanwhile
+                    continue
+                if current == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                    raise StoreError(f"{self.path}은(는) xlgen 저장소가 아닌 SQLite 파일입니다.")
+                for statement in statements(script):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {target}")
+
+    # ------------------------------------------------------------------ transactions
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise sqlite_error(exc, self.path) from exc
+
+    @contextmanager
+    def _transaction(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
+        """One transaction: committed at the end, rolled back on any exception.
+
+        Writes take the write lock up front (BEGIN IMMEDIATE), so a busy store makes them
+        wait for busy_timeout instead of failing when a read would turn into a write.
+        Reads get one consistent snapshot.
+        """
+        conn = self._conn
+        with self._errors():
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    try:
+                        conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass
+                raise
+
+    def _doc_row(self, conn: sqlite3.Connection, key: str) -> sqlite3.Row | tuple:
+        row = conn.execute(
+            "SELECT kind, title, org, year, revision, body FROM documents WHERE key = ?", (key,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"저장소에 '{key}' 문서가 없습니다. 먼저 문서를 읽어 저장하세요.")
+        return row
+
+    # ------------------------------------------------------------------ documents
+
+    def has(self, key: str) -> bool:
+        """Is a document stored under ``key``?"""
+        with self._errors():
+            return self._conn.execute("SELECT 1 FROM documents WHERE key = ?", (key,)).fetchone() is not None
+
+    def keys(self) -> list[DocumentInfo]:
+        """Every stored document, sorted by key."""
+        with self._errors():
+            rows = self._conn.execute(
+                "SELECT key, kind, title, org, year, revision, saved_at, source_name, "
+                "source_sha256, encoding FROM documents ORDER BY key"
+            ).fetchall()
+        return [DocumentInfo(*r) for r in rows]
+
+    def revision(self, key: str) -> int:
+        """The current revision of ``key`` (1 after the first save). NotFoundError if absent."""
+        with self._transaction(write=False) as conn:
+            return self._doc_row(conn, key)[4]
+
+    def load(self, key: str) -> Document:
+        """The Evaluation or Plan stored under ``key``, equal to what was saved (plus any
+        changes applied since). Indicators carry their record keys. NotFoundError if absent."""
+        with self._transaction(write=False) as conn:
+            kind, title, org, year, _rev, body = self._doc_row(conn, key)
+            body = codec.body_from_json(body)
+            if kind == "plan":
+                return codec.plan_from(title, org, year, body)
+            rows = conn.execute(
+                "SELECT record_key, project_pos, name, unit, target, actual, stated_rate, "
+                "direction, line, note FROM indicators WHERE doc_key = ? ORDER BY position",
+                (key,),
+            ).fetchall()
+            return codec.evaluation_from(title, org, year, body, rows)
+
+    def save_document(self, key: str, doc: Document, *, source_name: str, source_sha256: str,
+                      encoding: str = "", action: str = "parse",
+                      os_user: str | None = None) -> int:
+        """Store ``doc`` under ``key``, replacing what was there, and return the new revision.
+
+        Evaluation indicators without a record key get one ("I0001", ... in document order;
+        numbers are never reused within a key), written back to ``Indicator.key`` once the
+        transaction has committed; indicators that have a key keep it. A "revisions" row
+        records the save (``action``, ``source_name``, ``source_sha256``); for record keys
+        that existed before, changed actual/note values get "history" rows too.
+        """
+        if not isinstance(key, str) or not key.strip():
+            raise StoreError(f"문서 키가 비어 있거나 문자열이 아닙니다: {key!r}")
+        if isinstance(doc, Evaluation):
+            codec.check_evaluation(doc)
+            body = codec.evaluation_body(doc)
+            indicators = [row[3] for row in doc.indicator_rows()]
+        elif isinstance(doc, Plan):
+            body, indicators = codec.plan_body(doc), []
+        else:
+            raise TypeError(f"Evaluation or Plan expected, got {type(doc).__name__}")
+        user, at = os_user or current_os_user(), _now()
+        with self._transaction() as conn:
+            rev = self._next_revision(conn, key)
+            before = {
+                r[0]: {"actual": r[1], "note": r[2]}
+                for r in conn.execute("SELECT record_key, actual, note FROM indicators WHERE doc_key = ?", (key,))
+            }
+            used = [r[0] for r in conn.execute(
+                "SELECT record_key FROM history WHERE doc_key = ? UNION SELECT record_key FROM indicators WHERE doc_key = ?",
+                (key, key),
+            )]
+            keys = codec.assign_keys(indicators, max(map(codec.key_number, used), default=0))
+            conn.execute("DELETE FROM indicators WHERE doc_key = ?", (key,))
+            conn.execute(
+                "INSERT INTO documents (key, kind, title, org, year, revision, source_name, "
+                "source_sha256, encoding, saved_at, body) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
+                "ON CONFLICT(key) DO UPDATE SET kind=excluded.kind, title=excluded.title, "
+                "org=excluded.org, year=excluded.year, revision=excluded.revision, "
+                "source_name=excluded.source_name, source_sha256=excluded.source_sha256, "
+                "encoding=excluded.encoding, saved_at=excluded.saved_at, body=excluded.body",
+                (key, doc.kind, doc.title, doc.org, doc.year, rev, source_name, source_sha256,
+                 encoding, at, codec.body_json(body)),
+            )
+            if isinstance(doc, Evaluation):
+                conn.executemany(
+                    f"INSERT INTO indicators ({codec.INDICATOR_COLUMNS}) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    codec.indicator_params(key, doc, keys),
+                )
+            self._add_revision(conn, key, rev, action, at, user, source_name, source_sha256)
+            changed = [
+                (rk, f, before[rk][f], getattr(ind, f))
+                for rk, ind in zip(keys, indicators, strict=True) if rk in before
+                for f in FIELDS
+                if codec.encode_value(before[rk][f]) != codec.encode_value(getattr(ind, f))
+            ]
+            self._add_history(conn, key, rev, at, user, source_name, source_sha256, changed)
+        for ind, rk in zip(indicators, keys, strict=True):
+            ind.key = rk
+        return rev
+
+    @staticmethod
+    def _next_revision(conn: sqlite3.Connection, key: str) -> int:
+        row = conn.execute(
+            "SELECT max(r) FROM (SELECT revision AS r FROM documents WHERE key = ? "
+            "UNION ALL SELECT revision FROM revisions WHERE doc_key = ?)",
+            (key, key),
+        ).fetchone()
+        return (row[0] or 0) + 1
+
+    @staticmethod
+    def _add_revision(conn: sqlite3.Connection, key: str, rev: int, action: str, at: str,
+                      user: str, file_name: str, file_hash: str,
+                      undoes: int | None = None) -> None:
+        conn.execute(
+            "INSERT INTO revisions (doc_key, revision, action, at, os_user, file_name, "
+            "file_hash, undoes) VALUES (?,?,?,?,?,?,?,?)",
+            (key, rev, action, at, user, file_name, file_hash, undoes),
+        )
+        conn.execute("UPDATE documents SET revision = ?, saved_at = ? WHERE key = ?", (rev, at, key))
+
+    @staticmethod
+    def _add_history(conn: sqlite3.Connection, key: str, rev: int, at: str, user: str,
+                     file_name: str, file_hash: str, changed: Iterable[Change]) -> None:
+        conn.executemany(
+            "INSERT INTO history (doc_key, revision, at, os_user, file_name, file_hash, "
+            "record_key, field, old, new) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [(key, rev, at, user, file_name, file_hash, rk, f,
+              codec.encode_value(old), codec.encode_value(new)) for rk, f, old, new in changed],
+        )
+
+    # ------------------------------------------------------------------ imports
+
+    def apply_changes(self, key: str, changes: Iterable[Change], *, os_user: str,
+                      file_name: str, file_hash: str,
+                      expected_revision: int | None = None) -> int:
+        """Apply an import's changes to an evaluation in one transaction; return the revision.
+
+        ``changes`` are (record_key, field, old, new) with field "actual" or "note". ``old``
+        must match the stored value (100 matches 100.0, floats within 1e-12, a note's None
+        matches ""), else StoreConflictError; the history keeps the exact stored value.
+        With ``expected_revision``, the store must still be at that revision (guards the gap
+        between a conflict check and this call). Changes whose new value is already stored
+        (same type and value) are skipped; when nothing is left, nothing is written and the
+        current revision is returned. Otherwise the revision is bumped and one "import"
+        revision row plus one history row per changed value are written.
+        """
+        changes = list(changes)
+        seen: set[tuple[str, str]] = set()
+        for rk, f, _old, new in changes:
+            codec.check_value(f, new, f"레코드 {rk}")
+            if (rk, f) in seen:
+                raise StoreError(f"레코드 {rk}의 {f} 변경이 두 번 들어 있습니다.")
+            seen.add((rk, f))
+        at = _now()
+        with self._transaction() as conn:
+            kind, *_, current, _body = self._doc_row(conn, key)
+            if kind != "evaluation":
+                raise StoreError(f"'{key}'은(는) 평가 문서가 아니라 실적을 가져올 수 없습니다.")
+            if expected_revision is not None and expected_revision != current:
+                raise StoreConflictError(
+                    f"'{key}' 문서가 그사이 바뀌었습니다 (기대한 리비전 {expected_revision}, "
+                    f"현재 {current}). 다시 가져오세요."
+                )
+            changed: list[Change] = []
+            for rk, f, old, new in changes:
+                stored = self._value(conn, key, rk, f)
+                if not codec.same_as_stored(f, stored, old):
+                    raise StoreConflictError(
+                        f"레코드 {rk}의 {_FIELD_KO[f]} 값이 저장소에서는 {stored!r}인데 "
+                        f"가져오기는 {old!r}을(를) 기준으로 합니다. 다시 가져오세요."
+                    )
+                if codec.encode_value(stored) != codec.encode_value(new):
+                    changed.append((rk, f, stored, new))
+            if not changed:
+                return current
+            rev = self._next_revision(conn, key)
+            self._write_changes(conn, key, rev, "import", at, os_user, file_name, file_hash, changed)
+            return rev
+
+    def _value(self, conn: sqlite3.Connection, key: str, record_key: str, field: str) -> Any:
+        if field not in FIELDS:
+            raise StoreError(f"바꿀 수 없는 항목입니다: {field!r}")
+        row = conn.execute(
+            f"SELECT {field} FROM indicators WHERE doc_key = ? AND record_key = ?", (key, record_key)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"'{key}' 문서에 레코드 {record_key}이(가) 없습니다.")
+        return row[0]
+
+    def _write_changes(self, conn: sqlite3.Connection, key: str, rev: int, action: str, at: str,
+                       user: str, file_name: str, file_hash: str, changed: list[Change],
+                       undoes: int | None = None) -> None:
+        for rk, f, _old, new in changed:
+            conn.execute(
+                f"UPDATE indicators SET {f} = ? WHERE doc_key = ? AND record_key = ?", (new, key, rk)
+            )
+        self._add_revision(conn, key, rev, action, at, user, file_name, file_hash, undoes)
+        self._add_history(conn, key, rev, at, user, file_name, file_hash, changed)
+
+    def undo_last(self, key: str, *, os_user: str) -> int:
+        """Revert the most recent import not yet undone; return the new ("undo") revision.
+
+        Values are restored exactly (type included). Several calls undo several imports,
+        newest first. A save of the document (e.g. "parse") is a barrier: imports before it
+        cannot be undone. Raises NothingToUndoError when there is nothing to revert.
+        """
+        at = _now()
+        with self._transaction() as conn:
+            self._doc_row(conn, key)
+            revs = conn.execute(
+                "SELECT revision, action, undoes, file_name, file_hash FROM revisions "
+                "WHERE doc_key = ? ORDER BY revision DESC",
+                (key,),
+            ).fetchall()
+            undone = {r[2] for r in revs if r[1] == "undo"}
+            target = None
+            for r in revs:
+                if r[1] == "undo" or (r[1] == "import" and r[0] in undone):
+                    continue
+                target = r if r[1] == "import" else None
+                break
+            if target is None:
+                raise NothingToUndoError(f"'{key}' 문서에는 되돌릴 가져오기가 없습니다.")
+            target_rev, _, _, file_name, file_hash = target
+            changed: list[Change] = []
+            for rk, f, old, new in conn.execute(
+                "SELECT record_key, field, old, new FROM history WHERE doc_key = ? "
+                "AND revision = ? ORDER BY id DESC",
+                (key, target_rev),
+            ).fetchall():
+                stored = self._value(conn, key, rk, f)
+                if codec.encode_value(stored) != new:
+                    raise StoreConflictError(
+                        f"레코드 {rk}의 {_FIELD_KO[f]} 값이 리비전 {target_rev} 이후 바뀌어 "
+                        "되돌릴 수 없습니다."
+                    )
+                changed.append((rk, f, stored, codec.decode_value(old)))
+            rev = self._next_revision(conn, key)
+            self._write_changes(conn, key, rev, "undo", at, os_user, file_name, file_hash,
+                                changed, undoes=target_rev)
+            return rev
+
+    # ------------------------------------------------------------------ history
+
+    def history(self, key: str) -> list[RevisionInfo]:
+        """Every write to ``key``, newest first, with the number of values each changed."""
+        with self._transaction(write=False) as conn:
+            self._doc_row(conn, key)
+            rows = conn.execute(
+                "SELECT r.revision, r.action, r.at, r.os_user, r.file_name, r.file_hash, "
+                "(SELECT count(*) FROM history h WHERE h.doc_key = r.doc_key "
+                " AND h.revision = r.revision), r.undoes "
+                "FROM revisions r WHERE r.doc_key = ? ORDER BY r.revision DESC",
+                (key,),
+            ).fetchall()
+        return [RevisionInfo(*r) for r in rows]
+
+    def history_entries(self, key: str, revision: int | None = None) -> list[HistoryEntry]:
+        """The changed values of ``key`` (of one revision if given), oldest first."""
+        sql = ("SELECT revision, at, os_user, file_name, file_hash, record_key, field, old, new "
+               "FROM history WHERE doc_key = ?")
+        params: tuple = (key,)
+        if revision is not None:
+            sql, params = sql + " AND revision = ?", (key, revision)
+        with self._transaction(write=False) as conn:
+            self._doc_row(conn, key)
+            rows = conn.execute(sql + " ORDER BY id", params).fetchall()
+        return [
+            HistoryEntry(*r[:7], codec.decode_value(r[7]), codec.decode_value(r[8])) for r in rows
+        ]
+
+    def changed_since(self, key: str, revision: int) -> dict[tuple[str, str], tuple[Any, Any]]:
+        """Values that differ now from what they were at ``revision``.
+
+        Maps (record_key, field) to (value at ``revision``, current value; None if the record
+        is gone). A value changed and changed back (e.g. imported, then undone) is not listed.
+        For an import: a workbook built at revision r conflicts on exactly these values.
+        """
+        with self._transaction(write=False) as conn:
+            self._doc_row(conn, key)
+            rows = conn.execute(
+                "SELECT h.record_key, h.field, h.old, i.actual, i.note, i.record_key "
+                "FROM history h LEFT JOIN indicators i "
+                "ON i.doc_key = h.doc_key AND i.record_key = h.record_key "
+                "WHERE h.id IN (SELECT min(id) FROM history WHERE doc_key = ? AND revision > ? "
+                "GROUP BY record_key, field)",
+                (key, revision),
+            ).fetchall()
+        result = {}
+        for rk, f, old, actual, note, present in rows:
+            now = (actual if f == "actual" else note) if present is not None else None
+            if present is None or codec.encode_value(now) != old:
+                result[(rk, f)] = (codec.decode_value(old), now)
+        return result
+
+    def value_changed_since(self, key: str, record_key: str, field: str, revision: int) -> bool:
+        """Does the value of (record_key, field) differ now from what it was at ``revision``?"""
+        return (record_key, field) in self.changed_since(key, revision)
+
+
+_FIELD_KO = {"actual": "실적", "note": "비고"}
