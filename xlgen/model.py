@@ -10,13 +10,12 @@ Numbers are plain Python numbers: ``int`` where the document printed no decimal 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import Union
+from enum import StrEnum
 
-Number = Union[int, float]
+Number = int | float
 
 
-class Direction(str, Enum):
+class Direction(StrEnum):
     """Which way is better for an indicator (지표 방향)."""
 
     UP = "상향"  # higher is better: 실적 / 목표 × 100
@@ -204,4 +203,4 @@ class Plan:
         return [(g, p, name) for g in self.goals for p in g.policy_goals for name in p.indicators]
 
 
-Document = Union[Evaluation, Plan]
+Document = Evaluation | Plan

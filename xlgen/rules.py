@@ -7,8 +7,8 @@ LibreOffice and compare).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Context, Decimal
-from typing import Iterable
 
 from .model import Direction, Number
 

@@ -1,0 +1,240 @@
+"""Section Ⅲ of an evaluation: department tables → raw rows.
+
+The extracted text loses the table grid. What survives:
+- "▢ 부서명" headers (▢ or □), in the logical order of the departments;
+- a column header ("주요사업명 성과지표 단위 목표 실적 / 달성률 / (%)") per table and page;
+- one *anchor* line per indicator that ends with "단위 목표 실적 달성률";
+- the names of the project and the indicator as text lines before (or on) the anchor,
+  wrapped, with blank lines between pieces.
+
+This module only cuts the text into tables and rows. Deciding which words of a row are the
+project's and which the indicator's is `_evaluation_rows`' job.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..model import Number, ParseWarning
+from ._text import NUMBER, fold_digits, nospace, parse_number
+
+DEPT_RE = re.compile(r"^\s*[▢□■◻☐◽❑]\s*(?P<name>\S.*?)\s*$")
+PAGE_NUMBER_RE = re.compile(r"^\s*[-–]\s*\d+\s*[-–]\s*$")
+_CELL = rf"(?:{NUMBER}|-)"
+ANCHOR_RE = re.compile(
+    rf"^(?P<lead>.*?)(?:(?<=\s)|^)(?P<unit>[^\s\d△▲.,\-][^\s]*)"
+    rf"\s+(?P<target>{_CELL})(?:\s+(?P<actual>{_CELL}))?(?:\s+(?P<rate>{_CELL}))?\s*$"
+)
+# Units seen in these documents. A row with fewer than three numbers is accepted only
+# when its unit is one of these, so that a name ending in a number is not taken for data.
+KNOWN_UNITS = frozenset(
+    "% 건 회 명 개 개소 톤 백만원 천원 원 만명 천명 ㎞ km m ㎡ 시간 일 대 두 개교 가구 세대 "
+    "점 종 권 편 곳 호 식 본 그루 주 월 년 억원 천건 만건 kg ha 面 면 단체 업소".split()
+)
+HEADER_WORDS = ("주요사업명", "성과지표")
+# Pieces of the column header that wrap onto lines of their own.
+HEADER_PIECES = frozenset(["달성률", "(%)", "달성률(%)", "비고", "단위", "목표", "실적", "%"])
+
+
+@dataclass
+class Anchor:
+    """The line that carries an indicator's numbers."""
+
+    line: int
+    lead: str  # text before the unit on the same line
+    unit: str
+    target: Number | None
+    actual: Number | None
+    rate: Number | None
+    numbers: str = ""  # "단위 목표 실적 달성률" as printed, spaces squashed
+
+
+@dataclass
+class RawRow:
+    """The text of one indicator row: text blocks before the anchor, and the anchor."""
+
+    blocks: list[list[tuple[int, str]]]  # blocks of (line, text), split at blank lines
+    anchor: Anchor
+
+    def text_lines(self) -> list[tuple[int, str]]:
+        return [item for block in self.blocks for item in block]
+
+
+@dataclass
+class RawTable:
+    department: str | None
+    dept_line: int | None
+    header_line: int | None
+    rows: list[RawRow] = field(default_factory=list)
+    trailing: list[tuple[int, str]] = field(default_factory=list)  # text after the last anchor
+
+
+def match_anchor(text: str, line: int) -> Anchor | None:
+    """Recognise a line that ends with 단위 목표 실적 달성률."""
+    folded = fold_digits(text)
+    m = ANCHOR_RE.match(folded)
+    if not m:
+        return None
+    unit = m.group("unit")
+    parts = [m.group("target"), m.group("actual"), m.group("rate")]
+    present = [p for p in parts if p is not None]
+    if len(present) < 3 and unit not in KNOWN_UNITS:
+        return None
+    if all(p == "-" for p in present):
+        return None
+    values = [parse_number(p) if p is not None else None for p in parts]
+    lead = m.group("lead").strip()
+    numbers = " ".join(folded[m.start("unit"):].split())
+    return Anchor(line, lead, unit, values[0], values[1], values[2], numbers)
+
+
+def is_column_header(text: str) -> bool:
+    squeezed = nospace(text)
+    return all(word in squeezed for word in HEADER_WORDS)
+
+
+@dataclass
+class RawDepartment:
+    name: str | None
+    line: int | None
+    tables: list[RawTable] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[RawRow]:
+        return [r for t in self.tables for r in t.rows]
+
+
+def split_departments(
+    lines: list[tuple[int, str]], warnings: list[ParseWarning]
+) -> list[RawDepartment]:
+    """Cut section Ⅲ into departments, in the order of their "▢ 부서" headers.
+
+    A table normally follows its header. A page that begins with a table has that
+    table's header at the end of the same page, after the page's other tables
+    ("[A's table] ▢ B [B's table] ▢ A"). So a table with no header of its own (or one
+    that starts a page, its column header indented by one space) takes the first later
+    header that has no table of its own; failing that, the first earlier one; failing
+    that, it continues the department before it (a table broken over a page).
+    """
+    tables: list[RawTable] = []
+    headers: list[tuple[str, int]] = []
+    current: RawTable | None = None
+    pending: tuple[str, int] | None = None  # a header not yet followed by a table
+    in_header = False
+    block: list[tuple[int, str]] = []
+    blocks: list[list[tuple[int, str]]] = []
+
+    def flush_block() -> None:
+        nonlocal block
+        if block:
+            blocks.append(block)
+            block = []
+
+    def close_table() -> None:
+        nonlocal blocks
+        flush_block()
+        if current is not None:
+            current.trailing.extend(item for b in blocks for item in b)
+        blocks = []
+
+    def open_table(header_line: int | None, first_line: int, new_page: bool) -> None:
+        nonlocal current, pending
+        close_table()
+        if pending is not None and not new_page:
+            current = RawTable(pending[0], pending[1], header_line or first_line)
+            pending = None
+        else:
+            current = RawTable(None, None, header_line or first_line)
+        tables.append(current)
+
+    for number, raw in lines:
+        text = raw.strip()
+        if not text:
+            flush_block()
+            continue
+        if PAGE_NUMBER_RE.match(text):
+            continue
+        dept = DEPT_RE.match(text)
+        if dept:
+            close_table()
+            current, in_header = None, False
+            pending = (nospace(dept.group("name")), number)
+            headers.append(pending)
+            continue
+        if is_column_header(text):
+            # A header line indented by one space starts a new page: the "▢" before it
+            # ended the previous page and is not this table's (see the docstring).
+            open_table(number, number, raw[:1].isspace())
+            in_header = True
+            continue
+        if in_header and nospace(text) in HEADER_PIECES:
+            continue
+        in_header = False
+        if current is None:
+            open_table(None, number, False)  # data whose column header was lost
+        assert current is not None
+        anchor = match_anchor(text, number)
+        if anchor is None:
+            block.append((number, text))
+            continue
+        flush_block()
+        current.rows.append(RawRow(blocks, anchor))
+        blocks = []
+    close_table()
+    return _pair(tables, headers, warnings)
+
+
+def _pair(
+    tables: list[RawTable], headers: list[tuple[str, int]], warnings: list[ParseWarning]
+) -> list[RawDepartment]:
+    depts = [RawDepartment(name, line) for name, line in headers]
+    by_line = {d.line: d for d in depts}
+    for table in tables:
+        if table.department is not None:
+            by_line[table.dept_line].tables.append(table)
+    orphans = [t for t in tables if t.department is None]
+    for dept in depts:
+        if dept.tables:
+            continue
+        match = next((t for t in orphans if (t.header_line or 0) < (dept.line or 0)), None)
+        if match is None:
+            # The header printed at the foot of the page before its table.
+            match = next((t for t in orphans if (t.header_line or 0) > (dept.line or 0)), None)
+        if match is None:
+            continue
+        orphans.remove(match)
+        match.department, match.dept_line = dept.name, dept.line
+        dept.tables.append(match)
+        warnings.append(
+            ParseWarning(
+                match.header_line,
+                f"부서 제목 없이 쪽 머리에 있는 표를 같은 쪽 끝의 제목 '{dept.name}'"
+                f"({dept.line}행)과 짝지었습니다.",
+            )
+        )
+    for table in orphans:
+        before = [d for d in depts if d.tables and min(t.header_line or 0 for t in d.tables) < (table.header_line or 0)]
+        if before:
+            owner = max(before, key=lambda d: min(t.header_line or 0 for t in d.tables))
+            owner.tables.append(table)
+            owner.tables.sort(key=lambda t: t.header_line or 0)
+            table.department, table.dept_line = owner.name, owner.line
+            warnings.append(
+                ParseWarning(
+                    table.header_line,
+                    f"부서 제목이 없는 표를 앞 부서 '{owner.name}'의 계속으로 보았습니다.",
+                )
+            )
+        else:
+            depts.insert(0, RawDepartment(None, None, [table]))
+            warnings.append(ParseWarning(table.header_line, "부서 제목이 없는 표입니다."))
+    for dept in depts:
+        if not dept.rows:
+            warnings.append(ParseWarning(dept.line, f"'{dept.name}' 부서에 성과지표 행이 없습니다."))
+        for table in dept.tables:
+            for line, text in table.trailing:
+                warnings.append(
+                    ParseWarning(line, f"'{dept.name}' 표의 숫자 없는 글 '{text}'을(를) 무시했습니다.")
+                )
+    return depts

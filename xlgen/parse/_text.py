@@ -1,0 +1,63 @@
+"""Small text helpers shared by the parsers: numbers, widths, spacing."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ..model import Number
+
+# Full-width digits and punctuation that Windows tools and PDF extractors produce.
+_FULLWIDTH = str.maketrans("０１２３４５６７８９，．－＋％", "0123456789,.-+%")
+
+# A number as documents print it: thousands separators, decimals, △ or "-" for negatives.
+NUMBER = r"(?:△\s?|▲\s?|-)?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+NUMBER_RE = re.compile(rf"^{NUMBER}$")
+
+
+def fold_digits(text: str) -> str:
+    """Full-width digits, commas and signs to ASCII; everything else unchanged."""
+    return text.translate(_FULLWIDTH)
+
+
+def parse_number(token: str) -> Number | None:
+    """Parse a printed number. △1,234 → -1234; "100.0" stays float; "-" alone → None.
+
+    Returns None for anything that is not a number. A number in parentheses is not
+    negative (domain rule), so "(1,234)" is not accepted here at all.
+    """
+    token = fold_digits(token.strip())
+    if token in ("", "-", "–", "—"):
+        return None
+    if not NUMBER_RE.match(token):
+        return None
+    negative = token[0] in "△▲-"
+    digits = token.lstrip("△▲- ").replace(",", "")
+    value: Number = float(digits) if "." in digits else int(digits)
+    return -value if negative else value
+
+
+def squash(text: str) -> str:
+    """Collapse runs of white space to one space and strip."""
+    return " ".join(text.split())
+
+
+def nospace(text: str) -> str:
+    """Remove all white space: "감 사 담 당 관" → "감사담당관"."""
+    return "".join(text.split())
+
+
+def width(text: str) -> int:
+    """Display width: wide (Hangul, CJK) characters count 2, others 1."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def dedupe_repeat(text: str) -> str:
+    """A title extracted several times in a row ("AA A" → "A")."""
+    s = text.strip()
+    for n in range(2, 6):
+        if len(s) % n == 0:
+            part = s[: len(s) // n]
+            if part * n == s:
+                return part.strip()
+    return s

@@ -1,0 +1,414 @@
+"""Parser for the year-end evaluation (주요사업 평가 현황), space-separated extracted text.
+
+Sections: Ⅰ 국별 사업추진 현황 (per-bureau counts), Ⅱ 국별 주요사업 추진 성과 (narrative),
+Ⅲ 부서별 추진 현황 (one table per department). Ⅲ never names bureaus: the departments
+appear in bureau order and Ⅰ's project counts partition them (or an organisation file
+states the mapping). Everything printed that can be checked is checked, and every
+disagreement becomes a warning with its line number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import ParseError
+from ..model import (
+    Bureau,
+    Department,
+    Evaluation,
+    Field,
+    Highlight,
+    Indicator,
+    NarrativeSection,
+    ParseWarning,
+    Project,
+    SummaryRow,
+)
+from ..rules import indicator_rate, is_weak, percent, project_rate
+from ._evaluation_rows import decide
+from ._evaluation_tables import PAGE_NUMBER_RE, RawDepartment, split_departments
+from ._text import dedupe_repeat, fold_digits, nospace, parse_number, squash, width
+
+SECTION_RE = re.compile(r"^\s*(?P<num>Ⅰ|Ⅱ|Ⅲ|Ⅳ|III|II|IV|I)\s*[.．]\s*(?P<title>.*)$")
+_SUMMARY_CELL = r"(\d[\d,]*|-|–)"
+SUMMARY_RE = re.compile(rf"^(?P<name>.*?\S)\s+{_SUMMARY_CELL}\s+{_SUMMARY_CELL}\s+{_SUMMARY_CELL}\s*$")
+THRESHOLD_RE = re.compile(r"부진\s*판정\s*기준.*?(\d+(?:\.\d+)?)\s*%\s*이하")
+YEAR_RE = re.compile(r"((?:19|20)\d\d)\s*년")
+FIELD_MARKS = "◇◆"
+HIGHLIGHT_RE = re.compile(r"^(?:[○◦◯●]|ㅇ(?=\s))\s*")
+DETAIL_RE = re.compile(r"^(?:[-·‧∙•]|\u2027)\s*")
+
+
+def looks_like_evaluation(text: str) -> bool:
+    """Content-based detection of an evaluation document."""
+    squeezed = nospace(text[:200_000])
+    return "달성률" in squeezed and (
+        "부서별추진현황" in squeezed
+        or "국별사업추진현황" in squeezed
+        or ("주요사업명" in squeezed and "성과지표" in squeezed and "실적" in squeezed)
+    )
+
+
+def parse_evaluation(
+    lines: list[str], *, corrections: Mapping[str, Any] | None = None, source: str = ""
+) -> Evaluation:
+    """Parse an evaluation document's lines into an `Evaluation` with warnings."""
+    numbered = list(enumerate(lines, 1))
+    sections = _sections(numbered)
+    warnings: list[ParseWarning] = []
+    title = _title(numbered, sections)
+    year_match = YEAR_RE.search(title) or YEAR_RE.search(" ".join(t for _, t in sections.get("Ⅲ", [])[:1]))
+    evaluation = Evaluation(title=title, org=None, year=int(year_match.group(1)) if year_match else None)
+
+    threshold = _threshold(numbered)
+    if threshold is not None:
+        evaluation.threshold = threshold
+    else:
+        warnings.append(ParseWarning(None, "부진판정 기준이 없어 80%로 보았습니다."))
+
+    ratio_line = _parse_summary(sections.get("Ⅰ", []), evaluation, warnings)
+    bureau_names = {nospace(r.bureau) for r in evaluation.summary}
+    evaluation.narrative = _parse_narrative(sections.get("Ⅱ", []), bureau_names)
+    table_lines = sections.get("Ⅲ")
+    if table_lines is None:
+        if evaluation.summary or evaluation.narrative:
+            warnings.append(ParseWarning(None, "Ⅲ 부서별 추진 현황이 없습니다."))
+            table_lines = []
+        else:
+            raise ParseError(f"{source or '문서'}: 평가 문서의 표(Ⅰ 국별 현황, Ⅲ 부서별 현황)를 찾지 못했습니다.")
+    raw = split_departments(table_lines, warnings)
+    rules = _row_corrections(corrections)
+    # The widest wrapped name line shows how much text one column holds.
+    column = max((width(squash(t)) for d in raw for r in d.rows for _, t in r.text_lines()), default=24)
+    departments = [_department(d, rules, column, warnings) for d in raw]
+    for key, rule in rules.items():
+        if not rule.get("_used"):
+            warnings.append(ParseWarning(None, f"보정 항목이 문서와 맞지 않아 쓰이지 않았습니다: {key[0]} '{key[1]}'"))
+    evaluation.bureaus = _assign_bureaus(departments, evaluation, corrections, warnings)
+    _check_rates(evaluation, warnings)
+    _check_summary(evaluation, warnings, ratio_line)
+    evaluation.warnings = sorted(warnings, key=lambda w: (w.line is None, w.line or 0))
+    return evaluation
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _sections(numbered: list[tuple[int, str]]) -> dict[str, list[tuple[int, str]]]:
+    """Lines under each roman-numbered heading; "" holds what comes before the first."""
+    roman = {"I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ"}
+    sections: dict[str, list[tuple[int, str]]] = {"": []}
+    current = ""
+    for number, text in numbered:
+        m = SECTION_RE.match(text)
+        if m and m.group("title").strip():
+            current = roman.get(m.group("num"), m.group("num"))
+            sections.setdefault(current, [])
+            continue
+        sections.setdefault(current, []).append((number, text))
+    return sections
+
+
+def _title(numbered: list[tuple[int, str]], sections: dict) -> str:
+    for _, text in numbered:
+        if text.strip() and not SECTION_RE.match(text):
+            return squash(dedupe_repeat(text))
+    return ""
+
+
+def _threshold(numbered: list[tuple[int, str]]) -> float | int | None:
+    for _, text in numbered:
+        m = THRESHOLD_RE.search(fold_digits(text))
+        if m:
+            return parse_number(m.group(1))
+    return None
+
+
+# --------------------------------------------------------------------------- Ⅰ
+
+
+def _parse_summary(lines: list[tuple[int, str]], evaluation: Evaluation, warnings: list) -> int | None:
+    """Fill the Ⅰ table into `evaluation`; return the line of the 비율 row, if any."""
+    ratio_line = None
+    for number, text in lines:
+        m = SUMMARY_RE.match(fold_digits(text.strip()))
+        if not m:
+            continue
+        name = nospace(m.group("name"))
+        values = [parse_number(m.group(i)) for i in (2, 3, 4)]
+        if name.startswith("비율"):
+            evaluation.summary_ratio = (values[1], values[2])
+            ratio_line = number
+            continue
+        counts = [v if v is not None else 0 for v in values]
+        if any(not isinstance(v, int) or v < 0 for v in counts):
+            warnings.append(ParseWarning(number, f"Ⅰ 표의 '{name}' 행 숫자를 읽을 수 없습니다."))
+            continue
+        row = SummaryRow(name, counts[0], counts[1], counts[2], number)
+        if name in ("사업수", "계", "합계", "총계"):
+            evaluation.summary_total = row
+        else:
+            evaluation.summary.append(row)
+    if not evaluation.summary:
+        warnings.append(ParseWarning(None, "Ⅰ 국별 사업추진 현황 표가 없습니다."))
+    return ratio_line
+
+
+# --------------------------------------------------------------------------- Ⅱ
+
+
+HEADING_END = ("국", "소", "단", "관", "실", "본부", "과", "청", "센터", "원")
+HEADING_SPLIT = re.compile(r"[‧·∙・,/&]|및")
+
+
+def _unspace(text: str) -> str:
+    """"행 정 국" → "행정국"; "복지국 ‧ 보건소" stays as printed."""
+    tokens = text.split()
+    return "".join(tokens) if all(len(t) == 1 for t in tokens) else " ".join(tokens)
+
+
+def _is_heading(text: str, bureau_names: set[str]) -> bool:
+    """A narrative heading: a bureau name, or several joined ("복지국 ‧ 보건소")."""
+    parts = [nospace(p) for p in HEADING_SPLIT.split(text) if p.strip()]
+    if parts and all(p in bureau_names for p in parts):
+        return True
+    return width(text) <= 24 and all(p.endswith(HEADING_END) for p in parts) and bool(parts)
+
+
+def _parse_narrative(lines: list[tuple[int, str]], bureau_names: set[str]) -> list[NarrativeSection]:
+    content = [(n, squash(t)) for n, t in lines if t.strip() and not PAGE_NUMBER_RE.match(t)]
+    sections: list[NarrativeSection] = []
+    section: NarrativeSection | None = None
+    for i, (number, text) in enumerate(content):
+        nxt = content[i + 1][1] if i + 1 < len(content) else ""
+        if text[0] in FIELD_MARKS:
+            if section is None:
+                section = NarrativeSection("", line=number)
+                sections.append(section)
+            section.fields.append(Field(text[1:].strip()))
+            continue
+        if nxt[:1] in FIELD_MARKS and _is_heading(text, bureau_names):
+            section = NarrativeSection(_unspace(text), line=number)
+            sections.append(section)
+            continue
+        if section is None or not section.fields:
+            continue  # text before the first heading (titles, spacing)
+        fld = section.fields[-1]
+        m = HIGHLIGHT_RE.match(text)
+        if m:
+            fld.highlights.append(Highlight(text[m.end():].strip()))
+            continue
+        m = DETAIL_RE.match(text)
+        if m and fld.highlights:
+            fld.highlights[-1].details.append(text[m.end():].strip())
+            continue
+        # A wrapped line: continue the last detail, highlight or field title.
+        if fld.highlights and fld.highlights[-1].details:
+            fld.highlights[-1].details[-1] += " " + text
+        elif fld.highlights:
+            fld.highlights[-1].text += " " + text
+        else:
+            fld.title += " " + text
+    return sections
+
+
+# --------------------------------------------------------------------------- Ⅲ
+
+
+def _row_corrections(corrections: Mapping[str, Any] | None) -> dict[tuple, dict]:
+    """`[[evaluation.row]]` entries keyed by (department, numbers line, line or None)."""
+    rules: dict[tuple, dict] = {}
+    section = (corrections or {}).get("evaluation", {})
+    for entry in section.get("row", []) if isinstance(section, Mapping) else []:
+        if not isinstance(entry, Mapping) or "department" not in entry or "numbers" not in entry:
+            continue
+        line = entry.get("line")
+        key = (
+            nospace(str(entry["department"])),
+            squash(fold_digits(str(entry["numbers"]))),
+            line if isinstance(line, int) else None,
+        )
+        rules[key] = dict(entry)
+    return rules
+
+
+def _department(raw: RawDepartment, rules: dict, column: int, warnings: list) -> Department:
+    name = raw.name or "(부서명 없음)"
+    dept = Department(name, line=raw.line)
+    rows = raw.rows
+    blocks = [b for r in rows for b in r.blocks]
+    dense = not blocks or sum(len(b) > 1 for b in blocks) >= len(blocks) / 2
+    for i, row in enumerate(rows):
+        a = row.anchor
+        rule = rules.get((nospace(name), a.numbers, a.line)) or rules.get((nospace(name), a.numbers, None))
+        if rule is not None:
+            rule["_used"] = True
+            project_name = squash(str(rule.get("project", "")))
+            indicator_name = squash(str(rule.get("indicator", "")))
+            new = bool(project_name)
+            warnings.append(
+                ParseWarning(
+                    a.line,
+                    f"보정 적용: {name} '{a.numbers}' 행을 "
+                    + (f"사업 '{project_name}', " if new else "앞 사업의 ")
+                    + f"지표 '{indicator_name}'(으)로 읽었습니다.",
+                )
+            )
+        else:
+            d = decide(row, i == 0 and not dept.projects, column, dense)
+            new, project_name, indicator_name = d.new_project, d.project, d.indicator
+            if not d.confident:
+                what = f"새 사업 '{project_name}'의 지표" if new else "앞 사업의 지표"
+                warnings.append(
+                    ParseWarning(a.line, f"확인 필요: {name}의 '{indicator_name}'을(를) {what}로 보았습니다 ({d.reason}).")
+                )
+        if new or not dept.projects:
+            dept.projects.append(Project(project_name or indicator_name, line=a.line))
+        first_line = min([n for n, _ in row.text_lines()] + [a.line])
+        dept.projects[-1].indicators.append(
+            Indicator(
+                name=indicator_name,
+                unit=a.unit,
+                target=a.target,
+                actual=a.actual,
+                stated_rate=a.rate,
+                line=a.line,
+            )
+        )
+        if first_line < (dept.projects[-1].line or a.line):
+            dept.projects[-1].line = first_line
+    return dept
+
+
+# --------------------------------------------------------------------------- bureaus
+
+
+def _assign_bureaus(
+    departments: list[Department],
+    evaluation: Evaluation,
+    corrections: Mapping[str, Any] | None,
+    warnings: list,
+) -> list[Bureau]:
+    org = (corrections or {}).get("organization", {})
+    if isinstance(org, Mapping) and org:
+        return _bureaus_from_org(departments, org, warnings)
+    summary = evaluation.summary
+    if not summary:
+        return [Bureau("(국 미상)", departments)] if departments else []
+    counts = [len(d.projects) for d in departments]
+    cumulative = [sum(counts[: j + 1]) for j in range(len(counts))]
+    bureaus: list[Bureau] = []
+    start = 0
+    target = 0
+    for k, row in enumerate(summary):
+        target += row.projects
+        last = k == len(summary) - 1
+        if last:
+            end = len(departments)
+        else:
+            exact = [j + 1 for j in range(start, len(departments)) if cumulative[j] == target]
+            if exact:
+                end = exact[0]
+            else:
+                # No boundary adds up: take the closest one and say so.
+                candidates = range(start, len(departments) + 1)
+                end = min(candidates, key=lambda j: abs((cumulative[j - 1] if j else 0) - target))
+                warnings.append(
+                    ParseWarning(
+                        row.line,
+                        f"Ⅲ의 부서별 사업 수로는 '{row.bureau}'({row.projects}개) 경계가 맞지 않아"
+                        " 가장 가까운 부서에서 나누었습니다.",
+                    )
+                )
+        bureaus.append(Bureau(row.bureau, departments[start:end], line=row.line))
+        start = end
+    return bureaus
+
+
+def _bureaus_from_org(departments: list[Department], org: Mapping, warnings: list) -> list[Bureau]:
+    by_dept: dict[str, str] = {}
+    order: list[str] = []
+    for bureau, names in org.items():
+        order.append(nospace(str(bureau)))
+        for n in names if isinstance(names, list) else []:
+            by_dept[nospace(str(n))] = nospace(str(bureau))
+    bureaus = {name: Bureau(name) for name in order}
+    for dept in departments:
+        owner = by_dept.get(nospace(dept.name))
+        if owner is None:
+            warnings.append(ParseWarning(dept.line, f"조직도에 없는 부서입니다: {dept.name}"))
+            owner = "(국 미상)"
+            bureaus.setdefault(owner, Bureau(owner))
+        bureaus[owner].departments.append(dept)
+    return [b for b in bureaus.values() if b.departments]
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _check_rates(evaluation: Evaluation, warnings: list) -> None:
+    for _, dept, _project, ind in evaluation.indicator_rows():
+        computed = indicator_rate(ind.target, ind.actual, ind.direction)
+        if ind.stated_rate is None or computed is None:
+            continue
+        if computed != ind.stated_rate:
+            warnings.append(
+                ParseWarning(
+                    ind.line,
+                    f"달성률 불일치: {dept.name} '{ind.name}' 인쇄 {_fmt(ind.stated_rate)}, 계산 {_fmt(computed)}"
+                    f" (목표 {_fmt(ind.target)}, 실적 {_fmt(ind.actual)})",
+                )
+            )
+
+
+def _check_summary(evaluation: Evaluation, warnings: list, ratio_line: int | None) -> None:
+    printed = {nospace(r.bureau): r for r in evaluation.summary}
+    total_projects = total_weak = total_normal = 0
+    for bureau in evaluation.bureaus:
+        projects = [p for d in bureau.departments for p in d.projects]
+        judged = [is_weak(project_rate(indicator_rate(i.target, i.actual, i.direction) for i in p.indicators), evaluation.threshold) for p in projects]
+        weak = sum(1 for j in judged if j)
+        normal = sum(1 for j in judged if j is False)
+        total_projects += len(projects)
+        total_weak += weak
+        total_normal += normal
+        row = printed.get(nospace(bureau.name))
+        if row is None:
+            continue
+        for label, got, want in (("사업 수", len(projects), row.projects), ("정상추진", normal, row.normal), ("부진", weak, row.weak)):
+            if got != want:
+                warnings.append(ParseWarning(row.line, f"{bureau.name} {label}: Ⅰ 표 {want}, Ⅲ에서 계산 {got}"))
+    total = evaluation.summary_total
+    if total is not None:
+        sums = [sum(getattr(r, f) for r in evaluation.summary) for f in ("projects", "normal", "weak")]
+        for label, printed_value, summed, computed in zip(
+            ("사업 수", "정상추진", "부진"),
+            (total.projects, total.normal, total.weak),
+            sums,
+            (total_projects, total_normal, total_weak), strict=False,
+        ):
+            if printed_value != summed:
+                warnings.append(ParseWarning(total.line, f"Ⅰ 표 계 {label}: 인쇄 {printed_value}, 국별 합 {summed}"))
+            elif printed_value != computed and evaluation.summary:
+                warnings.append(ParseWarning(total.line, f"Ⅰ 표 계 {label}: 인쇄 {printed_value}, Ⅲ에서 계산 {computed}"))
+    if evaluation.summary_ratio is not None and total is not None and total.projects:
+        normal_pct, weak_pct = percent(total.normal, total.projects), percent(total.weak, total.projects)
+        got = evaluation.summary_ratio
+        if (got[0], got[1]) != (normal_pct, weak_pct):
+            warnings.append(
+                ParseWarning(
+                    ratio_line or total.line,
+                    f"비율(%) 불일치: 인쇄 {_fmt(got[0])} / {_fmt(got[1])}, 계산 {_fmt(normal_pct)} / {_fmt(weak_pct)}"
+                    f" ({total.normal}/{total.projects}, {total.weak}/{total.projects})",
+                )
+            )
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return f"{value:,}"
+    return "-" if value is None else str(value)
