@@ -1,0 +1,494 @@
+"""Parser of a performance plan's "성과계획 총괄표" (tab- or space-separated text).
+
+Two tables: 가. 총괄 (one row per office and the 계 row) and 나. 성과계획 및 자원비중
+(strategic goal → policy goals → indicators, budget and share per strategic goal). The 나
+table runs over pages; each page repeats its header and the current goal names, sometimes
+with OCR slips, stray spaces or shifted cells. Cells are read by content first (a strategic
+goal ends with "(실국명)", numbers are numbers) and by column position second.
+
+Nothing here raises on bad input except ParseError, and only when neither table is there.
+Everything else becomes a ParseWarning; the document's own totals are checked in
+``_plan_checks``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..errors import ParseError
+from ..model import Number, OfficeRow, ParseWarning, Plan, PolicyGoal, StrategicGoal
+from ._plan_checks import (
+    INTERNAL,
+    cross_check,
+    fmt,
+    is_close,
+    load_corrections,
+    nospace,
+    similarity,
+    split_merged,
+)
+
+_FOLD = str.maketrans("０１２３４５６７８９，．－％（）：", "0123456789,.-%():")
+_DASHES = {"-", "–", "—", "−", "ㅡ"}
+_NUMBER_RE = re.compile(
+    r"([△▵\-−–]?)((?:[0-9]{1,3}(?:,[0-9]{3}){1,5})|[0-9]{1,15})(?:\.([0-9]{1,6}))?%?"
+)
+_SPACE_SPLIT = re.compile(r"[ \u00a0\u3000\f\v\r]{2,}")
+_UNIT_RE = re.compile(r"\(\s*단\s*위\s*[:：]?\s*([^)]{0,60}?)\s*\)")
+_PAGE_NO_RE = re.compile(r"^\s*[-–—]?\s*[0-9]{1,4}\s*[-–—]?\s*$")
+_NUMBERED_RE = re.compile(r"^\s*[0-9]{1,2}\s*\.\s+\S")
+_GA_HEAD_RE = re.compile(r"^\s*가\s*[.)]\s*총\s*괄")
+_NA_HEAD_RE = re.compile(r"^\s*나\s*[.)]")
+_NEXT_HEAD_RE = re.compile(r"^\s*[다라마바사아]\s*[.)]\s*\S")
+_SG_RE = re.compile(r"^(.*?)\s*\(\s*([^()]{1,30}?)\s*\)\s*[.。]?$")
+_OFFICE_SUFFIX_RE = re.compile(r"(국|실|관|소|단|센터|본부|과|처|회|청|원|부)$")
+_NOT_OFFICE = {"백만원", "천원", "만원", "억원", "원", "실국명", "실국", "단위"}
+
+# Header words. A line made only of these is (part of) a table header; which table it
+# belongs to is decided by the strongest word in it.
+_NA_STRONG = {"전략목표명", "정책사업목표명", "성과지표명", "비중", "자원비중"}
+_GA_WORDS = {"전략목표수", "정책사업목표수", "성과지표수", "지표수", "단위사업수", "전년도예산액",
+             "비교증감", "증감", "개수", "성과계획", "구분", "개"}
+_NA_WEAK = {"전략목표", "성과지표"}
+_COMMON = {"실국명", "실국", "예산액", "백만원", "정책사업목표", "계속"}
+_TOKEN_RE = re.compile(
+    "|".join(sorted(_NA_STRONG | _GA_WORDS | _NA_WEAK | _COMMON, key=len, reverse=True)))
+_HEADER_RE = re.compile(f"(?:{_TOKEN_RE.pattern})+")
+_TOTAL_NAMES = {"계", "합계", "총계"}
+_GA_COLUMNS = 7
+_BARE_OFFICE_RE = re.compile(r"\(\s*[^()]{1,30}\s*\)")
+
+_ROLE_KO = {"strategic_goal": "전략목표", "policy_goal": "정책사업목표",
+            "indicator": "성과지표", "office": "실국"}
+_NOT_A_NUMBER = object()
+
+# (column, text). The column is the tab index; space-separated lines only know that an
+# unindented line's first cell is in column 0, other cells get None.
+Cell = tuple[int | None, str]
+
+
+def looks_like_plan(text: str) -> bool:
+    """True when the text reads like a plan's 성과계획 총괄표 (by its headers, not its name)."""
+    flat = nospace(text[:200_000] if isinstance(text, str) else "")
+    if "성과계획" not in flat:
+        return False
+    return any(w in flat for w in ("전략목표명", "정책사업목표명", "전략목표수", "정책사업목표"))
+
+
+def parse_plan(lines: list[str], *, corrections: dict | None = None, source: str = "") -> Plan:
+    """Parse a plan document's lines (LF-split, BOM stripped) into a Plan.
+
+    ``corrections`` is the parsed corrections.toml of the document (its ``[plan]`` table is
+    used). ``source`` names the file in the ParseError message. org and year stay None.
+    """
+    if isinstance(lines, str):
+        lines = lines.split("\n")
+    parser = _PlanParser(corrections, source)
+    return parser.run([str(x) for x in lines])
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.translate(_FOLD).split())
+
+
+def _split(line: str) -> tuple[list[Cell], bool]:
+    """Non-empty cells of a line and whether it was tab-separated."""
+    if "\t" in line:
+        return [(i, c) for i, p in enumerate(line.split("\t")) if (c := _clean(p))], True
+    cells = [(None, c) for p in _SPACE_SPLIT.split(line.strip()) if (c := _clean(p))]
+    if cells and not line[:1].isspace():  # an unindented line starts in the first column
+        cells[0] = (0, cells[0][1])
+    return cells, False
+
+
+def _number(text: str) -> Number | object:
+    """A printed number (△ or "-" for negatives, "(1,234)" is positive) or _NOT_A_NUMBER."""
+    t = text.replace(" ", "")
+    if len(t) > 2 and t[0] == "(" and t[-1] == ")":
+        t = t[1:-1]
+    m = _NUMBER_RE.fullmatch(t)
+    if not m:
+        return _NOT_A_NUMBER
+    sign, digits, decimals = m.groups()
+    value: Number = int(digits.replace(",", ""))
+    if decimals is not None:
+        value = float(f"{value}.{decimals}")
+    return -value if sign else value
+
+
+def _is_number(text: str) -> bool:
+    return _number(text) is not _NOT_A_NUMBER
+
+
+def _is_title(text: str) -> bool:
+    flat = nospace(text)
+    return "성과계획" in flat or "총괄표" in flat
+
+
+def _header_kind(line: str) -> str | None:
+    """"ga", "na" or "common" when the line is (part of) a table header, else None."""
+    flat = re.sub(r"[\s()%:·.,\[\]]", "", line.translate(_FOLD))
+    if not flat or len(flat) > 200 or not _HEADER_RE.fullmatch(flat):
+        return None
+    words = set(_TOKEN_RE.findall(flat))
+    if words & _NA_STRONG:
+        return "na"
+    if words & _GA_WORDS:
+        return "ga"
+    return "na" if words & _NA_WEAK else "common"
+
+
+class _PlanParser:
+    def __init__(self, corrections: Any, source: str) -> None:
+        self.source = source
+        self.warnings: list[ParseWarning] = []
+        self.rules, problems = load_corrections(corrections, _ROLE_KO)
+        self.warnings += [ParseWarning(None, message) for message in problems]
+        self.title = ""
+        self.unit = ""
+        self.mode: str | None = None  # None, "ga" or "na"
+        self.seen_ga = self.seen_na = False
+        self.offices: list[OfficeRow] = []
+        self.total: OfficeRow | None = None
+        self.goals: list[StrategicGoal] = []
+        self.office_keys: set[str] = set()  # offices of 가, spaces removed
+        self.goal_by_office: dict[str, list[StrategicGoal]] = {}  # goals of 나 per office
+        self.sg: StrategicGoal | None = None
+        self.pg: PolicyGoal | None = None
+        self.page_top = False  # the next 나 row is the first row of a page
+
+    # ------------------------------------------------------------------ plumbing
+
+    def warn(self, line: int | None, message: str) -> None:
+        self.warnings.append(ParseWarning(line, message))
+
+    def fix(self, name: str, role: str, line: int) -> str:
+        """Apply the document's [[plan.replace]] corrections to one name, warning each time."""
+        for find, replace, where in self.rules:
+            if where in (role, "any") and find in name:
+                fixed = _clean(name.replace(find, replace))
+                self.warn(line, f"보정 적용: {_ROLE_KO[role]} '{name}' → '{fixed}' "
+                                f"('{find}' → '{replace}')")
+                name = fixed
+        return name
+
+    # ------------------------------------------------------------------ main loop
+
+    def run(self, lines: list[str]) -> Plan:
+        if lines:
+            lines[0] = lines[0].lstrip("\ufeff")
+        for index, raw in enumerate(lines):
+            try:
+                self.line(index + 1, raw)
+            except Exception as exc:  # a parser bug must not lose the whole document
+                self.warn(index + 1, f"{INTERNAL}: 이 행을 해석하지 못해 건너뛰었습니다 "
+                                     f"({type(exc).__name__}).")
+        if not self.offices and self.total is None and not self.goals:
+            where = f"{self.source}: " if self.source else ""
+            found = "표 머리글은 있으나 자료 행이 없습니다" if (self.seen_ga or self.seen_na) \
+                else "'가. 총괄' 표도 '나. 성과계획 및 자원비중' 표도 찾을 수 없습니다"
+            raise ParseError(f"{where}성과계획 총괄표로 읽을 수 없습니다: {found}.")
+        plan = Plan(title=self.title, org=None, year=None, unit=self.unit, offices=self.offices,
+                    total=self.total, goals=self.goals, warnings=self.warnings)
+        try:
+            self.warnings.extend(cross_check(plan))
+        except Exception as exc:  # never lose a parse over a check
+            self.warn(None, f"{INTERNAL}: 검산 중 오류가 나서 일부 검산을 하지 못했습니다 "
+                            f"({type(exc).__name__}).")
+        plan.warnings.sort(key=lambda w: (w.line is not None, w.line or 0))
+        return plan
+
+    def line(self, no: int, raw: str) -> None:
+        text = _clean(raw)
+        if not text:
+            return
+        if m := _UNIT_RE.search(text):
+            self.unit = self.unit or _clean(m.group(1))
+            text = _clean(text[: m.start()] + " " + text[m.end():])
+            raw = _UNIT_RE.sub(" ", raw.translate(_FOLD))
+            if not text:
+                return
+        kind = _header_kind(raw)
+        if kind == "na":
+            self.mode, self.seen_na, self.page_top = "na", True, True
+        elif kind == "ga":
+            self.mode, self.seen_ga = "ga", True
+        elif kind == "common" and self.mode == "na":
+            self.page_top = True
+        if kind is not None:
+            return
+        cells, tabbed = _split(raw)
+        single = len(cells) <= 1 and (not cells or cells[0][0] in (None, 0))
+        if single and _PAGE_NO_RE.match(text):
+            return  # a page number such as "- 7 -"
+        if _GA_HEAD_RE.match(text) and single:
+            self.mode, self.seen_ga = "ga", True
+        elif _NA_HEAD_RE.match(text) and single and len(text) < 60:
+            self.mode, self.seen_na, self.page_top = "na", True, True
+        elif _NEXT_HEAD_RE.match(text) and single:
+            self.mode = None
+        elif self.mode is None:  # before the tables: the title, preferably one naming the table
+            if single and not _is_title(self.title) and (_is_title(text) or not self.title):
+                self.title = text
+        elif single and (nospace(text) == nospace(self.title) or _NUMBERED_RE.match(text)):
+            return  # a repeated page title or a numbered heading
+        elif self.mode == "ga":
+            self.office_row(no, cells, tabbed)
+        else:
+            self.goal_row(no, cells, tabbed)
+
+    # ------------------------------------------------------------------ 가. 총괄
+
+    def office_row(self, no: int, cells: list[Cell], tabbed: bool) -> None:
+        if len(cells) == 1:  # single spaces only: "총무국 1 7 23 36 66,726 63,098 3,628"
+            words = cells[0][1].split(" ")
+            k = len(words)
+            while k > 0 and _is_number(words[k - 1]):
+                k -= 1
+            if k == 0 or len(words) - k < 3:
+                return
+            cells = [(None, " ".join(words[:k]))] + [(None, w) for w in words[k:]]
+            tabbed = False
+        name_at = next((i for i, (_, t) in enumerate(cells) if not _is_number(t)), None)
+        if name_at is None:
+            self.warn(no, f"가. 총괄 행 오류: 실국명이 없는 숫자 행을 건너뛰었습니다: {' '.join(t for _, t in cells)}")
+            return
+        name_pos, name = cells[name_at]
+        rest = cells[name_at + 1:]
+        values: list[Number | None] = [None] * _GA_COLUMNS
+        bad: list[str] = []
+        numbers: list[tuple[int | None, Number]] = []
+        for pos, t in rest:
+            v = 0 if t in _DASHES else _number(t)
+            if v is _NOT_A_NUMBER:
+                bad.append(t)
+            else:
+                numbers.append((pos, v))  # type: ignore[arg-type]
+        if not numbers:
+            if len(cells) > 1:
+                self.warn(no, f"가. 총괄 행 오류: 숫자가 없는 행을 건너뛰었습니다: {' '.join(t for _, t in cells)}")
+            return
+        positional = tabbed and name_pos is not None and len(numbers) < _GA_COLUMNS and all(
+            p is not None and 1 <= p - name_pos <= _GA_COLUMNS for p, _ in numbers)
+        for i, (pos, v) in enumerate(numbers[:_GA_COLUMNS]):
+            values[pos - name_pos - 1 if positional else i] = v  # type: ignore[operator]
+        if bad or len(numbers) != _GA_COLUMNS:
+            extra = f" (숫자가 아닌 칸: {', '.join(bad)})" if bad else ""
+            self.warn(no, f"가. 총괄 행 오류: {name} 행의 숫자 칸이 {len(numbers)}개로 "
+                          f"{_GA_COLUMNS}개가 아닙니다{extra}.")
+        sg, pg, ind, units, budget, prev, change = values
+        row = OfficeRow(office=name, strategic_goals=_count(sg), policy_goals=_count(pg),
+                        indicators=_count(ind), unit_projects=_count(units), budget=budget,
+                        prev_budget=prev, change=change, line=no)
+        if nospace(name) in _TOTAL_NAMES:
+            if self.total is not None:
+                self.warn(no, f"가. 총괄 행 오류: 계 행이 두 번 나옵니다 ({self.total.line}행과 이 행). 처음 것을 씁니다.")
+            else:
+                self.total = row
+        else:
+            row.office = self.fix(name, "office", no)
+            self.offices.append(row)
+            self.office_keys.add(nospace(row.office))
+
+    # ------------------------------------------------------------------ 나. 성과계획
+
+    def known_office(self, office: str) -> bool:
+        key = nospace(office)
+        return key in self.office_keys or key in self.goal_by_office
+
+    def split_sg(self, text: str, pos: int | None) -> tuple[str, str] | None:
+        """(name, office) when a cell is a strategic goal "… (실국명)".
+
+        An office not seen before needs an office-like ending and the first column.
+        """
+        m = _SG_RE.match(text)
+        if not m:
+            return None
+        name, office = m.group(1).strip(), _clean(m.group(2))
+        if not office:
+            return None
+        if self.known_office(office):
+            return name, office
+        key = nospace(office)
+        plausible = pos == 0 and len(name) >= 4 and key not in _NOT_OFFICE
+        if not plausible or any(ch.isdigit() for ch in key) or not _OFFICE_SUFFIX_RE.search(key):
+            return None
+        return name, office
+
+    def goal_row(self, no: int, cells: list[Cell], tabbed: bool) -> None:
+        page_top, self.page_top = self.page_top, False
+        texts: list[Cell] = []
+        nums: list[tuple[int | None, str, Number]] = []
+        for pos, t in cells:
+            if t in _DASHES:
+                continue
+            v = _number(t)
+            if v is _NOT_A_NUMBER:
+                texts.append((pos, t))
+            else:
+                nums.append((pos, t, v))  # type: ignore[arg-type]
+        if not texts and not nums:
+            return
+        budget, share = self.budget_share(no, nums)
+        repeat = page_top
+        sg_cell = self.split_sg(texts[0][1], texts[0][0]) if texts else None
+        if sg_cell is None and len(texts) >= 2 and _BARE_OFFICE_RE.fullmatch(texts[1][1]):
+            # "(실국명)" pushed into a cell of its own
+            sg_cell = self.split_sg(f"{texts[0][1]} {texts[1][1]}", texts[0][0])
+            texts = texts[1:] if sg_cell else texts
+        if sg_cell is None and len(texts) >= 3 and texts[0][0] == 0:
+            sg_cell = (texts[0][1], "")
+        if sg_cell is not None:
+            texts = texts[1:]
+            repeat = self.enter_sg(no, sg_cell[0], sg_cell[1], budget, share) or repeat
+        elif budget is not None or share is not None:
+            self.numbers_without_goal(no, budget, share)
+        if len(texts) > 2:
+            self.warn(no, "나. 성과계획 행 오류: 칸이 많아 뒤쪽 칸을 버렸습니다: "
+                          + " / ".join(t for _, t in texts[2:]))
+            texts = texts[:2]
+        if not texts:
+            return
+        if len(texts) == 2:
+            (pg_pos, pg_name), (_, ind) = texts
+            if tabbed and sg_cell is None and pg_pos == 0:
+                self.warn(no, f"칸 밀림: 정책사업목표 '{pg_name}', 성과지표 '{ind}' — 한 칸 "
+                              "왼쪽으로 밀려 있어 제자리로 옮겨 읽었습니다.")
+            self.enter_pg(no, pg_name, repeat, ind)
+            return
+        pos, only = texts[0]
+        as_pg = False
+        if sg_cell is not None:  # a strategic goal row with one more cell
+            if self.pg is not None and repeat and is_close(only, self.pg.name):
+                as_pg = True
+            elif tabbed:
+                as_pg = pos is not None and pos <= 1 or self.pg is None
+            else:
+                as_pg = not repeat or self.pg is None
+        elif tabbed and pos == 1:
+            as_pg = True
+        if as_pg:
+            self.enter_pg(no, only, repeat, None)
+            return
+        if tabbed and pos == 0:
+            where = f" 정책사업목표 '{self.pg.name}'의" if self.pg else ""
+            self.warn(no, f"칸 밀림: 성과지표 '{only}' — 첫 칸에 있으나 현재{where} 성과지표로 "
+                          "읽었습니다.")
+        self.add_indicator(no, only)
+
+    def budget_share(self, no: int, nums: list[tuple[int | None, str, Number]]
+                     ) -> tuple[Number | None, Number | None]:
+        if not nums:
+            return None, None
+        if len(nums) > 2:
+            self.warn(no, "나. 성과계획 행 오류: 숫자 칸이 세 개 이상이어서 앞의 두 칸만 "
+                          "예산액과 비중으로 읽었습니다: " + ", ".join(t for _, t, _ in nums))
+        if len(nums) >= 2:
+            return nums[0][2], nums[1][2]
+        pos, raw, value = nums[0]
+        if "." in raw or "%" in raw or (pos is not None and pos >= 4):
+            return None, value
+        return value, None
+
+    def enter_sg(self, no: int, name: str, office: str, budget: Number | None,
+                 share: Number | None) -> bool:
+        """Start or continue a strategic goal; True when it continues (a page repeat)."""
+        name = self.fix(name, "strategic_goal", no)
+        if office:
+            office = self.fix(office, "office", no)
+        cur = self.sg
+        same: StrategicGoal | None = None
+        # one strategic goal per office as a rule; a second one of the same office needs a
+        # clearly different name, otherwise it is the same goal repeated (with slips)
+        mine = self.goal_by_office.get(nospace(office), [])[-4:] if office else [cur] if cur else []
+        if mine:
+            score, _, at = max((similarity(name, g.name), g is cur, i) for i, g in enumerate(mine))
+            same = mine[at] if score >= 0.6 else None
+        if same is None:
+            if not office:
+                self.warn(no, f"나. 성과계획 행 오류: 전략목표 '{name}'에 '(실국명)'이 없어 실국을 "
+                              "알 수 없습니다.")
+            self.sg = StrategicGoal(office=office, name=name, budget=budget, share=share, line=no)
+            self.goals.append(self.sg)
+            if office:
+                self.goal_by_office.setdefault(nospace(office), []).append(self.sg)
+            self.pg = None
+            return False
+        if same is not cur:
+            self.warn(no, f"이름 통일: {same.office} 전략목표가 {same.line}행 뒤에 떨어져 다시 나와 "
+                          "같은 전략목표로 이어 붙였습니다.")
+            self.sg = same
+            self.pg = same.policy_goals[-1] if same.policy_goals else None
+        if name != same.name:
+            self.warn(no, f"이름 통일: 다시 적힌 전략목표명 '{name}'을(를) {same.line}행의 "
+                          f"'{same.name}'과(와) 같은 전략목표로 보았습니다.")
+        self.compare_numbers(no, same, budget, share)
+        return True
+
+    def compare_numbers(self, no: int, sg: StrategicGoal, budget: Number | None,
+                        share: Number | None) -> None:
+        for label, printed, attr in (("예산액", budget, "budget"), ("비중", share, "share")):
+            if printed is None:
+                continue
+            known = getattr(sg, attr)
+            if known is None:
+                setattr(sg, attr, printed)
+            elif abs(known - printed) > 1e-9:
+                self.warn(no, f"{label} 불일치: {sg.office} 전략목표의 {label}이 앞({sg.line}행)에서는 "
+                              f"{fmt(known)}, 이 행에서는 {fmt(printed)}입니다. 앞의 값을 씁니다.")
+
+    def numbers_without_goal(self, no: int, budget: Number | None, share: Number | None) -> None:
+        if self.sg is None:
+            self.warn(no, "나. 성과계획 행 오류: 전략목표 없이 나온 예산액·비중을 건너뛰었습니다.")
+        else:
+            self.compare_numbers(no, self.sg, budget, share)
+
+    def current_sg(self, no: int) -> StrategicGoal:
+        if self.sg is None:
+            self.warn(no, "나. 성과계획 행 오류: 전략목표명 없이 시작하는 행이 있어 실국을 알 수 없는 "
+                          "전략목표에 넣었습니다.")
+            self.sg = StrategicGoal(office="", name="", budget=None, share=None, line=no)
+            self.goals.append(self.sg)
+        return self.sg
+
+    def enter_pg(self, no: int, name: str, repeat: bool, indicator: str | None) -> None:
+        sg = self.current_sg(no)
+        name = self.fix(name, "policy_goal", no)
+        cur = self.pg
+        after: str | None = None  # a second policy goal merged into the same cell
+        if cur is not None and nospace(name) == nospace(cur.name):
+            if name != cur.name:
+                self.warn(no, f"이름 통일: 정책사업목표명 '{name}'을(를) 띄어쓰기만 다른 "
+                              f"{cur.line}행의 '{cur.name}'과(와) 같은 목표로 보았습니다.")
+        elif cur is not None and repeat and is_close(name, cur.name):
+            self.warn(no, f"이름 통일: 다시 적힌 정책사업목표명 '{name}'을(를) {cur.line}행의 "
+                          f"'{cur.name}'과(와) 같은 목표로 보았습니다.")
+        elif cur is not None and repeat and (parts := split_merged(name, cur.name)):
+            after = parts[1]
+            shown = f"이 행의 성과지표 '{indicator}'은(는) 앞 목표에 넣고 " if indicator else ""
+            self.warn(no, f"정책사업목표 분리: 한 칸에 합쳐진 '{name}'을(를) 앞 목표 '{cur.name}'과(와) "
+                          f"새 목표 '{after}'(으)로 나누었습니다 ({shown}다음 행부터 새 목표).")
+        else:
+            self.pg = PolicyGoal(name=name, line=no)
+            sg.policy_goals.append(self.pg)
+        if indicator is not None:
+            self.add_indicator(no, indicator)
+        if after is not None:
+            self.pg = PolicyGoal(name=after, line=no)
+            sg.policy_goals.append(self.pg)
+
+    def add_indicator(self, no: int, name: str) -> None:
+        sg = self.current_sg(no)
+        if self.pg is None:
+            self.warn(no, f"나. 성과계획 행 오류: 성과지표 '{name}' 앞에 정책사업목표명이 없어 이름 없는 "
+                          "정책사업목표에 넣었습니다.")
+            self.pg = PolicyGoal(name="", line=no)
+            sg.policy_goals.append(self.pg)
+        self.pg.indicators.append(self.fix(name, "indicator", no))
+
+
+def _count(value: Number | None) -> int | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else None
