@@ -10,11 +10,12 @@ if command -v apt-get >/dev/null 2>&1; then
     SUDO=""
     [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1 \
-        || ! /usr/bin/python3 -c "import uno" >/dev/null 2>&1; then
+        || ! /usr/bin/python3 -c "import uno" >/dev/null 2>&1 \
+        || ! fc-list 2>/dev/null | grep -qi carlito; then
         echo "[setup] LibreOffice(헤드리스), 한글 글꼴, poppler 설치 중..."
         $SUDO apt-get update -qq
         DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-            libreoffice-calc-nogui fonts-nanum poppler-utils python3-uno >/dev/null
+            libreoffice-calc-nogui fonts-nanum fonts-crosextra-carlito poppler-utils python3-uno >/dev/null
     fi
 else
     echo "[setup] apt-get이 없어 LibreOffice 설치를 건너뜁니다 (스프레드시트 엔진 테스트는 건너뜀)." >&2
@@ -29,5 +30,5 @@ echo "[setup] xlgen 설치 중..."
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -e '.[test]'
 
-echo "[setup] 2019 문서를 저장소에 넣는 중..."
-.venv/bin/xlgen load 2019
+echo "[setup] 2019 통합문서를 만드는 중 (xlgen build 2019)..."
+.venv/bin/xlgen build 2019

@@ -81,6 +81,7 @@ def cli() -> None:
     주요 명령:
       xlgen parse 파일...     문서를 읽어 기록(레코드)과 경고를 보여 줍니다
       xlgen load KEY          seeds/KEY 문서를 읽어 저장소에 넣습니다
+      xlgen build KEY         KEY의 공식 엑셀 통합문서를 만듭니다 (out/KEY/)
       xlgen status            저장소에 들어 있는 문서 목록
     """
 
@@ -151,6 +152,31 @@ def load(key: str, replace: bool, seeds_dir: Path | None, db: Path | None) -> No
         click.echo(
             f"'{key}' 저장 완료: {seed.text.path.name} → {store.path} (리비전 {revision}, 경고 {len(seed.document.warnings)}건)"
         )
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("key")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="출력 폴더 (기본값: 프로젝트의 out/). 파일은 out/KEY/ 아래에 생깁니다.")
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
+              envvar="XLGEN_TEMPLATES", default=None, help="서식 폴더 (기본값: 프로젝트의 templates/).")
+@seeds_option
+@db_option
+@friendly
+def build(key: str, out_dir: Path | None, templates_dir: Path | None, seeds_dir: Path | None, db: Path | None) -> None:
+    """KEY의 공식 엑셀 통합문서를 만듭니다 (예: xlgen build 2019).
+
+    저장소에 KEY가 없으면 seeds/KEY 문서를 먼저 읽어 넣습니다. 수식(달성률, 국별 집계)은
+    살아 있고, 부진 사업은 강조 표시됩니다. 실적·비고 칸만 입력할 수 있습니다.
+    파일은 임시 파일에 쓴 뒤 바꿔 넣으므로, 실패해도 기존 파일이 깨지지 않습니다.
+    """
+    from .build import build as build_workbook
+
+    with _open_store(db) as store:
+        result = build_workbook(key, store=store, out_dir=out_dir, seeds_dir=seeds_dir, templates_dir=templates_dir)
+    if result.parsed:
+        click.echo(f"'{key}' 문서를 읽어 저장소에 넣었습니다 (경고 {len(result.document.warnings)}건).", err=True)
+    click.echo(str(result.path))
 
 
 @cli.command(epilog=EPILOG)

@@ -41,6 +41,9 @@ HIGHLIGHT_RE = re.compile(r"^(?:[○◦◯●]|ㅇ(?=\s))\s*")
 DETAIL_RE = re.compile(r"^(?:[-·‧∙•]|\u2027)\s*")
 
 
+NO_THRESHOLD = "부진판정 기준이 없어 80%로 보았습니다."
+
+
 def looks_like_evaluation(text: str) -> bool:
     """Content-based detection of an evaluation document."""
     squeezed = nospace(text[:200_000])
@@ -66,7 +69,7 @@ def parse_evaluation(
     if threshold is not None:
         evaluation.threshold = threshold
     else:
-        warnings.append(ParseWarning(None, "부진판정 기준이 없어 80%로 보았습니다."))
+        warnings.append(ParseWarning(None, NO_THRESHOLD))
 
     ratio_line = _parse_summary(sections.get("Ⅰ", []), evaluation, warnings)
     bureau_names = {nospace(r.bureau) for r in evaluation.summary}

@@ -1,0 +1,60 @@
+"""`xlgen build KEY`: records from the store (parsing seeds/KEY first when the store does
+not have them yet) → the official workbook in out/KEY/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import Document, Evaluation
+from .parse.evaluation import NO_THRESHOLD
+from .seeds import parse_seed
+from .store import Store
+from .templates import load_template
+from .workbook import build_document
+
+
+@dataclass
+class BuildResult:
+    path: Path
+    key: str
+    revision: int
+    parsed: bool  # True when the seed was parsed into the store by this build
+    document: Document
+
+
+def default_out_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "out"
+
+
+def effective_threshold(doc: Document, template: dict) -> float | None:
+    """The document's printed 부진 threshold; the template's default when none was printed."""
+    if not isinstance(doc, Evaluation):
+        return None
+    if any(w.message == NO_THRESHOLD for w in doc.warnings):
+        return template.get("judgement", {}).get("threshold", doc.threshold)
+    return doc.threshold
+
+
+def build(
+    key: str, *, store: Store, out_dir: Path | None = None, seeds_dir: Path | None = None,
+    templates_dir: Path | None = None,
+) -> BuildResult:
+    parsed = False
+    if not store.has(key):
+        seed = parse_seed(key, seeds_dir)
+        store.save_document(
+            key, seed.document, source_name=seed.text.path.name, source_sha256=seed.sha256,
+            encoding=seed.text.encoding,
+        )
+        parsed = True
+    doc = store.load(key)
+    revision = store.revision(key)
+    info = next((i for i in store.keys() if i.key == key), None)
+    template = load_template(doc.kind, templates_dir)
+    target = (out_dir or default_out_dir()) / key
+    path = build_document(
+        doc, target, template, key=key, revision=revision,
+        threshold=effective_threshold(doc, template), source=info.source_name if info else "",
+    )
+    return BuildResult(path, key, revision, parsed, doc)

@@ -1,0 +1,166 @@
+"""Shared sheet machinery: formats from the template, titles, print setup, row heights."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from ..parse._text import width as text_width
+
+# Excel's default column: one character unit ≈ 7 px at 96 dpi, plus 5 px of padding.
+PX_PER_CHAR = 7
+PT_PER_PX = 0.75
+
+
+def quote_sheet(name: str) -> str:
+    """A sheet name as a formula reference: 'Ⅲ 부서별현황'."""
+    return "'" + name.replace("'", "''") + "'"
+
+
+def col_letter(col: int) -> str:
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def cell(row: int, col: int, *, absolute: bool = False) -> str:
+    """A1 reference from zero-based row/col."""
+    if absolute:
+        return f"${col_letter(col)}${row + 1}"
+    return f"{col_letter(col)}{row + 1}"
+
+
+class Styles:
+    """Formats built once per workbook from the template (xlsxwriter formats must not be
+    shared across workbooks)."""
+
+    def __init__(self, workbook: Workbook, template: dict[str, Any]):
+        self.workbook = workbook
+        self.t = template
+        self._cache: dict[tuple, Any] = {}
+        font = template.get("font", {})
+        self.font_name = font.get("name", "맑은 고딕")
+        self.font_size = font.get("size", 10)
+        self.colors = template.get("colors", {})
+        self.numbers = template.get("number_formats", {})
+
+    def get(self, **props: Any) -> Any:
+        """A cached format with the template font plus `props`."""
+        key = tuple(sorted(props.items()))
+        fmt = self._cache.get(key)
+        if fmt is None:
+            base = {"font_name": self.font_name, "font_size": self.font_size, "valign": "vcenter"}
+            base.update(props)
+            fmt = self.workbook.add_format(base)
+            self._cache[key] = fmt
+        return fmt
+
+    def title(self) -> Any:
+        return self.get(bold=True, font_size=self.t.get("font", {}).get("title_size", 15), valign="vcenter")
+
+    def subtitle(self) -> Any:
+        return self.get(bold=True, font_size=self.t.get("font", {}).get("subtitle_size", 12))
+
+    def unit(self) -> Any:
+        return self.get(align="right", font_size=self.font_size - 1)
+
+    def header(self, **extra: Any) -> Any:
+        return self.get(
+            bold=True, align="center", text_wrap=True, border=1,
+            border_color=self.colors.get("border", "#000000"),
+            bg_color=self.colors.get("header_fill", "#D9E1F2"), **extra,
+        )
+
+    def box(self, **extra: Any) -> Any:
+        """A bordered body cell."""
+        props = {"border": 1, "border_color": self.colors.get("border", "#000000"), "text_wrap": True}
+        props.update(extra)
+        return self.get(**props)
+
+    def number(self, decimals: int = 0, **extra: Any) -> Any:
+        name = "integer" if decimals <= 0 else f"decimal{min(decimals, 3)}"
+        return self.box(num_format=self.numbers.get(name, "#,##0"), align="right", **extra)
+
+    def input(self, decimals: int = 0) -> Any:
+        """An unlocked input cell (실적)."""
+        name = "integer" if decimals <= 0 else f"decimal{min(decimals, 3)}"
+        return self.box(
+            num_format=self.numbers.get(name, "#,##0"), align="right", locked=False,
+            bg_color=self.colors.get("input_fill", "#FFF2CC"),
+        )
+
+
+def decimals_of(*values: Any) -> int:
+    """How many decimals a value was printed with (100.0 → 1, 26.5 → 1, 100 → 0)."""
+    best = 0
+    for v in values:
+        if isinstance(v, float):
+            text = repr(v)
+            if "e" in text or "E" in text:
+                continue
+            frac = text.split(".")[1] if "." in text else ""
+            best = max(best, len(frac.rstrip("0")) or (1 if v.is_integer() else 0))
+    return min(best, 3)
+
+
+def lines_needed(text: str, column_chars: float) -> int:
+    """How many wrapped lines `text` takes in a column `column_chars` wide."""
+    if not text:
+        return 1
+    usable = max(1.0, column_chars - 1)
+    return max(1, sum(math.ceil(max(1, text_width(part)) / usable) for part in str(text).split("\n")))
+
+
+def row_height(template: dict[str, Any], lines: int) -> float:
+    rows = template.get("rows", {})
+    return rows.get("height", 20) + rows.get("line_height", 13.5) * max(0, lines - 1)
+
+
+def column_points(widths: list[float]) -> float:
+    return sum(int(w * PX_PER_CHAR + 5) * PT_PER_PX for w in widths)
+
+
+def page_setup(ws: Worksheet, template: dict[str, Any], *, fit_width: bool = True) -> None:
+    """A4 landscape, margins, "- n -" footer; fit to one page wide when asked."""
+    page = template.get("page", {})
+    ws.set_paper(page.get("paper", 9))
+    if page.get("landscape", True):
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_margins(
+        left=page.get("margin_left", 0.5), right=page.get("margin_right", 0.5),
+        top=page.get("margin_top", 0.6), bottom=page.get("margin_bottom", 0.7),
+    )
+    ws.set_footer(page.get("footer", "&C- &P -"))
+    ws.center_horizontally()
+    if fit_width:
+        ws.fit_to_pages(1, 0)
+
+
+def printable_width_points(template: dict[str, Any]) -> float:
+    page = template.get("page", {})
+    paper_w, paper_h = 595.3, 841.9  # A4 portrait, points
+    w = paper_h if page.get("landscape", True) else paper_w
+    return w - 72 * (page.get("margin_left", 0.5) + page.get("margin_right", 0.5))
+
+
+def set_widths(ws: Worksheet, widths: list[float]) -> None:
+    for i, w in enumerate(widths):
+        ws.set_column(i, i, w)
+
+
+def fill(template: dict[str, Any], text: str, **values: Any) -> str:
+    """Fill {year}, {org}, {threshold} placeholders; unknown ones stay as they are."""
+
+    class _Keep(dict):
+        def __missing__(self, key: str) -> str:
+            return "{" + key + "}"
+
+    return text.format_map(_Keep({k: ("" if v is None else v) for k, v in values.items()}))

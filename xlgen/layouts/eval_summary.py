@@ -1,0 +1,123 @@
+"""Ⅰ 국별 사업추진 현황: per-bureau 계 / 정상추진 / 부진, every figure a COUNTIFS over the
+key columns of Ⅲ (never over merged cells), a 사업 수 row and a 비율(%) row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xlsxwriter.worksheet import Worksheet
+
+from ..model import Evaluation
+from ..rules import indicator_rate, is_weak, percent, project_rate
+from . import eval_departments as dep
+from ._base import Styles, cell, fill, page_setup, set_widths
+
+TOTAL_ROW = 4  # rows 0 title, 1 unit, 2-3 headers
+
+
+def counts(evaluation: Evaluation, threshold: float) -> dict[str, tuple[int, int, int]]:
+    """Per bureau (projects, normal, weak), with exactly the sheet formulas' logic."""
+    out: dict[str, tuple[int, int, int]] = {}
+    for bureau in evaluation.bureaus:
+        total = normal = weak = 0
+        for dept in bureau.departments:
+            for project in dept.projects:
+                total += 1
+                rate = project_rate(indicator_rate(i.target, i.actual, i.direction) for i in project.indicators)
+                verdict = is_weak(rate, threshold)
+                normal += verdict is False
+                weak += verdict is True
+        prev = out.get(bureau.name, (0, 0, 0))
+        out[bureau.name] = (prev[0] + total, prev[1] + normal, prev[2] + weak)
+    return out
+
+
+def bureau_rows(evaluation: Evaluation) -> dict[str, int]:
+    """Sheet row of each bureau (for the chart sheet's references)."""
+    names = list(dict.fromkeys(b.name for b in evaluation.bureaus))
+    return {name: TOTAL_ROW + 2 + i for i, name in enumerate(names)}
+
+
+def write(
+    ws: Worksheet, evaluation: Evaluation, styles: Styles, template: dict[str, Any],
+    placement: dep.Placement, dept_sheet: str,
+) -> None:
+    conf = template["summary"]
+    judge = template.get("judgement", {})
+    weak_label, normal_label = judge.get("weak", "부진"), judge.get("normal", "정상추진")
+    page_setup(ws, template)
+    set_widths(ws, conf["widths"])
+    ws.merge_range(0, 0, 0, 4, conf["title"], styles.title())
+    ws.set_row(0, 30)
+    ws.merge_range(1, 0, 1, 4, conf.get("unit", ""), styles.unit())
+    h = conf["headers"]
+    hdr = styles.header()
+    ws.merge_range(2, 0, 3, 0, h[0], hdr)
+    ws.merge_range(2, 1, 3, 1, h[1], hdr)
+    ws.merge_range(2, 2, 2, 3, h[2], hdr)
+    ws.write(3, 2, conf["progress_headers"][0], hdr)
+    ws.write(3, 3, conf["progress_headers"][1], hdr)
+    ws.merge_range(2, 4, 3, 4, h[3], hdr)
+    ws.repeat_rows(2, 3)
+
+    count_fmt = styles.box(num_format='#,##0;"△"#,##0;"-"', align="center")
+    total_fmt = styles.box(num_format='#,##0;"△"#,##0;"-"', align="center", bold=True,
+                           bg_color=styles.colors.get("total_fill", "#F2F2F2"))
+    label_fmt = styles.box(align="distributed", indent=1)
+    total_label_fmt = styles.box(align="distributed", indent=1, bold=True,
+                                 bg_color=styles.colors.get("total_fill", "#F2F2F2"))
+    bureau_col = placement.key_range(dep.BUREAU, dept_sheet)
+    first_col = placement.key_range(dep.FIRST, dept_sheet)
+    judge_col = placement.key_range(dep.JUDGE, dept_sheet)
+    per_bureau = counts(evaluation, evaluation.threshold)
+
+    t = TOTAL_ROW
+    all_total = sum(v[0] for v in per_bureau.values())
+    all_normal = sum(v[1] for v in per_bureau.values())
+    all_weak = sum(v[2] for v in per_bureau.values())
+    ws.write_string(t, 0, conf.get("total_label", "사업 수"), total_label_fmt)
+    ws.write_formula(t, 1, f"=COUNTIFS({first_col},1)", total_fmt, all_total)
+    ws.write_formula(t, 2, f'=COUNTIFS({first_col},1,{judge_col},"{normal_label}")', total_fmt, all_normal)
+    ws.write_formula(t, 3, f'=COUNTIFS({first_col},1,{judge_col},"{weak_label}")', total_fmt, all_weak)
+    ws.write_blank(t, 4, None, total_fmt)
+
+    r = t + 1
+    pct_fmt = styles.box(num_format="0", align="center")
+    ws.write_string(r, 0, conf.get("ratio_label", "비율(%)"), label_fmt)
+    ws.write_string(r, 1, "-", styles.box(align="center"))
+    normal_pct, weak_pct = percent(all_normal, all_total), percent(all_weak, all_total)
+    for col, value, printed in ((2, normal_pct, 0), (3, weak_pct, 1)):
+        src = cell(t, col)
+        ws.write_formula(r, col, f'=IF({cell(t, 1)}=0,"",ROUND({src}/{cell(t, 1)}*100,0))', pct_fmt,
+                         "" if value is None else value)
+        stated = evaluation.summary_ratio[printed] if evaluation.summary_ratio else None
+        if stated is not None and value is not None and stated != value:
+            ws.write_comment(r, col, f"문서 인쇄값: {stated}\n계산값: {value:g}", {"author": "xlgen"})
+    ws.write_blank(r, 4, None, styles.box())
+
+    printed = {row.bureau: row for row in evaluation.summary}
+    for name, row in bureau_rows(evaluation).items():
+        total, normal, weak = per_bureau[name]
+        ws.write_string(row, 0, name, label_fmt)
+        name_ref = cell(row, 0, absolute=False).replace("A", "$A")
+        ws.write_formula(row, 1, f"=COUNTIFS({bureau_col},{name_ref},{first_col},1)", count_fmt, total)
+        ws.write_formula(row, 2, f'=COUNTIFS({bureau_col},{name_ref},{first_col},1,{judge_col},"{normal_label}")',
+                         count_fmt, normal)
+        ws.write_formula(row, 3, f'=COUNTIFS({bureau_col},{name_ref},{first_col},1,{judge_col},"{weak_label}")',
+                         count_fmt, weak)
+        stated = printed.get(name)
+        note = ""
+        if stated is not None and (stated.projects, stated.normal, stated.weak) != (total, normal, weak):
+            note = f"문서: {stated.projects}/{stated.normal}/{stated.weak}"
+        ws.write_string(row, 4, note, styles.box(align="center"))
+        ws.set_row(row, 22)
+    last = TOTAL_ROW + 1 + len(bureau_rows(evaluation))
+    rule = conf.get("rule", "※ 부진판정 기준 : 목표 대비 달성률 {threshold}% 이하")
+    before, _, after = rule.partition("{threshold}")
+    threshold = evaluation.threshold
+    shown = int(threshold) if float(threshold).is_integer() else threshold
+    ws.merge_range(last + 1, 0, last + 1, 4, "", styles.get(align="left"))
+    ws.write_formula(last + 1, 0, f'="{before}"&THRESHOLD&"{after}"', styles.get(align="left"),
+                     fill(template, rule, threshold=shown))
+    ws.print_area(0, 0, last + 1, 4)
+    ws.protect("", {"format_columns": True, "format_rows": True})

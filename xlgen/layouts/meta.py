@@ -1,0 +1,59 @@
+"""_xlgen: the hidden sheet that ties a workbook to its records: document key, store
+revision, content hash, and the record keys with the values they were built with.
+
+An import reads this first (it never trusts row positions or cached formula values).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xlsxwriter.worksheet import Worksheet
+
+SHEET = "_xlgen"
+FORMAT = "xlgen-workbook/1"
+RECORD_HEADERS = ["record_key", "department", "project", "indicator", "target", "actual", "note"]
+
+
+def write(ws: Worksheet, fields: list[tuple[str, Any]], records: list[list[Any]]) -> None:
+    ws.write_string(0, 0, "format")
+    ws.write_string(0, 1, FORMAT)
+    for i, (name, value) in enumerate(fields, 1):
+        ws.write_string(i, 0, name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            ws.write_number(i, 1, value)
+        else:
+            ws.write_string(i, 1, "" if value is None else str(value))
+    start = len(fields) + 2
+    ws.write_string(start, 0, "records")
+    for col, text in enumerate(RECORD_HEADERS):
+        ws.write_string(start + 1, col, text)
+    for r, values in enumerate(records, start + 2):
+        for c, value in enumerate(values):
+            if value is None:
+                continue
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                ws.write_number(r, c, value)
+            else:
+                ws.write_string(r, c, str(value))
+    ws.very_hidden()
+    ws.protect("")
+
+
+def read(rows: list[list[Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The fields and record rows of a `_xlgen` sheet read back as cell values."""
+    fields: dict[str, Any] = {}
+    records: list[dict[str, Any]] = []
+    in_records = False
+    for values in rows:
+        if not values or values[0] in (None, ""):
+            continue
+        if values[0] == "records":
+            in_records = True
+            continue
+        if not in_records:
+            fields[str(values[0])] = values[1] if len(values) > 1 else None
+        elif values[0] != RECORD_HEADERS[0]:
+            padded = list(values) + [None] * (len(RECORD_HEADERS) - len(values))
+            records.append(dict(zip(RECORD_HEADERS, padded, strict=False)))
+    return fields, records
