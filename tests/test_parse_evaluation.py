@@ -555,11 +555,9 @@ def test_encodings_give_identical_records(tmp_path: Path, encoding: str, newline
 
 
 # --------------------------------------------------------------------------- known parser bugs
-# Each test below states what the parser should do; they fail today (see the reasons).
+# Each test below pins a parser bug found by review, now fixed.
 
 
-@pytest.mark.xfail(strict=True, reason="Ⅱ: the last line of the section is tested as a heading "
-                   "because `nxt[:1] in FIELD_MARKS` is True for nxt == '' (evaluation._parse_narrative)")
 def test_last_narrative_line_is_not_a_heading() -> None:
     lines = ["Ⅱ. 2019년 국별 주요사업 추진 성과", "행정국", "◇ 민원분야", "○ 민원 처리 지원",
              "Ⅲ. 2019년 부서별 추진 현황", "▢ 민원과", "주요사업명 성과지표 단위 목표 실적",
@@ -569,15 +567,11 @@ def test_last_narrative_line_is_not_a_heading() -> None:
     assert [h.text for h in ev.narrative[0].fields[0].highlights] == ["민원 처리 지원"]
 
 
-@pytest.mark.xfail(strict=True, reason="Ⅰ: '-' in the 비율(%) row is kept as None and then "
-                   "reported as a disagreement with the computed 0 (evaluation._parse_summary)")
 def test_dash_in_ratio_row_means_zero() -> None:
     ev = _parse(DATA / "only_1_3.txt")  # prints "비율(%) - 100 -" for 5 = 5 + 0
     assert _kind(ev, "비율(%) 불일치") == []
 
 
-@pytest.mark.xfail(strict=True, reason="year fallback reads the first line *under* the Ⅲ heading, "
-                   "never the heading itself (parse_evaluation: sections['Ⅲ'][:1])")
 def test_year_from_section_heading_when_title_has_none() -> None:
     lines = ["성과관리 주요사업 평가 현황", "Ⅰ. 국별 사업추진 현황", "사업 수 1 1 -", "가  국 1 1 -",
              "Ⅲ. 2022년 부서별 추진 현황", "", "▢ 가과", "주요사업명 성과지표 단위 목표 실적",
@@ -585,8 +579,6 @@ def test_year_from_section_heading_when_title_has_none() -> None:
     assert parse_evaluation(lines).year == 2022
 
 
-@pytest.mark.xfail(strict=True, reason="_text.dedupe_repeat only removes repeats that follow each "
-                   "other with no space; its own docstring example 'AA A' is not deduplicated")
 def test_repeated_title_separated_by_a_space() -> None:
     title = "2019년 성과관리 주요사업 평가 현황"
     lines = [f" {title} {title}", "Ⅲ. 2019년 부서별 추진 현황", "▢ 가과",
@@ -594,10 +586,6 @@ def test_repeated_title_separated_by_a_space() -> None:
     assert parse_evaluation(lines).title == title
 
 
-@pytest.mark.xfail(strict=True, reason="the column width is taken from the widest *wrapped* name "
-                   "line; in a document whose wrapped lines are short, a one-line indicator slightly "
-                   "wider than that is split into a new project, against Ⅰ's count "
-                   "(evaluation.parse_evaluation `column`, _evaluation_rows.decide)")
 def test_short_one_line_indicator_in_narrow_document_is_not_split() -> None:
     lines = ["2024년 성과관리 주요사업 평가 현황", "Ⅰ. 국별 사업추진 현황", "사업 수 1 1 -",
              "교 육 국 1 1 -", "Ⅲ. 2024년 부서별 추진 현황", "", "▢ 교육지원과", "",
@@ -610,9 +598,6 @@ def test_short_one_line_indicator_in_narrow_document_is_not_split() -> None:
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="corrections: a single `[evaluation.row]` table (instead of "
-                   "`[[evaluation.row]]`) is iterated as its keys and silently ignored, with no "
-                   "warning (evaluation._row_corrections)")
 def test_single_table_row_in_corrections_is_not_silently_ignored() -> None:
     corrections = tomllib.loads('[evaluation.row]\ndepartment = "관광진흥과"\n'
                                 'numbers = "% 85 88.4 104"\nproject = ""\n'

@@ -193,10 +193,6 @@ def test_arbitrary_corrections_never_crash(corrections: dict) -> None:
 _HEAD = ["Ⅲ. 부서별 추진 현황", "▢ 가과", "주요사업명 성과지표 단위 목표 실적"]
 
 
-@pytest.mark.xfail(strict=True, raises=(OverflowError, ValueError, ArithmeticError),
-                   reason="absurdly long numbers reach rules.indicator_rate / excel_round / percent "
-                   "unchecked: int/int overflows a float, a float becomes inf, Decimal.quantize "
-                   "exceeds its precision")
 @pytest.mark.parametrize("lines", [
     [*_HEAD, "사업 지표 건 1 " + "9" * 400 + " 1"],  # OverflowError in indicator_rate
     [*_HEAD, "사업 지표 건 1 " + "9" * 400 + ".5 1"],  # inf → ValueError in excel_round
@@ -207,8 +203,5 @@ def test_huge_numbers_do_not_crash(lines: list[str]) -> None:
     _check(lines)
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="corrections: `[evaluation] row = 0` (a scalar where an array of tables "
-                   "belongs) is iterated unchecked in evaluation._row_corrections")
 def test_scalar_row_in_corrections_does_not_crash() -> None:
     _check(SEED_LINES, {"evaluation": {"row": 0}})

@@ -8,7 +8,7 @@ LibreOffice and compare).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 from .model import Direction, Number
 
@@ -26,8 +26,23 @@ def excel_round(value: float, digits: int = 0) -> float:
         raise ValueError("not a finite number")
     d = _SIG15.create_decimal(repr(float(value)))
     q = Decimal(1).scaleb(-digits)
-    result = d.quantize(q, rounding=ROUND_HALF_UP)
+    with localcontext() as ctx:
+        ctx.prec = 400  # room for any float's integer digits
+        result = d.quantize(q, rounding=ROUND_HALF_UP)
     return float(result)
+
+
+# LibreOffice's ROUND(x, 0) rounds the binary value as it is (57/200*100 =
+# 28.499999999999996 → 28), where Excel first takes 15 significant digits (→ 29). Rounding
+# to 9 decimals first removes that binary noise in both engines (which agree for
+# digits > 0), so the sheets use ROUND(ROUND(x, 9), 0) and Python mirrors it here. No
+# ratio of printed figures lies within 1e-9 of a half without being one.
+RATE_ROUND = "ROUND(ROUND({expr},9),0)"
+
+
+def round_rate(value: float) -> float:
+    """A rate as the sheet formula RATE_ROUND rounds it: half away from zero, noise-free."""
+    return excel_round(excel_round(value, 9), 0)
 
 
 def indicator_rate(
@@ -42,8 +57,8 @@ def indicator_rate(
     if direction == Direction.DOWN:
         if actual == 0:
             return None
-        return excel_round(target / actual * 100)
-    return excel_round(actual / target * 100)
+        return round_rate(target / actual * 100)
+    return round_rate(actual / target * 100)
 
 
 def project_rate(rates: Iterable[float | None]) -> float | None:
@@ -76,4 +91,4 @@ def percent(part: int, whole: int) -> float | None:
     """비율(%) as the summary row shows it: ROUND(part / whole × 100, 0)."""
     if not whole:
         return None
-    return excel_round(part / whole * 100)
+    return round_rate(part / whole * 100)

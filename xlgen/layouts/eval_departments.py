@@ -17,7 +17,7 @@ from typing import Any
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import Department, Direction, Evaluation, Indicator, Project
-from ..rules import indicator_rate, judgement, project_rate
+from ..rules import RATE_ROUND, indicator_rate, judgement, project_rate
 from ._base import (
     Styles,
     cell,
@@ -113,10 +113,10 @@ def print_scale(template: dict[str, Any]) -> int:
 
 def _rate_formula(r: int) -> str:
     t, a, d = cell(r, TARGET), cell(r, ACTUAL), cell(r, DIRECTION)
-    return (
-        f'=IF(OR({t}="",{t}=0,{a}=""),"",IF({d}="{Direction.DOWN.value}",'
-        f'IF({a}=0,"",ROUND({t}/{a}*100,0)),ROUND({a}/{t}*100,0)))'
-    )
+    down = RATE_ROUND.format(expr=f"{t}/{a}*100")
+    up = RATE_ROUND.format(expr=f"{a}/{t}*100")
+    return f'=IF(OR({t}="",{t}=0,{a}=""),"",IF({d}="{Direction.DOWN.value}",IF({a}=0,"",{down}),{up}))'
+
 
 
 def write(ws: Worksheet, evaluation: Evaluation, styles: Styles, template: dict[str, Any], placement: Placement) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import Evaluation
-from ..rules import indicator_rate, is_weak, percent, project_rate
+from ..rules import RATE_ROUND, indicator_rate, is_weak, percent, project_rate
 from . import eval_departments as dep
 from ._base import Styles, cell, fill, page_setup, set_widths
 
@@ -88,7 +88,8 @@ def write(
     normal_pct, weak_pct = percent(all_normal, all_total), percent(all_weak, all_total)
     for col, value, printed in ((2, normal_pct, 0), (3, weak_pct, 1)):
         src = cell(t, col)
-        ws.write_formula(r, col, f'=IF({cell(t, 1)}=0,"",ROUND({src}/{cell(t, 1)}*100,0))', pct_fmt,
+        rounded = RATE_ROUND.format(expr=f"{src}/{cell(t, 1)}*100")
+        ws.write_formula(r, col, f'=IF({cell(t, 1)}=0,"",{rounded})', pct_fmt,
                          "" if value is None else value)
         stated = evaluation.summary_ratio[printed] if evaluation.summary_ratio else None
         if stated is not None and value is not None and stated != value:

@@ -13,6 +13,7 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９，．－＋％", "012
 # A number as documents print it: thousands separators, decimals, △ or "-" for negatives.
 NUMBER = r"(?:△\s?|▲\s?|-)?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 NUMBER_RE = re.compile(rf"^{NUMBER}$")
+MAX_DIGITS = 16  # 15 significant digits is all a spreadsheet keeps
 
 
 def fold_digits(text: str) -> str:
@@ -33,6 +34,8 @@ def parse_number(token: str) -> Number | None:
         return None
     negative = token[0] in "△▲-"
     digits = token.lstrip("△▲- ").replace(",", "")
+    if len(digits) > MAX_DIGITS:
+        return None  # not a figure any document prints; never let it reach arithmetic
     value: Number = float(digits) if "." in digits else int(digits)
     return -value if negative else value
 
@@ -53,11 +56,17 @@ def width(text: str) -> int:
 
 
 def dedupe_repeat(text: str) -> str:
-    """A title extracted several times in a row ("AA A" → "A")."""
+    """A title extracted several times in a row: "TT", "T T" or "TTT" → "T"."""
     s = text.strip()
+    compact = nospace(s)
     for n in range(2, 6):
-        if len(s) % n == 0:
-            part = s[: len(s) // n]
-            if part * n == s:
-                return part.strip()
+        if compact and len(compact) % n == 0:
+            size = len(compact) // n
+            if compact[:size] * n == compact:
+                seen = 0
+                for i, ch in enumerate(s):  # cut after the first copy's last character
+                    if not ch.isspace():
+                        seen += 1
+                        if seen == size:
+                            return s[: i + 1].strip()
     return s

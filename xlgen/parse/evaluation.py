@@ -59,10 +59,12 @@ def parse_evaluation(
 ) -> Evaluation:
     """Parse an evaluation document's lines into an `Evaluation` with warnings."""
     numbered = list(enumerate(lines, 1))
-    sections = _sections(numbered)
+    sections, headings = _sections(numbered)
     warnings: list[ParseWarning] = []
     title = _title(numbered, sections)
-    year_match = YEAR_RE.search(title) or YEAR_RE.search(" ".join(t for _, t in sections.get("Ⅲ", [])[:1]))
+    year_match = YEAR_RE.search(title) or next(
+        (m for m in (YEAR_RE.search(h) for h in headings.values()) if m), None
+    )
     evaluation = Evaluation(title=title, org=None, year=int(year_match.group(1)) if year_match else None)
 
     threshold = _threshold(numbered)
@@ -82,9 +84,14 @@ def parse_evaluation(
         else:
             raise ParseError(f"{source or '문서'}: 평가 문서의 표(Ⅰ 국별 현황, Ⅲ 부서별 현황)를 찾지 못했습니다.")
     raw = split_departments(table_lines, warnings)
-    rules = _row_corrections(corrections)
-    # The widest wrapped name line shows how much text one column holds.
-    column = max((width(squash(t)) for d in raw for r in d.rows for _, t in r.text_lines()), default=24)
+    rules = _row_corrections(corrections, warnings)
+    # How much text one column holds: the widest wrapped name line, or the widest indicator
+    # name that shares its line with the numbers while the project name stands above it.
+    column = max(
+        [width(squash(t)) for d in raw for r in d.rows for _, t in r.text_lines()]
+        + [width(squash(r.anchor.lead)) for d in raw for r in d.rows if r.blocks and r.anchor.lead],
+        default=24,
+    )
     departments = [_department(d, rules, column, warnings) for d in raw]
     for key, rule in rules.items():
         if not rule.get("_used"):
@@ -99,19 +106,24 @@ def parse_evaluation(
 # --------------------------------------------------------------------------- sections
 
 
-def _sections(numbered: list[tuple[int, str]]) -> dict[str, list[tuple[int, str]]]:
-    """Lines under each roman-numbered heading; "" holds what comes before the first."""
+def _sections(
+    numbered: list[tuple[int, str]],
+) -> tuple[dict[str, list[tuple[int, str]]], dict[str, str]]:
+    """Lines under each roman-numbered heading ("" holds what comes before the first), and
+    the heading lines themselves."""
     roman = {"I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ"}
     sections: dict[str, list[tuple[int, str]]] = {"": []}
+    headings: dict[str, str] = {}
     current = ""
     for number, text in numbered:
         m = SECTION_RE.match(text)
         if m and m.group("title").strip():
             current = roman.get(m.group("num"), m.group("num"))
             sections.setdefault(current, [])
+            headings.setdefault(current, text.strip())
             continue
         sections.setdefault(current, []).append((number, text))
-    return sections
+    return sections, headings
 
 
 def _title(numbered: list[tuple[int, str]], sections: dict) -> str:
@@ -142,7 +154,8 @@ def _parse_summary(lines: list[tuple[int, str]], evaluation: Evaluation, warning
         name = nospace(m.group("name"))
         values = [parse_number(m.group(i)) for i in (2, 3, 4)]
         if name.startswith("비율"):
-            evaluation.summary_ratio = (values[1], values[2])
+            # "-" in a count or ratio column means 0 (domain rule).
+            evaluation.summary_ratio = (values[1] or 0, values[2] or 0)
             ratio_line = number
             continue
         counts = [v if v is not None else 0 for v in values]
@@ -192,7 +205,11 @@ def _parse_narrative(lines: list[tuple[int, str]], bureau_names: set[str]) -> li
                 sections.append(section)
             section.fields.append(Field(text[1:].strip()))
             continue
-        if nxt[:1] in FIELD_MARKS and _is_heading(text, bureau_names):
+        if (
+            nxt[:1] in FIELD_MARKS and nxt
+            and not HIGHLIGHT_RE.match(text) and not DETAIL_RE.match(text)
+            and _is_heading(text, bureau_names)
+        ):
             section = NarrativeSection(_unspace(text), line=number)
             sections.append(section)
             continue
@@ -220,12 +237,26 @@ def _parse_narrative(lines: list[tuple[int, str]], bureau_names: set[str]) -> li
 # --------------------------------------------------------------------------- Ⅲ
 
 
-def _row_corrections(corrections: Mapping[str, Any] | None) -> dict[tuple, dict]:
-    """`[[evaluation.row]]` entries keyed by (department, numbers line, line or None)."""
+def _row_corrections(corrections: Mapping[str, Any] | None, warnings: list) -> dict[tuple, dict]:
+    """`[[evaluation.row]]` entries keyed by (department, numbers line, line or None).
+
+    A malformed corrections file is reported, never fatal: a single `[evaluation.row]`
+    table counts as one entry, anything else that is not an entry is named in a warning.
+    """
     rules: dict[tuple, dict] = {}
     section = (corrections or {}).get("evaluation", {})
-    for entry in section.get("row", []) if isinstance(section, Mapping) else []:
+    if not isinstance(section, Mapping):
+        warnings.append(ParseWarning(None, "보정 파일 오류: [evaluation]은 표(table)여야 합니다."))
+        return rules
+    entries = section.get("row", [])
+    if isinstance(entries, Mapping):
+        entries = [entries]
+    if not isinstance(entries, list):
+        warnings.append(ParseWarning(None, "보정 파일 오류: evaluation.row는 [[evaluation.row]] 항목의 목록이어야 합니다."))
+        return rules
+    for entry in entries:
         if not isinstance(entry, Mapping) or "department" not in entry or "numbers" not in entry:
+            warnings.append(ParseWarning(None, f"보정 파일 오류: department와 numbers가 있어야 합니다 ({entry!r:.60})."))
             continue
         line = entry.get("line")
         key = (
