@@ -8,7 +8,7 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ._base import Styles, quote_sheet
+from ._base import Styles, page_setup, quote_sheet
 
 THRESHOLD_CELL = (2, 1)  # B3
 NAME = "THRESHOLD"
@@ -19,6 +19,7 @@ def write(
     template: dict[str, Any], info: list[tuple[str, Any]],
 ) -> None:
     conf = template["settings"]
+    page_setup(ws, template)
     ws.set_column(0, 0, 42)
     ws.set_column(1, 1, 40)
     ws.write_string(0, 0, conf.get("title", "설정"), styles.title())
