@@ -82,6 +82,9 @@ def cli() -> None:
       xlgen parse 파일...     문서를 읽어 기록(레코드)과 경고를 보여 줍니다
       xlgen load KEY          seeds/KEY 문서를 읽어 저장소에 넣습니다
       xlgen build KEY         KEY의 공식 엑셀 통합문서를 만듭니다 (out/KEY/)
+      xlgen import 파일...    직원이 입력한 통합문서의 실적을 가져옵니다
+      xlgen history KEY       가져오기 이력
+      xlgen undo KEY          마지막 가져오기를 되돌립니다
       xlgen status            저장소에 들어 있는 문서 목록
     """
 
@@ -177,6 +180,114 @@ def build(key: str, out_dir: Path | None, templates_dir: Path | None, seeds_dir:
     if result.parsed:
         click.echo(f"'{key}' 문서를 읽어 저장소에 넣었습니다 (경고 {len(result.document.warnings)}건).", err=True)
     click.echo(str(result.path))
+
+
+def _show(value: Any) -> str:
+    if value is None or value == "":
+        return "(빈칸)"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (int, float)):
+        return f"△{-value:,}" if value < 0 else f"{value:,}"
+    return repr(value)
+
+
+def _plan_text(plan: Any, applied: int | None) -> str:
+    lines = [f"문서 '{plan.key}' (저장소 리비전 {plan.revision}), 파일 {len(plan.files)}개"]
+    if not plan.changes:
+        lines.append("변경 없음")
+    else:
+        lines.append(f"바뀌는 값 {len(plan.changes)}건:")
+        for c in plan.changes:
+            what = "실적" if c.field == "actual" else "비고"
+            lines.append(
+                f"  {c.department} / {c.project} / {c.indicator}  {what} {_show(c.old)} → {_show(c.new)}"
+                f"   ({c.file} {c.cell})"
+            )
+        moved = [b for b in plan.counts_before if plan.counts_before[b] != plan.counts_after[b]]
+        if moved:
+            lines.append("국별 정상추진/부진의 변화:")
+            for b in moved:
+                (n0, w0), (n1, w1) = plan.counts_before[b], plan.counts_after[b]
+                lines.append(f"  {b}: 정상추진 {n0} → {n1}, 부진 {w0} → {w1}")
+        else:
+            lines.append("국별 정상추진/부진 수는 바뀌지 않습니다.")
+    for w in plan.warnings:
+        lines.append(f"주의: {w}")
+    if applied is None:
+        lines.append("(미리보기: 저장하지 않았습니다. 적용하려면 --dry-run 없이 실행하세요.)")
+    elif plan.changes:
+        lines.append(f"저장했습니다: 리비전 {applied} (변경 {len(plan.changes)}건). 되돌리려면: xlgen undo {plan.key}")
+    return "\n".join(lines)
+
+
+@cli.command("import", epilog=EPILOG)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="바뀔 값과 국별 정상추진/부진 변화만 보여 주고 저장하지 않습니다.")
+@click.option("--force", is_flag=True, help="통합문서를 만든 뒤 저장소에서 바뀐 값도 이 파일의 값으로 덮어씁니다.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="결과 형식")
+@db_option
+@friendly
+def import_(files: tuple[Path, ...], dry_run: bool, force: bool, fmt: str, db: Path | None) -> None:
+    """직원이 실적·비고를 입력한 통합문서를 저장소로 가져옵니다.
+
+    숨김 키로 각 칸을 기록에 연결하므로 행을 정렬·필터·숨김해도 됩니다. 값에 문제가 하나라도
+    있으면 시트!칸과 기록을 밝히고 아무것도 저장하지 않습니다 (종료 코드 1). 여러 파일은
+    한 번에 모두 저장되거나 모두 저장되지 않습니다. 모든 변경은 이력에 남습니다.
+    """
+    from .importer import apply_import, describe, plan_import
+    from .store import current_os_user
+
+    with _open_store(db) as store:
+        plan = plan_import(store, list(files), force=force)
+        applied = None if dry_run else apply_import(store, plan, os_user=current_os_user())
+    if fmt == "json":
+        obj = describe(plan)
+        obj["dry_run"] = dry_run
+        obj["applied_revision"] = applied
+        click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
+    else:
+        click.echo(_plan_text(plan, applied))
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("key")
+@click.option("-v", "--verbose", is_flag=True, help="바뀐 값을 하나하나 보여 줍니다.")
+@db_option
+@friendly
+def history(key: str, verbose: bool, db: Path | None) -> None:
+    """KEY 문서의 가져오기·되돌리기 이력 (최근 것부터)."""
+    with _open_store(db) as store:
+        revisions = store.history(key)
+        doc = store.load(key)
+        names = {i.key: f"{d.name} / {p.name} / {i.name}" for _, d, p, i in doc.indicator_rows()} if doc.kind == "evaluation" else {}
+        click.echo(f"'{key}' 이력 (현재 리비전 {store.revision(key)})")
+        action_ko = {"parse": "문서 읽기", "import": "가져오기", "undo": "되돌리기"}
+        for rev in revisions:
+            extra = f" (리비전 {rev.undoes} 취소)" if rev.undoes else ""
+            click.echo(
+                f"  리비전 {rev.revision:>3}  {action_ko.get(rev.action, rev.action)}{extra}  {rev.at}  {rev.os_user}"
+                f"  {rev.file_name}  변경 {rev.changes}건"
+            )
+            if verbose and rev.changes:
+                for entry in store.history_entries(key, rev.revision):
+                    what = "실적" if entry.field == "actual" else "비고"
+                    click.echo(f"        {names.get(entry.record_key, entry.record_key)} {what} {_show(entry.old)} → {_show(entry.new)}")
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("key")
+@db_option
+@friendly
+def undo(key: str, db: Path | None) -> None:
+    """KEY 문서의 마지막 가져오기를 되돌립니다 (되돌린 것도 이력에 남습니다)."""
+    from .store import current_os_user
+
+    with _open_store(db) as store:
+        rev = store.undo_last(key, os_user=current_os_user())
+        info = store.history(key)[0]
+    click.echo(f"되돌렸습니다: 리비전 {info.undoes}의 가져오기 {info.changes}건 → 새 리비전 {rev}")
 
 
 @cli.command(epilog=EPILOG)

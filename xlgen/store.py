@@ -340,13 +340,22 @@ class Store:
         current revision is returned. Otherwise the revision is bumped and one "import"
         revision row plus one history row per changed value are written.
         """
-        changes = list(changes)
+        return self.apply_batches(key, [(file_name, file_hash, list(changes))], os_user=os_user,
+                                  expected_revision=expected_revision)
+
+    def apply_batches(self, key: str, batches: Iterable[tuple[str, str, Iterable[Change]]], *,
+                      os_user: str, expected_revision: int | None = None) -> int:
+        """Several files' changes (file name, file hash, changes) as ONE import: one
+        transaction and one revision, all or nothing; each history row names its own file.
+        The rules of :meth:`apply_changes` apply to every change."""
+        batches = [(name, digest, list(changes)) for name, digest, changes in batches]
         seen: set[tuple[str, str]] = set()
-        for rk, f, _old, new in changes:
-            codec.check_value(f, new, f"레코드 {rk}")
-            if (rk, f) in seen:
-                raise StoreError(f"레코드 {rk}의 {f} 변경이 두 번 들어 있습니다.")
-            seen.add((rk, f))
+        for _name, _digest, changes in batches:
+            for rk, f, _old, new in changes:
+                codec.check_value(f, new, f"레코드 {rk}")
+                if (rk, f) in seen:
+                    raise StoreError(f"레코드 {rk}의 {f} 변경이 두 번 들어 있습니다.")
+                seen.add((rk, f))
         at = _now()
         with self._transaction() as conn:
             kind, *_, current, _body = self._doc_row(conn, key)
@@ -357,20 +366,31 @@ class Store:
                     f"'{key}' 문서가 그사이 바뀌었습니다 (기대한 리비전 {expected_revision}, "
                     f"현재 {current}). 다시 가져오세요."
                 )
-            changed: list[Change] = []
-            for rk, f, old, new in changes:
-                stored = self._value(conn, key, rk, f)
-                if not codec.same_as_stored(f, stored, old):
-                    raise StoreConflictError(
-                        f"레코드 {rk}의 {_FIELD_KO[f]} 값이 저장소에서는 {stored!r}인데 "
-                        f"가져오기는 {old!r}을(를) 기준으로 합니다. 다시 가져오세요."
-                    )
-                if codec.encode_value(stored) != codec.encode_value(new):
-                    changed.append((rk, f, stored, new))
-            if not changed:
+            per_file: list[tuple[str, str, list[Change]]] = []
+            for name, digest, changes in batches:
+                changed: list[Change] = []
+                for rk, f, old, new in changes:
+                    stored = self._value(conn, key, rk, f)
+                    if not codec.same_as_stored(f, stored, old):
+                        raise StoreConflictError(
+                            f"레코드 {rk}의 {_FIELD_KO[f]} 값이 저장소에서는 {stored!r}인데 "
+                            f"가져오기는 {old!r}을(를) 기준으로 합니다. 다시 가져오세요."
+                        )
+                    if codec.encode_value(stored) != codec.encode_value(new):
+                        changed.append((rk, f, stored, new))
+                if changed:
+                    per_file.append((name, digest, changed))
+            if not per_file:
                 return current
             rev = self._next_revision(conn, key)
-            self._write_changes(conn, key, rev, "import", at, os_user, file_name, file_hash, changed)
+            self._add_revision(conn, key, rev, "import", at, os_user,
+                               ", ".join(n for n, _, _ in per_file), ",".join(d for _, d, _ in per_file))
+            for name, digest, changed in per_file:
+                for rk, f, _old, new in changed:
+                    conn.execute(
+                        f"UPDATE indicators SET {f} = ? WHERE doc_key = ? AND record_key = ?", (new, key, rk)
+                    )
+                self._add_history(conn, key, rev, at, os_user, name, digest, changed)
             return rev
 
     def _value(self, conn: sqlite3.Connection, key: str, record_key: str, field: str) -> Any:

@@ -258,3 +258,66 @@ def _num(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return f"△{-value:,}" if isinstance(value, (int, float)) and value < 0 else f"{value:,}"
+
+
+# --------------------------------------------------------------------------- reading back
+
+COLUMN_LABELS = {"actual": "실적", "note": "비고", "indicator": "성과지표", "unit": "단위", "target": "목표"}
+
+
+def locate_columns(rows: list[list[Any]], template: dict[str, Any] | None = None) -> dict[str, int]:
+    """Find the input and key columns by their labels, not by position, so a column staff
+    inserted does not shift what is read. Falls back to the built positions."""
+    found = {"key": KEY, "actual": ACTUAL, "note": NOTE, "indicator": INDICATOR, "unit": UNIT, "target": TARGET}
+    for values in rows[:FIRST_DATA_ROW]:
+        for col, value in enumerate(values):
+            if value == HIDDEN_HEADERS[0]:
+                found["key"] = col
+    for values in rows[FIRST_DATA_ROW:FIRST_DATA_ROW + 60]:
+        labels = [str(v).strip() if isinstance(v, str) else None for v in values]
+        if "실적" in labels and "성과지표" in labels:
+            for name, label in COLUMN_LABELS.items():
+                if label in labels:
+                    found[name] = labels.index(label)
+            break
+    return found
+
+
+def parse_actual(value: Any, unit: str) -> tuple[Any, str | None]:
+    """A 실적 cell's value → (number or None, a note on what was normalised, or None).
+
+    A blank (or "-") means "no value", which is not zero. Text is accepted only when it is
+    a number once written out plainly: "1,234", "△231", full-width digits, "85%" for a
+    percentage indicator. Raises ValueError with a Korean reason for anything else.
+    """
+    from ..parse._text import fold_digits, parse_number
+
+    if value is None:
+        return None, None
+    if isinstance(value, bool):
+        raise ValueError("참/거짓 값은 실적이 될 수 없습니다")
+    if isinstance(value, (int, float)):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("숫자가 아닙니다")
+        if abs(value) > 1e15:
+            raise ValueError("너무 큰 숫자입니다")
+        return value, None
+    if not isinstance(value, str):
+        raise ValueError(f"숫자가 아닙니다 ({type(value).__name__})")
+    text = value.strip()
+    if text.startswith("="):
+        raise ValueError(f"수식({text[:30]})은 넣을 수 없습니다. 숫자를 직접 입력하세요")
+    if text in ("", "-", "－", "–", "—"):
+        return None, None
+    folded = fold_digits(text).replace(" ", "")
+    percent = folded.endswith("%")
+    if percent:
+        if unit.strip() != "%":
+            raise ValueError(f"'{text}': 단위가 '{unit}'인 지표에 %를 붙일 수 없습니다")
+        folded = folded[:-1]
+    number = parse_number(folded)
+    if number is None:
+        raise ValueError(f"'{text}'은(는) 숫자가 아닙니다")
+    if abs(number) > 1e15:
+        raise ValueError("너무 큰 숫자입니다")
+    return number, f"글자로 입력된 '{text}'을(를) 숫자 {number}(으)로 읽었습니다"

@@ -1,0 +1,382 @@
+"""`xlgen import`: hand-edited workbooks back into the store, losing and inventing nothing.
+
+Only input cells are read (실적, 비고), each mapped to its record through the hidden record
+key on its row, never by position. Every value is checked; every problem names the file,
+sheet!cell and the record, and any problem stops the whole import before anything is
+written. Rates and judgements are recomputed from the records (cached formula values are
+never trusted). Several workbooks of one document are applied as one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, XlgenError
+from .layouts import eval_departments as dep
+from .layouts import meta
+from .layouts._base import col_letter
+from .model import Evaluation
+from .rules import indicator_rate, is_weak, project_rate
+from .store import Store
+
+MAX_PACKAGE_BYTES = 100 * 1024 * 1024  # uncompressed parts, all together
+MAX_RATIO = 200  # uncompressed / compressed, per part: more is a zip bomb
+MAX_ROWS = 200_000
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class ImportRefused(XlgenError, ValueError):
+    """The import found problems and wrote nothing. `problems` lists them all."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        head = f"가져오기를 중단했습니다 (문제 {len(problems)}건, 아무것도 저장하지 않음):"
+        super().__init__("\n".join([head, *("  - " + p for p in problems)]))
+
+
+@dataclass
+class CellChange:
+    """One value an import changes."""
+
+    record_key: str
+    field: str  # "actual" | "note"
+    old: Any
+    new: Any
+    file: str
+    cell: str  # "Ⅲ 부서별현황!E123"
+    bureau: str
+    department: str
+    project: str
+    indicator: str
+
+
+@dataclass
+class WorkbookInput:
+    path: Path
+    sha256: str
+    fields: dict[str, Any]
+    records: list[dict[str, Any]]  # the values each record had when the workbook was built
+    sheet: str
+    cells: dict[str, dict[str, Any]]  # record key → {"row", "actual", "note"}
+    rows: list[list[Any]]
+    columns: dict[str, int]
+
+
+@dataclass
+class ImportPlan:
+    key: str
+    revision: int  # the store's revision the plan was made against
+    files: list[WorkbookInput]
+    changes: list[CellChange] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    counts_before: dict[str, tuple[int, int]] = field(default_factory=dict)  # bureau → (정상, 부진)
+    counts_after: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def check_container(path: Path) -> None:
+    """Refuse, with a clear message, what is not an xlsx package within sane bounds."""
+    name = path.name
+    if not path.exists():
+        raise InputError(f"{path}: 파일이 없습니다.")
+    if path.is_dir():
+        raise InputError(f"{path}: 파일이 아니라 폴더입니다.")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(OLE_MAGIC):
+        raise InputError(f"{name}: 엑셀 97-2003 형식(.xls)은 가져올 수 없습니다. 엑셀에서 'Excel 통합 문서(*.xlsx)'로 저장해 주세요.")
+    if not zipfile.is_zipfile(path):
+        raise InputError(f"{name}: 엑셀 통합문서(.xlsx)가 아닙니다 (CSV나 다른 파일의 이름만 바꾼 것으로 보입니다).")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+            if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+                raise InputError(f"{name}: zip 파일이지만 엑셀 통합문서가 아닙니다.")
+            total = sum(i.file_size for i in infos)
+            if total > MAX_PACKAGE_BYTES:
+                raise InputError(f"{name}: 압축을 풀면 너무 큽니다 ({total:,}바이트). 가져오지 않습니다.")
+            for info in infos:
+                if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 1_000_000:
+                    raise InputError(f"{name}: 비정상적으로 압축된 부분이 있습니다 ({info.filename}). 가져오지 않습니다.")
+    except zipfile.BadZipFile:
+        raise InputError(f"{name}: 손상된 통합문서입니다 (zip 구조 오류).") from None
+
+
+def _sheet_rows(wb: Any, sheet: str, file: str) -> list[list[Any]]:
+    ws = wb[sheet]
+    rows: list[list[Any]] = []
+    for i, row in enumerate(ws.iter_rows(values_only=True)):
+        if i >= MAX_ROWS:
+            raise InputError(f"{file}: '{sheet}' 시트의 행이 너무 많습니다 ({MAX_ROWS:,}행 초과).")
+        rows.append(list(row))
+    return rows
+
+
+def read_workbook(path: Path) -> WorkbookInput:
+    """Read the metadata and the input sheet of a built workbook (values, formulas as text)."""
+    import openpyxl
+
+    check_container(path)
+    data = path.read_bytes()
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged package
+        raise InputError(f"{path.name}: 통합문서를 열 수 없습니다 ({type(exc).__name__}).") from None
+    try:
+        if meta.SHEET not in wb.sheetnames:
+            raise InputError(f"{path.name}: xlgen이 만든 통합문서가 아닙니다 (숨김 시트 '{meta.SHEET}'가 없습니다).")
+        fields, records = meta.read(_sheet_rows(wb, meta.SHEET, path.name))
+        if fields.get("format") != meta.FORMAT:
+            raise InputError(f"{path.name}: 알 수 없는 xlgen 통합문서 형식입니다 ({fields.get('format')!r}).")
+        if fields.get("kind") != "evaluation":
+            raise InputError(f"{path.name}: 성과계획 통합문서에는 가져올 실적이 없습니다.")
+        sheet = str(fields.get("input_sheet") or "")
+        if sheet not in wb.sheetnames:
+            raise InputError(
+                f"{path.name}: 실적 시트 '{sheet}'가 없습니다 (시트 이름을 바꾸거나 지웠다면 원래대로 돌려 주세요)."
+            )
+        rows = _sheet_rows(wb, sheet, path.name)
+    finally:
+        wb.close()
+    columns = dep.locate_columns(rows)
+    cells: dict[str, dict[str, Any]] = {}
+    return WorkbookInput(path, hashlib.sha256(data).hexdigest(), fields, records, sheet, cells, rows, columns)
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return a == b or abs(a - b) <= 1e-12 * max(abs(a), abs(b))
+    return a == b
+
+
+def _note(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _counts(doc: Evaluation, threshold: float) -> dict[str, tuple[int, int]]:
+    out: dict[str, tuple[int, int]] = {}
+    for bureau in doc.bureaus:
+        normal = weak = 0
+        for d in bureau.departments:
+            for p in d.projects:
+                verdict = is_weak(project_rate(indicator_rate(i.target, i.actual, i.direction) for i in p.indicators), threshold)
+                normal += verdict is False
+                weak += verdict is True
+        prev = out.get(bureau.name, (0, 0))
+        out[bureau.name] = (prev[0] + normal, prev[1] + weak)
+    return out
+
+
+def plan_import(store: Store, paths: list[Path], *, force: bool = False) -> ImportPlan:
+    """Read and check every file, and work out the changes; raise ImportRefused on any problem."""
+    problems: list[str] = []
+    files: list[WorkbookInput] = []
+    for path in paths:
+        try:
+            files.append(read_workbook(Path(path)))
+        except XlgenError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ImportRefused(problems)
+    keys = {str(f.fields.get("key")) for f in files}
+    if len(keys) != 1:
+        raise ImportRefused([f"서로 다른 문서의 통합문서를 한 번에 가져올 수 없습니다 ({', '.join(sorted(keys))})."])
+    key = keys.pop()
+    if not store.has(key):
+        raise ImportRefused([f"저장소에 '{key}' 문서가 없습니다. 이 통합문서를 만든 저장소(--db)를 지정하세요."])
+    doc = store.load(key)
+    if not isinstance(doc, Evaluation):
+        raise ImportRefused([f"'{key}'은(는) 평가 문서가 아닙니다."])
+    revision = store.revision(key)
+    plan = ImportPlan(key, revision, files)
+    records = {i.key: (b, d, p, i) for b, d, p, i in doc.indicator_rows()}
+    proposed: dict[tuple[str, str], tuple[Any, WorkbookInput, str]] = {}
+
+    for wbi in files:
+        name = wbi.path.name
+        f = wbi.fields
+        if str(f.get("org") or "") != str(doc.org or "") or str(f.get("year") or "") != str(doc.year or ""):
+            problems.append(
+                f"{name}: 다른 기관·연도의 통합문서입니다 (통합문서: {f.get('org') or '기관 미상'} {f.get('year') or '연도 미상'}, "
+                f"저장소 '{key}': {doc.org or '기관 미상'} {doc.year or '연도 미상'})."
+            )
+            continue
+        built_rev = f.get("revision")
+        if not isinstance(built_rev, (int, float)) or int(built_rev) > revision:
+            problems.append(f"{name}: 통합문서의 저장소 리비전({built_rev})이 이 저장소({revision})와 맞지 않습니다.")
+            continue
+        built_rev = int(built_rev)
+        built = {str(r["record_key"]): r for r in wbi.records if r.get("record_key")}
+        problems.extend(_collect(wbi, records, built, plan.warnings))
+        for rk, cell_values in wbi.cells.items():
+            b, d, p, ind = records[rk]
+            row_no = cell_values["row"] + 1
+            where = f"{wbi.sheet}!{col_letter(wbi.columns['actual'])}{row_no}"
+            note_where = f"{wbi.sheet}!{col_letter(wbi.columns['note'])}{row_no}"
+            label = f"{d.name} / {p.name} / {ind.name}"
+            try:
+                actual, normalised = dep.parse_actual(cell_values["actual"], ind.unit)
+            except ValueError as exc:
+                problems.append(f"{name}: {where} ({label}): 실적 {exc}.")
+                continue
+            if normalised:
+                plan.warnings.append(f"{name}: {where} ({label}): {normalised}")
+            note = _note(cell_values["note"])
+            if note.startswith("="):
+                problems.append(f"{name}: {note_where} ({label}): 비고에 수식은 넣을 수 없습니다.")
+                continue
+            for fld, new, built_value, current, cell_ref in (
+                ("actual", actual, built.get(rk, {}).get("actual"), ind.actual, where),
+                ("note", note, _note(built.get(rk, {}).get("note")), _note(ind.note), note_where),
+            ):
+                if _same(new, built_value):
+                    continue  # staff did not touch it
+                if _same(new, current):
+                    continue  # already stored (imported before): nothing to do
+                if not force and store.value_changed_since(key, rk, fld, built_rev):
+                    problems.append(
+                        f"{name}: {cell_ref} ({label}): 통합문서를 만든 뒤(리비전 {built_rev}) "
+                        f"저장소의 {'실적' if fld == 'actual' else '비고'}이(가) {current!r}(으)로 바뀌었는데 "
+                        f"이 파일은 {new!r}입니다. 최신 통합문서로 다시 입력하거나 --force로 덮어쓰세요."
+                    )
+                    continue
+                previous = proposed.get((rk, fld))
+                if previous is not None and not _same(previous[0], new):
+                    problems.append(
+                        f"{name}: {label}: 다른 파일({previous[1].path.name})과 값이 다릅니다 ({previous[0]!r} / {new!r})."
+                    )
+                    continue
+                proposed[(rk, fld)] = (new, wbi, cell_ref)
+                plan.changes.append(CellChange(
+                    rk, fld, current if fld == "actual" else ind.note, new,
+                    name, cell_ref, b.name, d.name, p.name, ind.name,
+                ))
+    if problems:
+        raise ImportRefused(problems)
+    # Drop duplicates of the same change coming from several files.
+    unique: dict[tuple[str, str], CellChange] = {}
+    for ch in plan.changes:
+        unique.setdefault((ch.record_key, ch.field), ch)
+    plan.changes = list(unique.values())
+    threshold = float(files[0].fields.get("threshold") or doc.threshold)
+    plan.counts_before = _counts(doc, threshold)
+    for ch in plan.changes:
+        if ch.field == "actual":
+            records[ch.record_key][3].actual = ch.new
+    plan.counts_after = _counts(doc, threshold)
+    return plan
+
+
+def _collect(
+    wbi: WorkbookInput, records: dict[str, tuple], built: dict[str, dict], warnings: list[str]
+) -> list[str]:
+    """Map the input sheet's rows to records by key; check protected cells; find added rows."""
+    problems: list[str] = []
+    name, cols = wbi.path.name, wbi.columns
+    seen: dict[str, int] = {}
+    for index, values in enumerate(wbi.rows):
+        if index < dep.FIRST_DATA_ROW:
+            continue
+        values = values + [None] * (max(cols.values()) + 1 - len(values))
+        raw_key = values[cols["key"]]
+        key = raw_key.strip() if isinstance(raw_key, str) else None
+        row_no = index + 1
+        if key and key in records and key in built:
+            if key in seen:
+                problems.append(f"{name}: {wbi.sheet} {row_no}행: 숨김 키 {key}가 {seen[key]}행에도 있습니다 (행을 복사하지 마세요).")
+                continue
+            seen[key] = row_no
+            _, d, p, ind = records[key]
+            label = f"{d.name} / {p.name} / {ind.name}"
+            for fld, expected in (("indicator", ind.name), ("unit", ind.unit), ("target", ind.target)):
+                got = values[cols[fld]]
+                if fld != "target":
+                    got = got.strip() if isinstance(got, str) else got
+                if not _same(got, expected) and not (got in (None, "") and expected in (None, "")):
+                    ko = {"indicator": "성과지표", "unit": "단위", "target": "목표"}[fld]
+                    problems.append(
+                        f"{name}: {wbi.sheet}!{col_letter(cols[fld])}{row_no} ({label}): 보호된 칸 '{ko}'이(가) "
+                        f"바뀌었습니다 ({expected!r} → {got!r}). 목표·지표명·단위는 바꿀 수 없습니다."
+                    )
+            wbi.cells[key] = {"row": index, "actual": values[cols["actual"]], "note": values[cols["note"]]}
+            continue
+        if raw_key not in (None, ""):
+            problems.append(
+                f"{name}: {wbi.sheet}!{col_letter(cols['key'])}{row_no}: 숨김 키 {raw_key!r}이(가) 이 문서에 없습니다 "
+                "(숨김 칸이 손상되었거나 다른 통합문서의 행입니다)."
+            )
+            continue
+        content = [v for i, v in enumerate(values[: dep.NOTE + 1]) if v not in (None, "")]
+        if not content or _structural(values):
+            continue
+        warnings.append(f"{name}: {wbi.sheet} {row_no}행은 추가된 행으로 보고 무시했습니다 ({str(content[0])[:30]}).")
+    for key in built:
+        if key not in seen and key in records:
+            _, d, p, ind = records[key]
+            warnings.append(f"{name}: {d.name} / {p.name} / {ind.name} 행이 없어 그 실적은 가져오지 않았습니다.")
+    extra = {
+        i for values in wbi.rows[dep.FIRST_DATA_ROW:] for i, v in enumerate(values)
+        if i > dep.PRATE_ALL and v not in (None, "")
+    }
+    if extra:
+        letters = ", ".join(col_letter(i) for i in sorted(extra)[:5])
+        warnings.append(f"{name}: 추가된 열({letters})은 무시했습니다.")
+    return problems
+
+
+def _structural(values: list[Any]) -> bool:
+    """A department title row, a column-header row or a title: not data."""
+    first = values[0]
+    if isinstance(first, str) and first.strip().startswith(("▢", "□")):
+        return True
+    labels = {str(v).strip() for v in values if isinstance(v, str)}
+    return {"주요사업명", "성과지표"} <= labels
+
+
+# --------------------------------------------------------------------------- applying
+
+
+def apply_import(store: Store, plan: ImportPlan, *, os_user: str) -> int:
+    """Write the plan's changes as one transaction; return the new (or unchanged) revision."""
+    by_file: dict[str, list[tuple[str, str, Any, Any]]] = {}
+    for ch in plan.changes:
+        by_file.setdefault(ch.file, []).append((ch.record_key, ch.field, ch.old, ch.new))
+    digests = {f.path.name: f.sha256 for f in plan.files}
+    batches = [(name, digests[name], changes) for name, changes in by_file.items()]
+    if not batches:
+        return plan.revision
+    return store.apply_batches(plan.key, batches, os_user=os_user, expected_revision=plan.revision)
+
+
+def describe(plan: ImportPlan) -> dict[str, Any]:
+    """The plan as plain data (for --format json)."""
+    return {
+        "key": plan.key,
+        "revision": plan.revision,
+        "files": [{"file": f.path.name, "sha256": f.sha256, "built_revision": f.fields.get("revision")} for f in plan.files],
+        "changes": [
+            {"record_key": c.record_key, "field": c.field, "old": c.old, "new": c.new, "file": c.file, "cell": c.cell,
+             "bureau": c.bureau, "department": c.department, "project": c.project, "indicator": c.indicator}
+            for c in plan.changes
+        ],
+        "counts": [
+            {"bureau": b, "normal_before": plan.counts_before[b][0], "weak_before": plan.counts_before[b][1],
+             "normal_after": plan.counts_after[b][0], "weak_after": plan.counts_after[b][1]}
+            for b in plan.counts_before
+        ],
+        "warnings": plan.warnings,
+    }
