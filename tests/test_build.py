@@ -219,3 +219,22 @@ def test_cli_build_prints_the_path(tmp_path, monkeypatch):
     missing = CliRunner().invoke(cli, ["build", "1999", "--out", str(tmp_path / "out")])
     assert missing.exit_code == 1
     assert missing.output.startswith("오류: '1999'에 해당하는 seeds 폴더가 없습니다")
+
+
+def test_department_workbooks(tmp_path):
+    with Store.open(tmp_path / "s.sqlite") as store:
+        result = build("2019", store=store, out_dir=tmp_path / "out", by_department=True)
+    paths = result.department_paths
+    assert len(paths) == 37
+    assert all(p.parent.name == "부서별" for p in paths)
+    one = next(p for p in paths if p.name.endswith(" - 미래교육과.xlsx"))
+    wb = openpyxl.load_workbook(one, data_only=True)
+    assert wb.sheetnames == [SUMMARY, DEPTS, SETTINGS, meta.SHEET]
+    fields, records = meta.read([list(r) for r in wb[meta.SHEET].iter_rows(values_only=True)])
+    assert fields["department"] == "미래교육과"
+    assert {r["department"] for r in records} == {"미래교육과"} and len(records) == 7
+    inputs = dep.read_inputs([list(r) for r in wb[DEPTS].iter_rows(values_only=True)])
+    assert set(inputs) == {r["record_key"] for r in records}
+    rows = {wb[SUMMARY].cell(r, 1).value: r for r in range(7, 8)}
+    assert list(rows) == ["미래비전추진단"]
+    assert [wb[SUMMARY].cell(7, c).value for c in (2, 3, 4)] == [6, 5, 1]

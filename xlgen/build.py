@@ -11,7 +11,7 @@ from .parse.evaluation import NO_THRESHOLD
 from .seeds import parse_seed
 from .store import Store
 from .templates import load_template
-from .workbook import build_document
+from .workbook import build_departments, build_document
 
 
 @dataclass
@@ -21,6 +21,7 @@ class BuildResult:
     revision: int
     parsed: bool  # True when the seed was parsed into the store by this build
     document: Document
+    department_paths: list[Path]
 
 
 def default_out_dir() -> Path:
@@ -38,7 +39,7 @@ def effective_threshold(doc: Document, template: dict) -> float | None:
 
 def build(
     key: str, *, store: Store, out_dir: Path | None = None, seeds_dir: Path | None = None,
-    templates_dir: Path | None = None,
+    templates_dir: Path | None = None, by_department: bool = False,
 ) -> BuildResult:
     parsed = False
     if not store.has(key):
@@ -53,8 +54,14 @@ def build(
     info = next((i for i in store.keys() if i.key == key), None)
     template = load_template(doc.kind, templates_dir)
     target = (out_dir or default_out_dir()) / key
-    path = build_document(
-        doc, target, template, key=key, revision=revision,
-        threshold=effective_threshold(doc, template), source=info.source_name if info else "",
-    )
-    return BuildResult(path, key, revision, parsed, doc)
+    threshold = effective_threshold(doc, template)
+    source = info.source_name if info else ""
+    path = build_document(doc, target, template, key=key, revision=revision, threshold=threshold, source=source)
+    extra: list[Path] = []
+    if by_department:
+        if not isinstance(doc, Evaluation):
+            from .errors import XlgenError
+
+            raise XlgenError(f"'{key}'은(는) 평가 문서가 아니라 부서별 통합문서를 만들 수 없습니다.")
+        extra = build_departments(doc, target, template, key=key, revision=revision, threshold=threshold, source=source)
+    return BuildResult(path, key, revision, parsed, doc, extra)

@@ -163,10 +163,13 @@ def load(key: str, replace: bool, seeds_dir: Path | None, db: Path | None) -> No
               help="출력 폴더 (기본값: 프로젝트의 out/). 파일은 out/KEY/ 아래에 생깁니다.")
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
               envvar="XLGEN_TEMPLATES", default=None, help="서식 폴더 (기본값: 프로젝트의 templates/).")
+@click.option("--by-department", is_flag=True,
+              help="부서마다 입력용 통합문서도 만듭니다 (out/KEY/부서별/). 여러 개를 한 번에 가져올 수 있습니다.")
 @seeds_option
 @db_option
 @friendly
-def build(key: str, out_dir: Path | None, templates_dir: Path | None, seeds_dir: Path | None, db: Path | None) -> None:
+def build(key: str, out_dir: Path | None, templates_dir: Path | None, by_department: bool,
+          seeds_dir: Path | None, db: Path | None) -> None:
     """KEY의 공식 엑셀 통합문서를 만듭니다 (예: xlgen build 2019).
 
     저장소에 KEY가 없으면 seeds/KEY 문서를 먼저 읽어 넣습니다. 수식(달성률, 국별 집계)은
@@ -176,10 +179,13 @@ def build(key: str, out_dir: Path | None, templates_dir: Path | None, seeds_dir:
     from .build import build as build_workbook
 
     with _open_store(db) as store:
-        result = build_workbook(key, store=store, out_dir=out_dir, seeds_dir=seeds_dir, templates_dir=templates_dir)
+        result = build_workbook(key, store=store, out_dir=out_dir, seeds_dir=seeds_dir,
+                                templates_dir=templates_dir, by_department=by_department)
     if result.parsed:
         click.echo(f"'{key}' 문서를 읽어 저장소에 넣었습니다 (경고 {len(result.document.warnings)}건).", err=True)
     click.echo(str(result.path))
+    if result.department_paths:
+        click.echo(f"부서별 통합문서 {len(result.department_paths)}개: {result.department_paths[0].parent}", err=True)
 
 
 def _show(value: Any) -> str:

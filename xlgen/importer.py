@@ -105,6 +105,13 @@ def check_container(path: Path) -> None:
             for info in infos:
                 if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 1_000_000:
                     raise InputError(f"{name}: 비정상적으로 압축된 부분이 있습니다 ({info.filename}). 가져오지 않습니다.")
+                if info.filename.endswith((".xml", ".rels", ".vml")):
+                    # A workbook never needs a DTD; one is how entity-expansion and external-
+                    # entity attacks start. (openpyxl also parses through defusedxml.)
+                    with zf.open(info) as part:
+                        head = part.read(4096)
+                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                        raise InputError(f"{name}: 허용되지 않는 XML 선언(DTD/ENTITY)이 있습니다 ({info.filename}). 가져오지 않습니다.")
     except zipfile.BadZipFile:
         raise InputError(f"{name}: 손상된 통합문서입니다 (zip 구조 오류).") from None
 

@@ -84,23 +84,40 @@ def _new_workbook(path: Path, doc: Document, template: dict[str, Any]) -> xlsxwr
     return wb
 
 
+def department_view(doc: Evaluation, department: str) -> Evaluation:
+    """The evaluation cut down to one department (for the workbook mailed to it)."""
+    bureaus = []
+    for b in doc.bureaus:
+        depts = [d for d in b.departments if d.name == department]
+        if depts:
+            bureaus.append(dataclasses.replace(b, departments=depts))
+    return dataclasses.replace(doc, bureaus=bureaus, narrative=[], warnings=[])
+
+
 def build_evaluation(
     doc: Evaluation, path: Path, template: dict[str, Any], *, key: str, revision: int,
-    threshold: float | None = None, source: str = "",
+    threshold: float | None = None, source: str = "", department: str | None = None,
 ) -> Path:
-    """Write the evaluation workbook (Ⅰ, Ⅱ, Ⅲ, 차트, 검토사항, 설정, hidden _xlgen)."""
+    """Write the evaluation workbook (Ⅰ, Ⅱ, Ⅲ, 차트, 검토사항, 설정, hidden _xlgen).
+
+    With `department`, the workbook for that one department: Ⅰ (its counts), Ⅲ (its
+    block), 설정 and the hidden sheet, to be mailed out and imported back like the whole.
+    """
     if threshold is not None:
         doc = dataclasses.replace(doc, threshold=threshold)
+    if department is not None:
+        doc = department_view(doc, department)
+    whole = department is None
 
     def write(tmp: Path) -> None:
         wb = _new_workbook(tmp, doc, template)
         styles = Styles(wb, template)
         names = {k: template[k]["sheet"] for k in ("summary", "narrative", "departments", "chart", "findings", "settings")}
         ws_summary = wb.add_worksheet(names["summary"])
-        ws_narrative = wb.add_worksheet(names["narrative"])
+        ws_narrative = wb.add_worksheet(names["narrative"]) if whole else None
         ws_depts = wb.add_worksheet(names["departments"])
-        ws_chart = wb.add_worksheet(names["chart"])
-        ws_findings = wb.add_worksheet(names["findings"])
+        ws_chart = wb.add_worksheet(names["chart"]) if whole else None
+        ws_findings = wb.add_worksheet(names["findings"]) if whole else None
         ws_settings = wb.add_worksheet(names["settings"])
         ws_meta = wb.add_worksheet(meta.SHEET)
         placement = eval_departments.place(doc, template, eval_departments.print_scale(template))
@@ -112,10 +129,11 @@ def build_evaluation(
             ("xlgen 버전", __version__),
         ])
         eval_summary.write(ws_summary, doc, styles, template, placement, names["departments"])
-        eval_narrative.write(ws_narrative, doc, styles, template)
         eval_departments.write(ws_depts, doc, styles, template, placement)
-        chart.write(wb, ws_chart, doc, styles, template, names["summary"], names["departments"], placement)
-        findings.write(ws_findings, doc.warnings, styles, template, source)
+        if whole:
+            eval_narrative.write(ws_narrative, doc, styles, template)
+            chart.write(wb, ws_chart, doc, styles, template, names["summary"], names["departments"], placement)
+            findings.write(ws_findings, doc.warnings, styles, template, source)
         records = [
             [ind.key, dept.name, project.name, ind.name, ind.target, ind.actual, ind.note]
             for _, _, ind, project, dept in placement.indicator_rows
@@ -124,7 +142,7 @@ def build_evaluation(
             ("key", key), ("kind", doc.kind), ("org", doc.org), ("year", doc.year),
             ("revision", revision), ("content_hash", digest), ("built_at", built_at),
             ("xlgen_version", __version__), ("input_sheet", names["departments"]),
-            ("threshold", doc.threshold),
+            ("threshold", doc.threshold), ("department", department or ""),
         ], records)
         ws_summary.activate()
         wb.close()
@@ -166,3 +184,18 @@ def build_document(
     if isinstance(doc, Evaluation):
         return build_evaluation(doc, path, template, key=key, revision=revision, threshold=threshold, source=source)
     return build_plan(doc, path, template, key=key, revision=revision, source=source)
+
+
+def build_departments(
+    doc: Evaluation, out_dir: Path, template: dict[str, Any], *, key: str, revision: int,
+    threshold: float | None = None, source: str = "",
+) -> list[Path]:
+    """One workbook per department, in out_dir/부서별/, named "<title> - <부서>.xlsx"."""
+    stem = file_name(doc, template)[: -len(".xlsx")]
+    paths = []
+    for dept in doc.departments():
+        safe = "".join("_" if ch in '\\/:*?"<>|' else ch for ch in dept.name)
+        path = out_dir / "부서별" / f"{stem} - {safe}.xlsx"
+        paths.append(build_evaluation(doc, path, template, key=key, revision=revision, threshold=threshold,
+                                      source=source, department=dept.name))
+    return paths
