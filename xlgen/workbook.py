@@ -84,6 +84,19 @@ def _new_workbook(path: Path, doc: Document, template: dict[str, Any]) -> xlsxwr
     return wb
 
 
+def _big_sheet(wb: xlsxwriter.Workbook, name: str) -> Any:
+    """A worksheet in constant_memory mode: rows are streamed to a temporary file as they
+    are written, so memory stays flat however many indicators there are. Only the sheets
+    written strictly row by row get it (the workbook-wide option would also constrain the
+    small sheets); xlsxwriter reads the flag when the sheet is added."""
+    previous = wb.constant_memory
+    wb.constant_memory = True
+    try:
+        return wb.add_worksheet(name)
+    finally:
+        wb.constant_memory = previous
+
+
 def department_view(doc: Evaluation, department: str) -> Evaluation:
     """The evaluation cut down to one department (for the workbook mailed to it)."""
     bureaus = []
@@ -115,11 +128,11 @@ def build_evaluation(
         names = {k: template[k]["sheet"] for k in ("summary", "narrative", "departments", "chart", "findings", "settings")}
         ws_summary = wb.add_worksheet(names["summary"])
         ws_narrative = wb.add_worksheet(names["narrative"]) if whole else None
-        ws_depts = wb.add_worksheet(names["departments"])
+        ws_depts = _big_sheet(wb, names["departments"])
         ws_chart = wb.add_worksheet(names["chart"]) if whole else None
         ws_findings = wb.add_worksheet(names["findings"]) if whole else None
         ws_settings = wb.add_worksheet(names["settings"])
-        ws_meta = wb.add_worksheet(meta.SHEET)
+        ws_meta = _big_sheet(wb, meta.SHEET)
         placement = eval_departments.place(doc, template, eval_departments.print_scale(template))
         built_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         digest = content_hash(doc)

@@ -119,7 +119,18 @@ def _rate_formula(r: int) -> str:
 
 
 
+def _merge(ws: Worksheet, first_row: int, col: int, last_row: int) -> None:
+    """Register a vertical merge without writing its cells.
+
+    xlsxwriter's merge_range() writes blank cells down the whole range at once, which
+    constant_memory mode (one row buffered at a time) cannot take; here each row writes
+    its own cells in order, so only the range is recorded.
+    """
+    ws.merge.append([first_row, col, last_row, col])
+
+
 def write(ws: Worksheet, evaluation: Evaluation, styles: Styles, template: dict[str, Any], placement: Placement) -> None:
+    """Write the sheet strictly row by row (so it also works in constant_memory mode)."""
     conf = template["departments"]
     judge = template.get("judgement", {})
     weak_label, normal_label = judge.get("weak", "부진"), judge.get("normal", "정상추진")
@@ -128,20 +139,14 @@ def write(ws: Worksheet, evaluation: Evaluation, styles: Styles, template: dict[
     ws.set_print_scale(print_scale(template))
     set_widths(ws, conf["widths"])
     ws.set_column(KEY, PRATE_ALL, 12, None, {"hidden": True})
-    ws.merge_range(0, 0, 0, NOTE, fill(template, conf["title"], year=year), styles.title())
     ws.set_row(0, 30)
+    ws.merge_range(0, 0, 0, NOTE, fill(template, conf["title"], year=year), styles.title())
     ws.merge_range(1, 0, 1, NOTE, conf.get("unit", ""), styles.unit())
     for i, text in enumerate(HIDDEN_HEADERS):
-        ws.write(1, KEY + i, text)
+        ws.write_string(1, KEY + i, text)
 
     dept_fmt = styles.get(bold=True, font_size=styles.font_size + 1)
     header_fmt = styles.header()
-    for row, dept in placement.dept_rows:
-        ws.write(row, 0, f"{conf.get('dept_mark', '▢')} {dept.name}", dept_fmt)
-    for row in placement.header_rows:
-        for col, text in enumerate(conf["headers"]):
-            ws.write(row, col, text, header_fmt)
-
     text_fmt = styles.box()
     center_fmt = styles.box(align="center")
     rate_fmt = styles.box(num_format=styles.numbers.get("rate", "0"), align="right")
@@ -149,40 +154,67 @@ def write(ws: Worksheet, evaluation: Evaluation, styles: Styles, template: dict[
     judge_fmt = styles.box(align="center", bold=True)
     note_fmt = styles.box(locked=False, bg_color=styles.colors.get("input_fill", "#FFF2CC"))
     project_fmt = styles.box(align="left")
-    first_of: dict[int, int] = {}
+    number_fmts = [styles.number(d) for d in range(4)]
+    input_fmts = [styles.input(d) for d in range(4)]
+    threshold = evaluation.threshold
+
+    events: dict[int, tuple[str, Any]] = {}
+    for row, dept in placement.dept_rows:
+        events[row] = ("dept", dept)
+    for row in placement.header_rows:
+        events[row] = ("header", None)
+    span_of: dict[int, tuple[int, int, Project]] = {}
     for start, end, project in placement.project_spans:
         for r in range(start, end + 1):
-            first_of[r] = start
-        rates = [indicator_rate(i.target, i.actual, i.direction) for i in project.indicators]
-        prate = project_rate(rates)
-        f_range = f"{cell(start, RATE)}:{cell(end, RATE)}"
-        prate_formula = f'=IF(COUNT({f_range})=0,"",AVERAGE({f_range}))'
-        judge_formula = (
-            f'=IF({cell(start, PRATE)}="","",IF({cell(start, PRATE)}<=THRESHOLD,"{weak_label}","{normal_label}"))'
-        )
-        label = judgement(prate, evaluation.threshold)
-        label = {"부진": weak_label, "정상추진": normal_label}.get(label, label)
-        if end > start:
-            ws.merge_range(start, PROJECT, end, PROJECT, project.name, project_fmt)
-            ws.merge_range(start, PRATE, end, PRATE, "", prate_fmt)
-            ws.merge_range(start, JUDGE, end, JUDGE, "", judge_fmt)
-        else:
-            ws.write_string(start, PROJECT, project.name, project_fmt)
-        ws.write_formula(start, PRATE, prate_formula, prate_fmt, "" if prate is None else prate)
-        ws.write_formula(start, JUDGE, judge_formula, judge_fmt, label)
+            span_of[r] = (start, end, project)
+    project_state: dict[int, tuple[float | None, str]] = {}
 
     for row, key, ind, project, dept in placement.indicator_rows:
+        events[row] = ("indicator", (key, ind, project, dept))
+
+    for row in sorted(events):
+        kind, payload = events[row]
+        if row in placement.heights:
+            ws.set_row(row, placement.heights[row])
+        if kind == "dept":
+            ws.write_string(row, 0, f"{conf.get('dept_mark', '▢')} {payload.name}", dept_fmt)
+            continue
+        if kind == "header":
+            for col, text in enumerate(conf["headers"]):
+                ws.write_string(row, col, text, header_fmt)
+            continue
+        key, ind, project, dept = payload
+        start, end, _ = span_of[row]
+        if row == start:
+            rates = [indicator_rate(i.target, i.actual, i.direction) for i in project.indicators]
+            prate = project_rate(rates)
+            label = {"부진": weak_label, "정상추진": normal_label}.get(judgement(prate, threshold), "")
+            project_state[start] = (prate, label)
+            f_range = f"{cell(start, RATE)}:{cell(end, RATE)}"
+            p_cell = cell(start, PRATE)
+            if end > start:
+                for col in (PROJECT, PRATE, JUDGE):
+                    _merge(ws, start, col, end)
+            ws.write_string(row, PROJECT, project.name, project_fmt)
+            ws.write_formula(row, PRATE, f'=IF(COUNT({f_range})=0,"",AVERAGE({f_range}))', prate_fmt,
+                             "" if prate is None else prate)
+            ws.write_formula(row, JUDGE, f'=IF({p_cell}="","",IF({p_cell}<=THRESHOLD,"{weak_label}","{normal_label}"))',
+                             judge_fmt, label)
+        else:
+            ws.write_blank(row, PROJECT, None, project_fmt)
+            ws.write_blank(row, PRATE, None, prate_fmt)
+            ws.write_blank(row, JUDGE, None, judge_fmt)
         decimals = decimals_of(ind.target, ind.actual)
         ws.write_string(row, INDICATOR, ind.name, text_fmt)
         ws.write_string(row, UNIT, ind.unit, center_fmt)
         if ind.target is None:
-            ws.write_blank(row, TARGET, None, styles.number(decimals))
+            ws.write_blank(row, TARGET, None, number_fmts[decimals])
         else:
-            ws.write_number(row, TARGET, ind.target, styles.number(decimals))
+            ws.write_number(row, TARGET, ind.target, number_fmts[decimals])
         if ind.actual is None:
-            ws.write_blank(row, ACTUAL, None, styles.input(decimals))
+            ws.write_blank(row, ACTUAL, None, input_fmts[decimals])
         else:
-            ws.write_number(row, ACTUAL, ind.actual, styles.input(decimals))
+            ws.write_number(row, ACTUAL, ind.actual, input_fmts[decimals])
         rate = indicator_rate(ind.target, ind.actual, ind.direction)
         ws.write_formula(row, RATE, _rate_formula(row), rate_fmt, "" if rate is None else rate)
         if ind.stated_rate is not None and rate is not None and ind.stated_rate != rate:
@@ -192,16 +224,13 @@ def write(ws: Worksheet, evaluation: Evaluation, styles: Styles, template: dict[
                 {"author": "xlgen", "x_scale": 1.6, "y_scale": 0.8},
             )
         ws.write_string(row, NOTE, ind.note or "", note_fmt)
-        start = first_of[row]
-        prate = project_rate(indicator_rate(i.target, i.actual, i.direction) for i in project.indicators)
+        prate = project_state[start][0]
         ws.write_string(row, KEY, key)
         ws.write_string(row, BUREAU, placement.bureau_of[row])
         ws.write_string(row, DEPT, dept.name)
         ws.write_number(row, FIRST, 1 if row == start else 0)
         ws.write_string(row, DIRECTION, ind.direction.value)
         ws.write_formula(row, PRATE_ALL, f"={cell(start, PRATE)}", None, "" if prate is None else prate)
-    for row, height in placement.heights.items():
-        ws.set_row(row, height)
 
     last = placement.last_row
     weak_fmt = styles.workbook.add_format(
