@@ -33,6 +33,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+from xlsxwriter.utility import xl_col_to_name
+
 from .errors import XlgenError
 
 __all__ = [
@@ -498,15 +500,6 @@ def uno_edit(
 # --------------------------------------------------------------------------- reading back
 
 
-def _column_letters(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def read_values(
     xlsx: Path, *, engine: Literal["openpyxl", "calamine"] = "openpyxl"
 ) -> dict[str, dict[str, object]]:
@@ -567,6 +560,6 @@ def _read_calamine(xlsx: Path, python_calamine: Any) -> dict[str, dict[str, obje
             for c, value in enumerate(row):
                 if value is None or value == "":
                     continue
-                cells[f"{_column_letters(c)}{r + 1}"] = value
+                cells[f"{xl_col_to_name(c)}{r + 1}"] = value
         result[name] = cells
     return result

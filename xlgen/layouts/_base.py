@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -21,12 +22,8 @@ def quote_sheet(name: str) -> str:
 
 
 def col_letter(col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    """Column letters from a zero-based index: 0 → "A", 26 → "AA"."""
+    return xl_col_to_name(col)
 
 
 def cell(row: int, col: int, *, absolute: bool = False) -> str:
