@@ -7,6 +7,7 @@ LibreOffice and compare).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
@@ -42,6 +43,12 @@ RATE_ROUND = "ROUND(ROUND({expr},9),0)"
 
 def round_rate(value: float) -> float:
     """A rate as the sheet formula RATE_ROUND rounds it: half away from zero, noise-free."""
+    magnitude = abs(value)
+    if magnitude < 1e12:
+        frac = magnitude - math.floor(magnitude)
+        if abs(frac - 0.5) > 1e-6:
+            # Far from a half, every rounding rule agrees: take the fast path.
+            return math.copysign(math.floor(magnitude + 0.5), value) + 0.0
     return excel_round(excel_round(value, 9), 0)
 
 

@@ -17,15 +17,11 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Number, ParseWarning
-from ._text import NUMBER, fold_digits, nospace, parse_number
+from ._text import NUMBER_RE, nospace, parse_number
 
-DEPT_RE = re.compile(r"^\s*[▢□■◻☐◽❑]\s*(?P<name>\S.*?)\s*$")
+DEPT_MARKS = "▢□■◻☐◽❑"
+DEPT_RE = re.compile(rf"^\s*[{DEPT_MARKS}]\s*(?P<name>\S.*?)\s*$")
 PAGE_NUMBER_RE = re.compile(r"^\s*[-–]\s*\d+\s*[-–]\s*$")
-_CELL = rf"(?:{NUMBER}|-)"
-ANCHOR_RE = re.compile(
-    rf"^(?P<lead>.*?)(?:(?<=\s)|^)(?P<unit>[^\s\d△▲.,\-][^\s]*)"
-    rf"\s+(?P<target>{_CELL})(?:\s+(?P<actual>{_CELL}))?(?:\s+(?P<rate>{_CELL}))?\s*$"
-)
 # Units seen in these documents. A row with fewer than three numbers is accepted only
 # when its unit is one of these, so that a name ending in a number is not taken for data.
 KNOWN_UNITS = frozenset(
@@ -70,26 +66,48 @@ class RawTable:
     trailing: list[tuple[int, str]] = field(default_factory=list)  # text after the last anchor
 
 
+def _is_cell(token: str) -> bool:
+    return token == "-" or NUMBER_RE.match(token) is not None
+
+
 def match_anchor(text: str, line: int) -> Anchor | None:
-    """Recognise a line that ends with 단위 목표 실적 달성률."""
-    folded = fold_digits(text)
-    m = ANCHOR_RE.match(folded)
-    if not m:
+    """Recognise a line that ends with 단위 목표 실적 달성률 (digits already folded to ASCII).
+
+    Works on whitespace tokens from the end of the line rather than one regex over the
+    whole line: a name line never ends in a number cell, so most lines stop at once.
+    """
+    tail = text.rstrip()[-1:]
+    if not tail or not (tail.isdigit() or tail == "-"):
+        return None  # most lines are names; nothing more to look at
+    parts = text.split()
+    cells: list[str] = []
+    i = len(parts)
+    while i > 0 and len(cells) < 3:
+        token = parts[i - 1]
+        if i > 1 and parts[i - 2] in ("△", "▲") and NUMBER_RE.match(parts[i - 2] + token):
+            token, i = parts[i - 2] + token, i - 1  # "△ 231" printed with a space
+        if not _is_cell(token):
+            break
+        cells.insert(0, token)
+        i -= 1
+    if not cells or i == 0:
         return None
-    unit = m.group("unit")
-    parts = [m.group("target"), m.group("actual"), m.group("rate")]
-    present = [p for p in parts if p is not None]
-    if len(present) < 3 and unit not in KNOWN_UNITS:
+    unit = parts[i - 1]
+    if unit[0].isdigit() or unit[0] in "△▲.,-" or _is_cell(unit):
         return None
-    if all(p == "-" for p in present):
+    if len(cells) < 3 and unit not in KNOWN_UNITS:
         return None
-    values = [parse_number(p) if p is not None else None for p in parts]
-    lead = m.group("lead").strip()
-    numbers = " ".join(folded[m.start("unit"):].split())
+    if all(c == "-" for c in cells):
+        return None
+    values = [parse_number(c) for c in cells] + [None] * (3 - len(cells))
+    lead = " ".join(parts[: i - 1])
+    numbers = " ".join([unit, *cells])
     return Anchor(line, lead, unit, values[0], values[1], values[2], numbers)
 
 
 def is_column_header(text: str) -> bool:
+    if "주" not in text or "표" not in text:
+        return False  # cheap test first: most lines are not headers
     squeezed = nospace(text)
     return all(word in squeezed for word in HEADER_WORDS)
 
@@ -153,9 +171,9 @@ def split_departments(
         if not text:
             flush_block()
             continue
-        if PAGE_NUMBER_RE.match(text):
+        if text[0] in "-–" and PAGE_NUMBER_RE.match(text):
             continue
-        dept = DEPT_RE.match(text)
+        dept = DEPT_RE.match(text) if text[0] in DEPT_MARKS else None
         if dept:
             close_table()
             current, in_header = None, False

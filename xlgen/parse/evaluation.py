@@ -10,7 +10,9 @@ disagreement becomes a warning with its line number.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Mapping
+from itertools import accumulate
 from typing import Any
 
 from ..errors import ParseError
@@ -29,7 +31,7 @@ from ..model import (
 from ..rules import indicator_rate, is_weak, percent, project_rate
 from ._evaluation_rows import decide
 from ._evaluation_tables import PAGE_NUMBER_RE, RawDepartment, split_departments
-from ._text import dedupe_repeat, fold_digits, nospace, parse_number, squash, width
+from ._text import dedupe_repeat, fold_digits, no_gc, nospace, parse_number, squash, width
 
 SECTION_RE = re.compile(r"^\s*(?P<num>Ⅰ|Ⅱ|Ⅲ|Ⅳ|III|II|IV|I)\s*[.．]\s*(?P<title>.*)$")
 _SUMMARY_CELL = r"(\d[\d,]*|-|–)"
@@ -58,7 +60,13 @@ def parse_evaluation(
     lines: list[str], *, corrections: Mapping[str, Any] | None = None, source: str = ""
 ) -> Evaluation:
     """Parse an evaluation document's lines into an `Evaluation` with warnings."""
-    numbered = list(enumerate(lines, 1))
+    with no_gc():
+        return _parse_evaluation(lines, corrections, source)
+
+
+def _parse_evaluation(lines: list[str], corrections: Mapping[str, Any] | None, source: str) -> Evaluation:
+    # Full-width digits and signs become ASCII once, for the whole document.
+    numbered = list(enumerate(fold_digits("\n".join(lines)).split("\n"), 1))
     sections, headings = _sections(numbered)
     warnings: list[ParseWarning] = []
     title = _title(numbered, sections)
@@ -116,7 +124,7 @@ def _sections(
     headings: dict[str, str] = {}
     current = ""
     for number, text in numbered:
-        m = SECTION_RE.match(text)
+        m = SECTION_RE.match(text) if text.lstrip()[:1] in "ⅠⅡⅢⅣI" else None
         if m and m.group("title").strip():
             current = roman.get(m.group("num"), m.group("num"))
             sections.setdefault(current, [])
@@ -331,8 +339,7 @@ def _assign_bureaus(
     summary = evaluation.summary
     if not summary:
         return [Bureau("(국 미상)", departments)] if departments else []
-    counts = [len(d.projects) for d in departments]
-    cumulative = [sum(counts[: j + 1]) for j in range(len(counts))]
+    cumulative = list(accumulate(len(d.projects) for d in departments))
     bureaus: list[Bureau] = []
     start = 0
     target = 0
@@ -342,13 +349,16 @@ def _assign_bureaus(
         if last:
             end = len(departments)
         else:
-            exact = [j + 1 for j in range(start, len(departments)) if cumulative[j] == target]
-            if exact:
-                end = exact[0]
+            # cumulative never decreases, so the boundary is found by bisection.
+            j = bisect_left(cumulative, target, lo=start)
+            if j < len(cumulative) and cumulative[j] == target:
+                end = j + 1
             else:
                 # No boundary adds up: take the closest one and say so.
-                candidates = range(start, len(departments) + 1)
-                end = min(candidates, key=lambda j: abs((cumulative[j - 1] if j else 0) - target))
+                below = cumulative[j - 1] if j > 0 else 0
+                above = cumulative[j] if j < len(cumulative) else None
+                end = j + 1 if above is not None and abs(above - target) < abs(below - target) else j
+                end = max(end, start)
                 warnings.append(
                     ParseWarning(
                         row.line,
