@@ -58,12 +58,14 @@ def main() -> None:
     run(args.what, args)
     profiler.disable()
     elapsed = time.perf_counter() - started
-    root = str(Path(__file__).resolve().parent.parent) + "/"
+    import xlgen
+
+    root = str(Path(xlgen.__file__).resolve().parent.parent) + "/"
     for order in ("cumulative", "tottime"):
         buf = io.StringIO()
         stats = pstats.Stats(profiler, stream=buf)
         stats.sort_stats(order).print_stats(TOP)
-        text = buf.getvalue().replace(root, "")
+        text = buf.getvalue().replace(root, "").replace(str(Path(__file__).resolve().parent.parent) + "/", "")
         text = text.replace(sys.prefix + "/lib/python3.11/site-packages/", "").replace(sys.prefix + "/lib/python3.11/", "")
         body = text[text.find("   ncalls"):].rstrip()
         print(f"### {args.what}: top {TOP} by {order} (profiled wall {elapsed:.2f} s)\n\n```\n{body}\n```\n")

@@ -31,11 +31,11 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
-sys.path.insert(0, str(ROOT))
 
 import edit_workbook  # noqa: E402
-import generate  # noqa: E402
 
+generate = None  # imported in main(), once sys.path points at the xlgen being measured
+SRC = ROOT  # the xlgen source tree measured: a `git archive` snapshot of --ref by default
 PY = sys.executable
 DOC = ROOT / "docs" / "benchmarks.md"
 ANALYSIS = BENCH / "analysis.md"
@@ -43,6 +43,22 @@ XLGEN = [PY, "-m", "xlgen.cli"]
 XLGEN_UNLIMITED = [PY, str(BENCH / "xlgen_cli_unlimited.py")]
 TARGETS_N = 100_000
 LOAD_AT_START = "?"
+SNAPSHOT_OF = ""
+
+
+def snapshot(ref: str, work: Path) -> Path:
+    """Export xlgen/, templates/ and seeds/ of a commit, so that what is measured does not
+    change under the run while others edit the working tree."""
+    global SNAPSHOT_OF
+    sha = subprocess.run(["git", "-C", str(ROOT), "rev-parse", ref], capture_output=True, text=True, check=True).stdout.strip()
+    SNAPSHOT_OF = sha[:10]
+    dest = work / f"src-{sha[:10]}"
+    if not (dest / "xlgen" / "__init__.py").exists():
+        dest.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", sha, "xlgen", "templates", "seeds"],
+                                 capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return dest
 
 
 # --------------------------------------------------------------------------- measuring
@@ -79,7 +95,7 @@ def run_once(cmd: list[str], *, timeout: float | None = None, keep_stdout: bool 
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
             tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
-        env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        env = dict(os.environ, PYTHONPATH=str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", ""))
         full = [TIME, "-o", tf.name, "-f", "%M %U %S", *cmd] if TIME else cmd
         started = time.perf_counter()
         proc = subprocess.Popen(full, stdout=out if keep_stdout else subprocess.DEVNULL, stderr=err, cwd=cwd, env=env)
@@ -182,7 +198,7 @@ def xlsx_stats(path: Path) -> dict:
 # --------------------------------------------------------------------------- one N
 
 
-def measure_n(n: int, work: Path, repeats: int, import_timeout: float) -> dict:
+def measure_n(n: int, work: Path, repeats: int, import_timeout: float, force_timeout: float) -> dict:
     print(f"\nN = {n:,}", flush=True)
     d = work / str(n)
     if d.exists():
@@ -216,7 +232,7 @@ def measure_n(n: int, work: Path, repeats: int, import_timeout: float) -> dict:
         res["import"] = bench("xlgen import (size limit raised)", runner + cmd_import, repeats, setup=setup,
                               timeout=import_timeout)
     res["import_force"] = bench("xlgen import --force" + (" (limit raised)" if refused else ""),
-                                runner + cmd_import + ["--force"], repeats, setup=setup, timeout=import_timeout)
+                                runner + cmd_import + ["--force"], repeats, setup=setup, timeout=force_timeout)
     res["import_base"] = bench("baseline import (calamine+sqlite)", [PY, str(BENCH / "baseline_import.py"), str(edited),
                                                                      "--db", str(imp_db)], repeats, setup=setup)
     if not res["import"].ok:
@@ -254,7 +270,7 @@ def measure_seed(work: Path, repeats: int) -> dict:
         shutil.rmtree(d)
     d.mkdir(parents=True)
     db = d / "store.sqlite"
-    r = run_once(XLGEN + ["load", "2019", "--db", str(db), "--seeds", str(ROOT / "seeds")])
+    r = run_once(XLGEN + ["load", "2019", "--db", str(db), "--seeds", str(SRC / "seeds")])
     assert r.rc == 0, r.stderr
     res = {}
     res["build"] = bench("xlgen build 2019", XLGEN + ["build", "2019", "--db", str(db), "--out", str(d / "out")], repeats)
@@ -262,7 +278,7 @@ def measure_seed(work: Path, repeats: int) -> dict:
                                                                  "--key", "2019", "--out", str(d / "baseline.xlsx")], repeats)
     empty = d / "empty.sqlite"
     res["build_fresh"] = bench("xlgen build 2019 (empty store)", XLGEN + ["build", "2019", "--db", str(empty), "--out",
-                               str(d / "out2"), "--seeds", str(ROOT / "seeds")], repeats,
+                               str(d / "out2"), "--seeds", str(SRC / "seeds")], repeats,
                                setup=lambda: copy_store(d / "none", empty))
     res["python"] = bench("python -c pass", [PY, "-c", "pass"], repeats)
     res["import_cli"] = bench("python -c 'import xlgen.cli'", [PY, "-c", "import xlgen.cli"], repeats)
@@ -274,7 +290,7 @@ def measure_seed(work: Path, repeats: int) -> dict:
                      keep_stdout=True)
     res["startup_modules"] = probe.stdout.strip()
     for cmd_name, cmd in (("build", ["build", "2019", "--db", str(db), "--out", str(d / "out")]),
-                          ("parse", ["parse", str(next((ROOT / "seeds" / "2019").glob("*.txt"))), "--format", "json"])):
+                          ("parse", ["parse", str(next((SRC / "seeds" / "2019").glob("*.txt"))), "--format", "json"])):
         r = run_once([PY, "-X", "importtime", "-m", "xlgen.cli", *cmd])
         mods = {m: f"{us / 1000:.0f} ms" for m, us in parse_importtime(r.stderr)["top_level"].items()
                 if m in ("pandas", "openpyxl", "xlsxwriter", "numpy", "click")}
@@ -407,6 +423,8 @@ def growth_table(results: list[dict]) -> tuple[list[str], dict]:
 
 def revision() -> str:
     """The commit measured, and whether xlgen/ had uncommitted changes (others edit too)."""
+    if SRC != ROOT:
+        return f"{SNAPSHOT_OF} (a `git archive` snapshot of xlgen/, templates/ and seeds/; uncommitted edits not measured)"
     try:
         head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
         dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "xlgen"], capture_output=True, text=True).stdout.strip()
@@ -493,7 +511,8 @@ def targets(results: list[dict], verdicts: dict, seed: dict) -> list[str]:
     return out
 
 
-def write_doc(results: list[dict], seed: dict, prof: str, command: str, started: float) -> None:
+def write_doc(results: list[dict], seed: dict, prof: str, command: str, started: float, *,
+              end_load: str | None = None, when: str | None = None) -> None:
     gl, verdicts = growth_table(results)
     L: list[str] = []
     A = L.append
@@ -503,8 +522,8 @@ def write_doc(results: list[dict], seed: dict, prof: str, command: str, started:
     A("")
     A(f"```\n{command}\n```")
     A("")
-    A(f"Machine: {machine()}. xlgen at commit {revision()}. Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-      f"{(time.perf_counter() - started) / 60:.1f} min in all; load average at the start {LOAD_AT_START}, at the end {load()} "
+    A(f"Machine: {machine()}. xlgen at commit {revision()}. Run on {when or f'{datetime.now(UTC):%Y-%m-%d %H:%M}'} UTC, "
+      f"{(time.perf_counter() - started) / 60:.1f} min in all; load average at the start {LOAD_AT_START}, at the end {end_load or load()} "
       "(the machine is shared: other jobs ran alongside, so wall times carry noise; CPU times and the "
       "back-to-back xlgen/baseline ratios are steadier).")
     A("")
@@ -618,23 +637,54 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3, help="runs per figure below 100,000 (median)")
     ap.add_argument("--large-repeats", type=int, default=1, help="runs per figure at 100,000 and above")
     ap.add_argument("--import-timeout", type=float, default=150, help="seconds before an import run is stopped")
+    ap.add_argument("--force-timeout", type=float, default=450, help="the same for import --force")
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "xlgen-bench")
     ap.add_argument("--no-profile", action="store_true")
+    ap.add_argument("--ref", default="HEAD", help="commit to measure (exported with git archive); default HEAD")
+    ap.add_argument("--worktree", action="store_true", help="measure the working tree as it is instead of --ref")
+    ap.add_argument("--doc-only", action="store_true",
+                    help="rewrite docs/benchmarks.md from the last run's saved results (WORK/results.pickle)")
     ap.add_argument("--doc", action="store_true", help="write docs/benchmarks.md also with --quick/--sizes")
     args = ap.parse_args()
+    global SRC, generate, LOAD_AT_START, SNAPSHOT_OF
+    args.work.mkdir(parents=True, exist_ok=True)
+    saved = args.work / "results.pickle"
+    if args.doc_only:
+        import pickle
+
+        data = pickle.loads(saved.read_bytes())
+        SRC, LOAD_AT_START, SNAPSHOT_OF = Path(data["src"]), data["load"], data["snapshot"]
+        write_doc(data["results"], data["seed"], data["prof"], data["command"], time.perf_counter() - data["minutes"] * 60,
+                  end_load=data["end_load"], when=data["when"])
+        return
+    if not args.worktree:
+        SRC = snapshot(args.ref, args.work)
+    sys.path.insert(0, str(SRC))
+    import generate as gen_module
+
+    generate = gen_module
+    assert Path(generate.__file__).parent == BENCH
+    import xlgen
+
+    print(f"measuring xlgen from {Path(xlgen.__file__).parent}", flush=True)
     sizes = args.sizes or ([250, 1_000, 10_000] if args.quick else list(generate.SIZES))
     command = "python benchmarks/run.py" + "".join(" " + a for a in sys.argv[1:])
     started = time.perf_counter()
-    global LOAD_AT_START
     LOAD_AT_START = load()
     args.work.mkdir(parents=True, exist_ok=True)
-    results = [measure_n(n, args.work, args.large_repeats if n >= 100_000 else args.repeats, args.import_timeout)
-               for n in sizes]
+    results = [measure_n(n, args.work, args.large_repeats if n >= 100_000 else args.repeats, args.import_timeout,
+                         args.force_timeout) for n in sizes]
     seed = measure_seed(args.work, args.repeats)
     prof = "" if args.no_profile else profile(args.work)
     print("\n" + "\n".join(results_table(results)))
     print("\n" + "\n".join(growth_table(results)[0]))
     print("\n" + "\n".join(targets(results, growth_table(results)[1], seed)))
+    import pickle
+
+    saved.write_bytes(pickle.dumps({
+        "results": results, "seed": seed, "prof": prof, "command": command, "src": str(SRC), "load": LOAD_AT_START,
+        "snapshot": SNAPSHOT_OF, "minutes": (time.perf_counter() - started) / 60, "end_load": load(),
+        "when": f"{datetime.now(UTC):%Y-%m-%d %H:%M}"}))
     if args.doc or not (args.quick or args.sizes):
         write_doc(results, seed, prof, command, started)
     print(f"\ntotal {(time.perf_counter() - started) / 60:.1f} min")
