@@ -271,8 +271,6 @@ def test_every_problem_is_listed_at_once(env):
     )
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a %-formatted number (what Excel/Calc store when "
-                   "staff type 85%) is imported as 0.85 silently")
 def test_percent_typed_in_a_spreadsheet_is_not_read_as_a_fraction(env):
     # Typing 85% into a cell in Excel or Calc stores the number 0.85 with a % number format.
     def typed_percent(ws, wb):
@@ -308,11 +306,10 @@ def test_protected_cell_changed_after_unprotecting_is_refused(env, column, col, 
     refused(
         env, before, env.run("import", path),
         f"prot.xlsx: {env.ref('I0024', column)} ({LIB}): 보호된 칸 '{ko}'이(가) 바뀌었습니다 "
-        f"({was} → {value!r}). 목표·지표명·단위는 바꿀 수 없습니다.",
+        f"({was} → {value!r}). 목표·지표명·단위·사업명은 바꿀 수 없습니다.",
     )
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a changed 주요사업명 (protected) is accepted silently")
 def test_protected_project_name_changed_is_refused(env):
     path = env.workbook("proj.xlsx", ("I0024", dep.PROJECT, "엉뚱한 사업"), ("I0024", dep.ACTUAL, 110),
                         unprotect=True)
@@ -328,7 +325,7 @@ def test_damaged_key_cell_is_refused(env):
     before = env.snapshot()
     refused(
         env, before, env.run("import", path),
-        f"key.xlsx: {env.ref('I0024', J)}: 숨김 키 'XYZ'이(가) 이 문서에 없습니다 "
+        f"key.xlsx: {env.ref('I0024', J)} ({LIB}): 숨김 키 'XYZ'이(가) 이 문서에 없습니다 "
         "(숨김 칸이 손상되었거나 다른 통합문서의 행입니다).",
     )
 
@@ -345,11 +342,9 @@ def test_copied_key_row_is_refused(env):
     path = env.workbook("dup.xlsx", _copy_row(38, 359), unprotect=True)
     before = env.snapshot()
     refused(env, before, env.run("import", path),
-            "dup.xlsx: Ⅲ 부서별현황 359행: 숨김 키 I0024가 38행에도 있습니다 (행을 복사하지 마세요).")
+            f"dup.xlsx: {DEPTS}!{J}359 ({LIB}): 숨김 키 I0024가 38행에도 있습니다 (행을 복사하지 마세요).")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: key problems do not name the record (부서 / 사업 / 지표), "
-                   "a duplicated key names a row instead of sheet!cell")
 @pytest.mark.parametrize("damage", ["damaged", "copied"])
 def test_key_problems_name_the_record(env, damage):
     if damage == "damaged":
@@ -362,8 +357,6 @@ def test_key_problems_name_the_record(env, damage):
     assert cell in problem and f"({LIB})" in problem, problem
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an emptied key cell turns the record's row into an "
-                   "'added row'; its edited 실적 is dropped with exit 0")
 def test_emptied_key_cell_with_an_edit_is_refused(env):
     path = env.workbook("nokey.xlsx", ("I0024", dep.KEY, None), ("I0024", dep.ACTUAL, 110), unprotect=True)
     before = env.snapshot()
@@ -534,8 +527,6 @@ def test_deleted_row_is_a_warning_and_the_rest_imports(env):
     assert env.value("I0025") == 65283 and env.value("I0024") == 110
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a column inserted among the visible columns is not named; "
-                   "the warning names the shifted hidden column P instead")
 def test_inserted_column_is_named_in_the_warning(env):
     def insert(ws, wb):
         ws.insert_cols(dep.RATE + 1)  # a new column F between 실적 and 달성률
@@ -674,11 +665,9 @@ def test_two_workbooks_disagreeing_on_a_value_are_refused(env):
     d2 = env.workbook("d2.xlsx", ("I0024", dep.ACTUAL, 120))
     before = env.snapshot()
     refused(env, before, env.run("import", d1, d2),
-            f"d2.xlsx: {LIB}: 다른 파일(d1.xlsx)과 값이 다릅니다 (110 / 120).")
+            f"d2.xlsx: {env.ref('I0024')} ({LIB}): 다른 파일(d1.xlsx {env.ref('I0024')})과 값이 다릅니다 (110 / 120).")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: two workbooks with the same file name (d1/x.xlsx, "
-                   "d2/x.xlsx) are merged in the history: every row gets the last file's hash")
 def test_same_named_workbooks_from_two_folders_keep_their_own_hash(env):
     name = env.built.xlsx.name  # every department gets the file under its built name
     d1 = env.workbook(f"dept1/{name}", ("I0001", dep.ACTUAL, 38))

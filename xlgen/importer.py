@@ -64,6 +64,9 @@ class WorkbookInput:
     cells: dict[str, dict[str, Any]]  # record key → {"row", "actual", "note"}
     rows: list[list[Any]]
     columns: dict[str, int]
+    known_columns: set[int]  # the columns the sheet was built with
+    percent_rows: set[int]  # rows whose 실적 cell has a percentage number format
+    name: str = ""  # how messages name the file (unique among the files of one import)
 
 
 @dataclass
@@ -150,11 +153,28 @@ def read_workbook(path: Path) -> WorkbookInput:
                 f"{path.name}: 실적 시트 '{sheet}'가 없습니다 (시트 이름을 바꾸거나 지웠다면 원래대로 돌려 주세요)."
             )
         rows = _sheet_rows(wb, sheet, path.name)
+        headers = str(fields.get("headers") or "").split("|") if fields.get("headers") else None
+        columns, known = dep.locate_columns(rows, headers)
+        percent_rows = _percent_rows(wb[sheet], columns["actual"])
     finally:
         wb.close()
-    columns = dep.locate_columns(rows)
     cells: dict[str, dict[str, Any]] = {}
-    return WorkbookInput(path, hashlib.sha256(data).hexdigest(), fields, records, sheet, cells, rows, columns)
+    return WorkbookInput(path, hashlib.sha256(data).hexdigest(), fields, records, sheet, cells, rows, columns,
+                         known, percent_rows, path.name)
+
+
+def _percent_rows(ws: Any, col: int) -> set[int]:
+    """Rows whose 실적 cell is formatted as a percentage: typing "85%" in Excel or Calc
+    stores the number 0.85 with such a format."""
+    found = set()
+    for index, row in enumerate(ws.iter_rows(min_col=col + 1, max_col=col + 1)):
+        if index >= MAX_ROWS:
+            break
+        cell = row[0] if row else None
+        fmt = getattr(cell, "number_format", "") or ""
+        if "%" in fmt.replace('"%"', "").replace("\\%", ""):
+            found.add(index)
+    return found
 
 
 # --------------------------------------------------------------------------- planning
@@ -199,6 +219,10 @@ def plan_import(store: Store, paths: list[Path], *, force: bool = False) -> Impo
             problems.append(str(exc))
     if problems:
         raise ImportRefused(problems)
+    names = [f.path.name for f in files]
+    for f in files:
+        if names.count(f.path.name) > 1:
+            f.name = str(f.path)  # two folders' copies of the same file name stay apart
     keys = {str(f.fields.get("key")) for f in files}
     if len(keys) != 1:
         raise ImportRefused([f"서로 다른 문서의 통합문서를 한 번에 가져올 수 없습니다 ({', '.join(sorted(keys))})."])
@@ -214,7 +238,7 @@ def plan_import(store: Store, paths: list[Path], *, force: bool = False) -> Impo
     proposed: dict[tuple[str, str], tuple[Any, WorkbookInput, str]] = {}
 
     for wbi in files:
-        name = wbi.path.name
+        name = wbi.name
         f = wbi.fields
         if str(f.get("org") or "") != str(doc.org or "") or str(f.get("year") or "") != str(doc.year or ""):
             problems.append(
@@ -229,14 +253,23 @@ def plan_import(store: Store, paths: list[Path], *, force: bool = False) -> Impo
         built_rev = int(built_rev)
         built = {str(r["record_key"]): r for r in wbi.records if r.get("record_key")}
         problems.extend(_collect(wbi, records, built, plan.warnings))
+        changed_since = store.changed_since(key, built_rev)
         for rk, cell_values in wbi.cells.items():
             b, d, p, ind = records[rk]
             row_no = cell_values["row"] + 1
             where = f"{wbi.sheet}!{col_letter(wbi.columns['actual'])}{row_no}"
             note_where = f"{wbi.sheet}!{col_letter(wbi.columns['note'])}{row_no}"
             label = f"{d.name} / {p.name} / {ind.name}"
+            raw = cell_values["actual"]
+            if cell_values["row"] in wbi.percent_rows and isinstance(raw, (int, float)) and not isinstance(raw, bool):
+                if ind.unit.strip() != "%":
+                    problems.append(f"{name}: {where} ({label}): 실적 백분율 서식({raw:.0%})은 단위가 %인 지표에만 쓸 수 있습니다.")
+                    continue
+                plan.warnings.append(f"{name}: {where} ({label}): 백분율 서식으로 입력된 {raw:.4g}을(를) {round(raw * 100, 10):g}(으)로 읽었습니다")
+                raw = round(raw * 100, 10)
+                raw = int(raw) if float(raw).is_integer() else raw
             try:
-                actual, normalised = dep.parse_actual(cell_values["actual"], ind.unit)
+                actual, normalised = dep.parse_actual(raw, ind.unit)
             except ValueError as exc:
                 problems.append(f"{name}: {where} ({label}): 실적 {exc}.")
                 continue
@@ -254,7 +287,7 @@ def plan_import(store: Store, paths: list[Path], *, force: bool = False) -> Impo
                     continue  # staff did not touch it
                 if _same(new, current):
                     continue  # already stored (imported before): nothing to do
-                if not force and store.value_changed_since(key, rk, fld, built_rev):
+                if not force and (rk, fld) in changed_since:
                     problems.append(
                         f"{name}: {cell_ref} ({label}): 통합문서를 만든 뒤(리비전 {built_rev}) "
                         f"저장소의 {'실적' if fld == 'actual' else '비고'}이(가) {current!r}(으)로 바뀌었는데 "
@@ -264,7 +297,8 @@ def plan_import(store: Store, paths: list[Path], *, force: bool = False) -> Impo
                 previous = proposed.get((rk, fld))
                 if previous is not None and not _same(previous[0], new):
                     problems.append(
-                        f"{name}: {label}: 다른 파일({previous[1].path.name})과 값이 다릅니다 ({previous[0]!r} / {new!r})."
+                        f"{name}: {cell_ref} ({label}): 다른 파일({previous[1].name} {previous[2]})과 값이 다릅니다 "
+                        f"({previous[0]!r} / {new!r})."
                     )
                     continue
                 proposed[(rk, fld)] = (new, wbi, cell_ref)
@@ -293,56 +327,95 @@ def _collect(
 ) -> list[str]:
     """Map the input sheet's rows to records by key; check protected cells; find added rows."""
     problems: list[str] = []
-    name, cols = wbi.path.name, wbi.columns
+    name, cols = wbi.name, wbi.columns
     seen: dict[str, int] = {}
+    keyless: list[tuple[int, list[Any]]] = []  # rows with content and no key
+    width = max(cols.values()) + 1
+
+    def label(key: str) -> str:
+        _, d, p, ind = records[key]
+        return f"{d.name} / {p.name} / {ind.name}"
+
+    def key_cell(row_no: int) -> str:
+        return f"{wbi.sheet}!{col_letter(cols['key'])}{row_no}"
+
     for index, values in enumerate(wbi.rows):
         if index < dep.FIRST_DATA_ROW:
             continue
-        values = values + [None] * (max(cols.values()) + 1 - len(values))
+        values = values + [None] * (width - len(values))
         raw_key = values[cols["key"]]
         key = raw_key.strip() if isinstance(raw_key, str) else None
         row_no = index + 1
         if key and key in records and key in built:
             if key in seen:
-                problems.append(f"{name}: {wbi.sheet} {row_no}행: 숨김 키 {key}가 {seen[key]}행에도 있습니다 (행을 복사하지 마세요).")
+                problems.append(
+                    f"{name}: {key_cell(row_no)} ({label(key)}): 숨김 키 {key}가 {seen[key]}행에도 있습니다 "
+                    "(행을 복사하지 마세요)."
+                )
                 continue
             seen[key] = row_no
             _, d, p, ind = records[key]
-            label = f"{d.name} / {p.name} / {ind.name}"
-            for fld, expected in (("indicator", ind.name), ("unit", ind.unit), ("target", ind.target)):
+            checks = [("indicator", ind.name), ("unit", ind.unit), ("target", ind.target)]
+            project_cell = values[cols["project"]]
+            if project_cell not in (None, ""):  # merged: only a project's first row holds the name
+                checks.append(("project", p.name))
+            for fld, expected in checks:
                 got = values[cols[fld]]
                 if fld != "target":
                     got = got.strip() if isinstance(got, str) else got
                 if not _same(got, expected) and not (got in (None, "") and expected in (None, "")):
-                    ko = {"indicator": "성과지표", "unit": "단위", "target": "목표"}[fld]
+                    ko = {"indicator": "성과지표", "unit": "단위", "target": "목표", "project": "주요사업명"}[fld]
                     problems.append(
-                        f"{name}: {wbi.sheet}!{col_letter(cols[fld])}{row_no} ({label}): 보호된 칸 '{ko}'이(가) "
-                        f"바뀌었습니다 ({expected!r} → {got!r}). 목표·지표명·단위는 바꿀 수 없습니다."
+                        f"{name}: {wbi.sheet}!{col_letter(cols[fld])}{row_no} ({label(key)}): 보호된 칸 '{ko}'이(가) "
+                        f"바뀌었습니다 ({expected!r} → {got!r}). 목표·지표명·단위·사업명은 바꿀 수 없습니다."
                     )
             wbi.cells[key] = {"row": index, "actual": values[cols["actual"]], "note": values[cols["note"]]}
             continue
         if raw_key not in (None, ""):
+            owner = _record_by_content(values, cols, records)
+            about = f" ({label(owner)})" if owner else ""
             problems.append(
-                f"{name}: {wbi.sheet}!{col_letter(cols['key'])}{row_no}: 숨김 키 {raw_key!r}이(가) 이 문서에 없습니다 "
+                f"{name}: {key_cell(row_no)}{about}: 숨김 키 {raw_key!r}이(가) 이 문서에 없습니다 "
                 "(숨김 칸이 손상되었거나 다른 통합문서의 행입니다)."
             )
             continue
-        content = [v for i, v in enumerate(values[: dep.NOTE + 1]) if v not in (None, "")]
-        if not content or _structural(values):
+        content = [v for v in values[: dep.NOTE + 1] if v not in (None, "")]
+        if content and not _structural(values):
+            keyless.append((index, values))
+    missing = {key for key in built if key not in seen and key in records}
+    for index, values in keyless:
+        owner = _record_by_content(values, cols, records)
+        if owner in missing:
+            missing.discard(owner)
+            problems.append(
+                f"{name}: {key_cell(index + 1)} ({label(owner)}): 숨김 키 칸이 비어 있습니다. "
+                "새로 받은 통합문서에 다시 입력하세요."
+            )
             continue
-        warnings.append(f"{name}: {wbi.sheet} {row_no}행은 추가된 행으로 보고 무시했습니다 ({str(content[0])[:30]}).")
-    for key in built:
-        if key not in seen and key in records:
-            _, d, p, ind = records[key]
-            warnings.append(f"{name}: {d.name} / {p.name} / {ind.name} 행이 없어 그 실적은 가져오지 않았습니다.")
+        warnings.append(f"{name}: {wbi.sheet} {index + 1}행은 추가된 행으로 보고 무시했습니다 ({str(values[0] or next(v for v in values if v not in (None, '')))[:30]}).")
+    for key in sorted(missing):
+        warnings.append(f"{name}: {label(key)} 행이 없어 그 실적은 가져오지 않았습니다.")
     extra = {
         i for values in wbi.rows[dep.FIRST_DATA_ROW:] for i, v in enumerate(values)
-        if i > dep.PRATE_ALL and v not in (None, "")
+        if i not in wbi.known_columns and v not in (None, "")
     }
     if extra:
         letters = ", ".join(col_letter(i) for i in sorted(extra)[:5])
         warnings.append(f"{name}: 추가된 열({letters})은 무시했습니다.")
     return problems
+
+
+def _record_by_content(values: list[Any], cols: dict[str, int], records: dict[str, tuple]) -> str | None:
+    """The record whose name, unit and target this row shows (to name a row whose key is
+    damaged). None unless exactly one record matches."""
+    name, unit, target = values[cols["indicator"]], values[cols["unit"]], values[cols["target"]]
+    if not isinstance(name, str):
+        return None
+    hits = [
+        key for key, (_, _, _, ind) in records.items()
+        if ind.name == name.strip() and ind.unit == (unit or "").strip() and _same(ind.target, target)
+    ]
+    return hits[0] if len(hits) == 1 else None
 
 
 def _structural(values: list[Any]) -> bool:
@@ -362,7 +435,7 @@ def apply_import(store: Store, plan: ImportPlan, *, os_user: str) -> int:
     by_file: dict[str, list[tuple[str, str, Any, Any]]] = {}
     for ch in plan.changes:
         by_file.setdefault(ch.file, []).append((ch.record_key, ch.field, ch.old, ch.new))
-    digests = {f.path.name: f.sha256 for f in plan.files}
+    digests = {f.name: f.sha256 for f in plan.files}
     batches = [(name, digests[name], changes) for name, changes in by_file.items()]
     if not batches:
         return plan.revision
@@ -374,7 +447,7 @@ def describe(plan: ImportPlan) -> dict[str, Any]:
     return {
         "key": plan.key,
         "revision": plan.revision,
-        "files": [{"file": f.path.name, "sha256": f.sha256, "built_revision": f.fields.get("revision")} for f in plan.files],
+        "files": [{"file": f.name, "sha256": f.sha256, "built_revision": f.fields.get("revision")} for f in plan.files],
         "changes": [
             {"record_key": c.record_key, "field": c.field, "old": c.old, "new": c.new, "file": c.file, "cell": c.cell,
              "bureau": c.bureau, "department": c.department, "project": c.project, "indicator": c.indicator}

@@ -156,6 +156,7 @@ def build_evaluation(
             ("revision", revision), ("content_hash", digest), ("built_at", built_at),
             ("xlgen_version", __version__), ("input_sheet", names["departments"]),
             ("threshold", doc.threshold), ("department", department or ""),
+            ("headers", "|".join(template["departments"]["headers"])),
         ], records)
         ws_summary.activate()
         wb.close()

@@ -291,13 +291,18 @@ def _num(value: Any) -> str:
 
 # --------------------------------------------------------------------------- reading back
 
-COLUMN_LABELS = {"actual": "실적", "note": "비고", "indicator": "성과지표", "unit": "단위", "target": "목표"}
+COLUMN_LABELS = {
+    "actual": "실적", "note": "비고", "indicator": "성과지표", "unit": "단위", "target": "목표", "project": "주요사업명",
+}
 
 
-def locate_columns(rows: list[list[Any]], template: dict[str, Any] | None = None) -> dict[str, int]:
+def locate_columns(rows: list[list[Any]], headers: list[str] | None = None) -> tuple[dict[str, int], set[int]]:
     """Find the input and key columns by their labels, not by position, so a column staff
-    inserted does not shift what is read. Falls back to the built positions."""
-    found = {"key": KEY, "actual": ACTUAL, "note": NOTE, "indicator": INDICATOR, "unit": UNIT, "target": TARGET}
+    inserted does not shift what is read (falling back to the built positions). Also
+    returns every column the sheet was built with, so an added one can be named."""
+    found = {"key": KEY, "actual": ACTUAL, "note": NOTE, "indicator": INDICATOR, "unit": UNIT, "target": TARGET,
+             "project": PROJECT}
+    labelled = set(range(NOTE + 1))
     for values in rows[:FIRST_DATA_ROW]:
         for col, value in enumerate(values):
             if value == HIDDEN_HEADERS[0]:
@@ -308,8 +313,10 @@ def locate_columns(rows: list[list[Any]], template: dict[str, Any] | None = None
             for name, label in COLUMN_LABELS.items():
                 if label in labels:
                     found[name] = labels.index(label)
+            expected = set(headers or COLUMN_LABELS.values())
+            labelled = {i for i, label in enumerate(labels) if label in expected}
             break
-    return found
+    return found, labelled | set(range(found["key"], found["key"] + len(HIDDEN_HEADERS)))
 
 
 def parse_actual(value: Any, unit: str) -> tuple[Any, str | None]:
