@@ -65,8 +65,8 @@ def parse_evaluation(
 
 
 def _parse_evaluation(lines: list[str], corrections: Mapping[str, Any] | None, source: str) -> Evaluation:
-    # Full-width digits and signs become ASCII once, for the whole document.
-    numbered = list(enumerate(fold_digits("\n".join(lines)).split("\n"), 1))
+    # Full-width digits and signs become ASCII once, here, for every later step.
+    numbered = [(n, t if t.isascii() else fold_digits(t)) for n, t in enumerate(lines, 1)]
     sections, headings = _sections(numbered)
     warnings: list[ParseWarning] = []
     title = _title(numbered, sections)
