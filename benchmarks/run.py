@@ -284,6 +284,12 @@ def measure_seed(work: Path, repeats: int) -> dict:
     res["import_cli"] = bench("python -c 'import xlgen.cli'", [PY, "-c", "import xlgen.cli"], repeats)
     res["stats"] = {"xlgen": xlsx_stats(next((d / "out" / "2019").glob("*.xlsx"))), "baseline": xlsx_stats(d / "baseline.xlsx")}
 
+    startup_modules(res, d, db)
+    return res
+
+
+def startup_modules(res: dict, d: Path, db: Path) -> None:
+    """Import-time figures: xlgen.cli's import cost and which heavy modules each command loads."""
     it = run_once([PY, "-X", "importtime", "-c", "import xlgen.cli"])
     res["importtime"] = parse_importtime(it.stderr)
     probe = run_once([PY, "-c", "import sys, xlgen.cli; print(sorted(m for m in ('pandas','openpyxl','xlsxwriter','numpy') if m in sys.modules))"],
@@ -292,26 +298,30 @@ def measure_seed(work: Path, repeats: int) -> dict:
     for cmd_name, cmd in (("build", ["build", "2019", "--db", str(db), "--out", str(d / "out")]),
                           ("parse", ["parse", str(next((SRC / "seeds" / "2019").glob("*.txt"))), "--format", "json"])):
         r = run_once([PY, "-X", "importtime", "-m", "xlgen.cli", *cmd])
-        mods = {m: f"{us / 1000:.0f} ms" for m, us in parse_importtime(r.stderr)["top_level"].items()
-                if m in ("pandas", "openpyxl", "xlsxwriter", "numpy", "click")}
+        mods = {m: f"{us / 1000:.0f} ms" for m, us in parse_importtime(r.stderr)["every"].items()
+                if m in ("pandas", "openpyxl", "xlsxwriter", "numpy", "click", "python_calamine")}
         res[f"modules_{cmd_name}"] = mods
-    return res
 
 
 def parse_importtime(stderr: str) -> dict:
-    """-X importtime lines → total for xlgen.cli and the cumulative time of top-level imports."""
-    top: dict[str, int] = {}
-    total = 0
+    """-X importtime lines → the cumulative time of xlgen.cli, of its direct imports, and of
+    every module by name (at any depth; lines come children first)."""
+    entries = []
     for line in stderr.splitlines():
         m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
-        if not m:
-            continue
-        cum, indent, name = int(m.group(2)), len(m.group(3)), m.group(4)
-        if indent <= 1:
-            top[name] = top.get(name, 0) + cum
+        if m:
+            entries.append((len(m.group(3)), m.group(4), int(m.group(2))))
+    total, children, every = 0, {}, {}
+    for i, (indent, name, cum) in enumerate(entries):
+        every[name] = max(every.get(name, 0), cum)
         if name == "xlgen.cli":
             total = cum
-    return {"xlgen_cli_us": total, "top_level": top}
+            j = i - 1
+            while j >= 0 and entries[j][0] > indent:
+                if entries[j][0] == indent + 2:
+                    children[entries[j][1]] = entries[j][2]
+                j -= 1
+    return {"xlgen_cli_us": total, "top_level": children, "every": every}
 
 
 # --------------------------------------------------------------------------- profile
@@ -472,8 +482,8 @@ def targets(results: list[dict], verdicts: dict, seed: dict) -> list[str]:
     else:
         b, bb = big["build"], big["build_base"]
         r = b.wall / bb.wall
-        row("build ≤ 1.5× baseline at 100k", f"{b.wall:.1f} s vs {bb.wall:.1f} s = {r:.2f}×", b.ok and r <= 1.5,
-            f"{'within' if r <= 1.5 else 'over'} by {abs(r - 1.5) / 1.5 * 100:.0f} % of the limit ({abs(b.wall - 1.5 * bb.wall):.1f} s)")
+        row("build ≤ 1.5× baseline at 100k", f"{b.wall:.1f} s vs {bb.wall:.1f} s = {r:.2f}× (CPU {b.cpu / bb.cpu:.2f}×)",
+            b.ok and r <= 1.5, f"{abs(1.5 * bb.wall - b.wall):.1f} s {'of headroom' if r <= 1.5 else 'over'} the 1.5× limit")
         i, ib = big["import"], big["import_base"]
         r = i.wall / ib.wall
         extra = ""
@@ -483,7 +493,7 @@ def targets(results: list[dict], verdicts: dict, seed: dict) -> list[str]:
                 total = big["import_force"].wall + est / 1000 * big["edited_cells"]
                 extra = f"; estimated {total:.0f} s ({total / ib.wall:.0f}×) from --force time + {est:.1f} ms × {big['edited_cells']:,} conflict checks"
         row("import ≤ 2× baseline at 100k", f"{i.show_wall()} s vs {ib.wall:.1f} s = {'> ' if not i.ok else ''}{r:.1f}×{extra}",
-            i.ok and r <= 2, f"over by ≥ {r / 2:.0f}× the allowed time" if r > 2 else "")
+            i.ok and r <= 2, f"≥ {r / 2:.0f}× the allowed time" if r > 2 else "")
         f = big["import_force"]
         row("(import --force, no per-value conflict query) ≤ 2×", f"{f.show_wall()} s = {f.wall / ib.wall:.1f}×",
             f.ok and f.wall / ib.wall <= 2, "" if f.wall / ib.wall <= 2 else f"{f.wall / ib.wall / 2:.1f}× over")
@@ -538,9 +548,12 @@ def write_doc(results: list[dict], seed: dict, prof: str, command: str, started:
       "xlgen store (key `bench`) and renders the same records as an evaluation text document in the 2019 seed's "
       "layout. Its self-check parses that document with xlgen and asserts the same bureaus, departments, projects, "
       "indicators and numbers come back; every size below passed it.")
-    A("- Each figure is one fresh process: wall time around it, peak memory = that process's max RSS "
-      "(`os.wait4` rusage). Median wall of the runs, the highest peak memory. "
-      + ", ".join(f"N = {r['n']:,}: {r['repeats']} run(s)" for r in results) + ".")
+    A("- Each figure is one fresh process: wall time around it; peak memory (max RSS) and CPU time (user + sys) "
+      "of that process as GNU time reports them (`/usr/bin/time -f '%M %U %S'`, so the runner's own memory is not "
+      "counted). Median of the runs (the highest peak memory). "
+      + ", ".join(f"N = {r['n']:,}: {r['repeats']} run(s)" for r in results)
+      + " (one run at 100,000 keeps the whole run within ~10 minutes on 2 cores; `--large-repeats 3` for a median). "
+      "A run that fails or times out is not repeated; `--import-timeout` (150 s) stops an import.")
     A("- **build**: `python -m xlgen.cli build bench --db STORE --out DIR` with the records already in the store. "
       "Baseline: `benchmarks/baseline_build.py`, one SQL query and xlsxwriter in constant_memory mode writing the "
       "same sheets and cells (counts compared below).")
@@ -602,8 +615,9 @@ def write_doc(results: list[dict], seed: dict, prof: str, command: str, started:
     A("")
     it = seed["importtime"]
     top = sorted(it["top_level"].items(), key=lambda kv: -kv[1])[:8]
-    A(f"`python -X importtime -c \"import xlgen.cli\"`: xlgen.cli takes {it['xlgen_cli_us'] / 1000:.0f} ms cumulative. "
-      "Heaviest top-level imports: " + ", ".join(f"{m} {us / 1000:.0f} ms" for m, us in top) + ".")
+    A(f"`python -X importtime -c \"import xlgen.cli\"`: xlgen.cli takes {it['xlgen_cli_us'] / 1000:.0f} ms cumulative "
+      "(the interpreter itself starts in the time of `python -c pass` above). Its heaviest direct imports: "
+      + ", ".join(f"{m} {us / 1000:.0f} ms" for m, us in top) + ".")
     A("")
     A(f"Modules present after `import xlgen.cli` (of pandas, openpyxl, xlsxwriter, numpy): {seed['startup_modules']} — "
       f"pandas is {'**imported**' if 'pandas' in seed['startup_modules'] else 'not imported'} at start-up. "
@@ -654,6 +668,8 @@ def main() -> None:
 
         data = pickle.loads(saved.read_bytes())
         SRC, LOAD_AT_START, SNAPSHOT_OF = Path(data["src"]), data["load"], data["snapshot"]
+        d = args.work / "seed2019"
+        startup_modules(data["seed"], d, d / "store.sqlite")  # cheap; refreshed with the current parsing
         write_doc(data["results"], data["seed"], data["prof"], data["command"], time.perf_counter() - data["minutes"] * 60,
                   end_load=data["end_load"], when=data["when"])
         return
