@@ -2,10 +2,12 @@
 baselines (xlsxwriter constant_memory; python-calamine + sqlite3; read + split + regex).
 
 Every measurement runs in a fresh process; wall time is measured around it and peak
-memory is that process's own max RSS (os.wait4 rusage). Median of --repeats runs
-(3 by default; --large-repeats, 1 by default, at 100,000). Writes docs/benchmarks.md.
+memory and CPU time are that process's own, as GNU time reports them. Median of --repeats
+runs (3 by default; --large-repeats, 1 by default, at 100,000). Measures a `git archive`
+snapshot of --ref (HEAD), since others edit the working tree. Writes docs/benchmarks.md;
+--doc-only rewrites it from the saved results (with benchmarks/analysis.md, the reading).
 
-    python benchmarks/run.py            # full run, N = 250, 1,000, 10,000, 100,000 (~10 min)
+    python benchmarks/run.py            # full run, N = 250, 1,000, 10,000, 100,000 (~8-10 min)
     python benchmarks/run.py --quick    # N up to 10,000, no doc unless --doc
 """
 
@@ -396,13 +398,13 @@ def results_table(results: list[dict]) -> list[str]:
 
 def growth_table(results: list[dict]) -> tuple[list[str], dict]:
     """Marginal time per indicator between consecutive sizes (start-up cancels out)."""
-    lines = ["| operation | " + " | ".join(f"{a['n']:,} → {b['n']:,}" for a, b in zip(results, results[1:])) + " | verdict |",
+    lines = ["| operation | " + " | ".join(f"{a['n']:,} → {b['n']:,}" for a, b in zip(results, results[1:], strict=False)) + " | verdict |",
              "|---|" + "---:|" * (len(results) - 1) + "---|"]
     verdicts = {}
     series = [(name, key) for name, key, _ in OPS] + [("baseline build", "build_base"), ("baseline import", "import_base")]
     for name, key in series + [("parse_evaluation", "parse_inproc")]:
         cells, margins = [], []
-        for a, b in zip(results, results[1:]):
+        for a, b in zip(results, results[1:], strict=False):
             fa, fb = a[key], b[key]
             if key == "parse_inproc":
                 ta = statistics.median(x["parse_s"] for x in a["parse_inproc_json"]) if a["parse_inproc_json"] else None
@@ -478,7 +480,7 @@ def targets(results: list[dict], verdicts: dict, seed: dict) -> list[str]:
         out.append(f"| {name} | {measured} | {verdict}{(' — ' + by) if by else ''} |")
 
     if big is None:
-        out.append(f"| (all 100,000-indicator targets) | not measured in this run (--quick) | – |")
+        out.append("| (all 100,000-indicator targets) | not measured in this run (--quick) | – |")
     else:
         b, bb = big["build"], big["build_base"]
         r = b.wall / bb.wall
@@ -597,7 +599,7 @@ def write_doc(results: list[dict], seed: dict, prof: str, command: str, started:
         three = [s for s in x["sheets"] if s.startswith("Ⅲ")][0]
         one = [s for s in x["sheets"] if s.startswith("Ⅰ")][0]
 
-        def pair(sheet: str, k: str) -> str:
+        def pair(sheet: str, k: str, x: dict = x, b: dict = b) -> str:
             return f"{x['sheets'][sheet][k]:,} / {b['sheets'][sheet][k]:,}"
         n = f"{r['n']:,}" if isinstance(r["n"], int) else r["n"]
         A(f"| {n} | {pair(three, 'cells')} | {pair(three, 'formulas')} | {pair(three, 'merges')} | {pair(three, 'cf')} | "
