@@ -23,7 +23,7 @@ from .model import Evaluation
 from .rules import indicator_rate, is_weak, project_rate
 from .store import Store
 
-MAX_PACKAGE_BYTES = 100 * 1024 * 1024  # uncompressed parts, all together
+MAX_PACKAGE_BYTES = 600 * 1024 * 1024  # uncompressed parts together (xlgen's own 100,000-row workbook: ~160 MB)
 MAX_RATIO = 200  # uncompressed / compressed, per part: more is a zip bomb
 MAX_ROWS = 200_000
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -188,9 +188,12 @@ class Store:
                         pass
                 raise
 
-    def _doc_row(self, conn: sqlite3.Connection, key: str) -> sqlite3.Row | tuple:
+    def _doc_row(self, conn: sqlite3.Connection, key: str, *, body: bool = False) -> sqlite3.Row | tuple:
+        """(kind, title, org, year, revision, body); the body (a large JSON text) is only
+        fetched when asked for, since most callers just need to know the document exists."""
+        column = "body" if body else "NULL"
         row = conn.execute(
-            "SELECT kind, title, org, year, revision, body FROM documents WHERE key = ?", (key,)
+            f"SELECT kind, title, org, year, revision, {column} FROM documents WHERE key = ?", (key,)
         ).fetchone()
         if row is None:
             raise NotFoundError(f"저장소에 '{key}' 문서가 없습니다. 먼저 문서를 읽어 저장하세요.")
@@ -221,7 +224,7 @@ class Store:
         """The Evaluation or Plan stored under ``key``, equal to what was saved (plus any
         changes applied since). Indicators carry their record keys. NotFoundError if absent."""
         with self._transaction(write=False) as conn:
-            kind, title, org, year, _rev, body = self._doc_row(conn, key)
+            kind, title, org, year, _rev, body = self._doc_row(conn, key, body=True)
             body = codec.body_from_json(body)
             if kind == "plan":
                 return codec.plan_from(title, org, year, body)
@@ -367,10 +370,20 @@ class Store:
                     f"현재 {current}). 다시 가져오세요."
                 )
             per_file: list[tuple[str, str, list[Change]]] = []
+            current_values = {
+                rk: {"actual": a, "note": n}
+                for rk, a, n in conn.execute(
+                    "SELECT record_key, actual, note FROM indicators WHERE doc_key = ?", (key,)
+                )
+            }
             for name, digest, changes in batches:
                 changed: list[Change] = []
                 for rk, f, old, new in changes:
-                    stored = self._value(conn, key, rk, f)
+                    if f not in FIELDS:
+                        raise StoreError(f"바꿀 수 없는 항목입니다: {f!r}")
+                    if rk not in current_values:
+                        raise NotFoundError(f"'{key}' 문서에 레코드 {rk}이(가) 없습니다.")
+                    stored = current_values[rk][f]
                     if not codec.same_as_stored(f, stored, old):
                         raise StoreConflictError(
                             f"레코드 {rk}의 {_FIELD_KO[f]} 값이 저장소에서는 {stored!r}인데 "
@@ -386,9 +399,10 @@ class Store:
             self._add_revision(conn, key, rev, "import", at, os_user,
                                ", ".join(n for n, _, _ in per_file), ",".join(d for _, d, _ in per_file))
             for name, digest, changed in per_file:
-                for rk, f, _old, new in changed:
-                    conn.execute(
-                        f"UPDATE indicators SET {f} = ? WHERE doc_key = ? AND record_key = ?", (new, key, rk)
+                for f in FIELDS:
+                    conn.executemany(
+                        f"UPDATE indicators SET {f} = ? WHERE doc_key = ? AND record_key = ?",
+                        [(new, key, rk) for rk, field, _old, new in changed if field == f],
                     )
                 self._add_history(conn, key, rev, at, os_user, name, digest, changed)
             return rev
