@@ -10,7 +10,9 @@ never trusted). Several workbooks of one document are applied as one transaction
 from __future__ import annotations
 
 import hashlib
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,24 +110,59 @@ def check_container(path: Path) -> None:
             for info in infos:
                 if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 1_000_000:
                     raise InputError(f"{name}: 비정상적으로 압축된 부분이 있습니다 ({info.filename}). 가져오지 않습니다.")
-                if info.filename.endswith((".xml", ".rels", ".vml")):
-                    # A workbook never needs a DTD; one is how entity-expansion and external-
-                    # entity attacks start. (openpyxl also parses through defusedxml.)
-                    with zf.open(info) as part:
-                        head = part.read(4096)
-                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                        raise InputError(f"{name}: 허용되지 않는 XML 선언(DTD/ENTITY)이 있습니다 ({info.filename}). 가져오지 않습니다.")
-    except zipfile.BadZipFile:
-        raise InputError(f"{name}: 손상된 통합문서입니다 (zip 구조 오류).") from None
+                if info.filename.endswith((".xml", ".rels", ".vml")) and _has_dtd(zf, info):
+                    raise InputError(f"{name}: 허용되지 않는 XML 선언(DTD/ENTITY)이 있습니다 ({info.filename}). 가져오지 않습니다.")
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        raise InputError(f"{name}: 손상된 통합문서입니다 (압축 데이터 오류).") from None
+
+
+_COMMENT_OR_PI = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.S)
+_ELEMENT_START = re.compile(rb"<[A-Za-z_]")
+MAX_PROLOG_BYTES = 8 * 1024 * 1024
+
+
+def _has_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Does the part declare a DTD or entities before its root element?
+
+    A workbook never needs one; it is how entity-expansion and external-entity attacks
+    start (openpyxl also parses through defusedxml). Only the prolog is read, however long
+    the comments in it are, up to a bound past which the part is refused as abnormal.
+    """
+    prolog = b""
+    with zf.open(info) as part:
+        while True:
+            chunk = part.read(65536)
+            if not chunk:
+                return False
+            prolog += chunk
+            visible = _COMMENT_OR_PI.sub(b"", prolog)
+            if b"<!DOCTYPE" in visible or b"<!ENTITY" in visible:
+                return True
+            unfinished = visible.rfind(b"<!--")  # a comment still open at the chunk's end
+            body = visible if unfinished < 0 else visible[:unfinished]
+            if _ELEMENT_START.search(body):
+                return False  # the root element has begun: no DTD can follow
+            if len(prolog) > MAX_PROLOG_BYTES:
+                return True
+
+
+MAX_COLUMNS = 64  # the input sheet uses 15; a few added by staff are reported, not read
 
 
 def _sheet_rows(wb: Any, sheet: str, file: str) -> list[list[Any]]:
+    """Cell values of a sheet, bounded in rows and columns whatever its <dimension> claims,
+    with any reading failure turned into a clear refusal (openpyxl parses lazily)."""
     ws = wb[sheet]
     rows: list[list[Any]] = []
-    for i, row in enumerate(ws.iter_rows(values_only=True)):
-        if i >= MAX_ROWS:
-            raise InputError(f"{file}: '{sheet}' 시트의 행이 너무 많습니다 ({MAX_ROWS:,}행 초과).")
-        rows.append(list(row))
+    try:
+        for i, row in enumerate(ws.iter_rows(max_col=MAX_COLUMNS, values_only=True)):
+            if i >= MAX_ROWS:
+                raise InputError(f"{file}: '{sheet}' 시트의 행이 너무 많습니다 ({MAX_ROWS:,}행 초과).")
+            rows.append(list(row))
+    except XlgenError:
+        raise
+    except Exception as exc:  # a part that is not well-formed XML or whose data is damaged
+        raise InputError(f"{file}: '{sheet}' 시트를 끝까지 읽을 수 없습니다 (손상된 통합문서: {type(exc).__name__}).") from None
     return rows
 
 
@@ -167,13 +204,16 @@ def _percent_rows(ws: Any, col: int) -> set[int]:
     """Rows whose 실적 cell is formatted as a percentage: typing "85%" in Excel or Calc
     stores the number 0.85 with such a format."""
     found = set()
-    for index, row in enumerate(ws.iter_rows(min_col=col + 1, max_col=col + 1)):
-        if index >= MAX_ROWS:
-            break
-        cell = row[0] if row else None
-        fmt = getattr(cell, "number_format", "") or ""
-        if "%" in fmt.replace('"%"', "").replace("\\%", ""):
-            found.add(index)
+    try:
+        for index, row in enumerate(ws.iter_rows(min_col=col + 1, max_col=col + 1)):
+            if index >= MAX_ROWS:
+                break
+            cell = row[0] if row else None
+            fmt = getattr(cell, "number_format", "") or ""
+            if "%" in fmt.replace('"%"', "").replace("\\%", ""):
+                found.add(index)
+    except Exception:  # already read once in full by _sheet_rows; formats are a refinement
+        return found
     return found
 
 
