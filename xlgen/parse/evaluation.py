@@ -66,7 +66,11 @@ def parse_evaluation(
 
 def _parse_evaluation(lines: list[str], corrections: Mapping[str, Any] | None, source: str) -> Evaluation:
     # Full-width digits and signs become ASCII once, here, for every later step.
-    numbered = [(n, t if t.isascii() else fold_digits(t)) for n, t in enumerate(lines, 1)]
+    joined = "\n".join(lines)
+    if joined.count("\n") == len(lines) - 1:  # no line holds a newline: fold all at once
+        numbered = list(enumerate(fold_digits(joined).split("\n"), 1))
+    else:
+        numbered = [(n, fold_digits(t)) for n, t in enumerate(lines, 1)]
     sections, headings = _sections(numbered)
     warnings: list[ParseWarning] = []
     title = _title(numbered, sections)
