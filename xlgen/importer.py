@@ -10,7 +10,6 @@ never trusted). Several workbooks of one document are applied as one transaction
 from __future__ import annotations
 
 import hashlib
-import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -116,8 +115,6 @@ def check_container(path: Path) -> None:
         raise InputError(f"{name}: 손상된 통합문서입니다 (압축 데이터 오류).") from None
 
 
-_COMMENT_OR_PI = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.S)
-_ELEMENT_START = re.compile(rb"<[A-Za-z_]")
 MAX_PROLOG_BYTES = 8 * 1024 * 1024
 
 
@@ -125,24 +122,38 @@ def _has_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
     """Does the part declare a DTD or entities before its root element?
 
     A workbook never needs one; it is how entity-expansion and external-entity attacks
-    start (openpyxl also parses through defusedxml). Only the prolog is read, however long
-    the comments in it are, up to a bound past which the part is refused as abnormal.
+    start (openpyxl also parses through defusedxml). Only the prolog is read: comments and
+    processing instructions are skipped once each (a linear scan, whatever the input),
+    up to a bound past which the part is refused as abnormal.
     """
-    prolog = b""
+    data = b""
+    pos = 0
     with zf.open(info) as part:
         while True:
             chunk = part.read(65536)
+            data += chunk
+            while True:
+                start = data.find(b"<", pos)
+                if start < 0:
+                    pos = len(data)
+                    break
+                head = data[start : start + 9]
+                if head.startswith(b"<!--") or head.startswith(b"<?"):
+                    closer = b"-->" if head.startswith(b"<!--") else b"?>"
+                    end = data.find(closer, start + 2)
+                    if end < 0:
+                        pos = start  # unfinished: wait for more data from here
+                        break
+                    pos = end + len(closer)
+                    continue
+                if len(head) < 9 and chunk:
+                    pos = start  # too short to tell: wait for more data
+                    break
+                # "<!DOCTYPE", "<!ENTITY" or any other declaration: refuse; an element: done.
+                return head.startswith(b"<!")
             if not chunk:
                 return False
-            prolog += chunk
-            visible = _COMMENT_OR_PI.sub(b"", prolog)
-            if b"<!DOCTYPE" in visible or b"<!ENTITY" in visible:
-                return True
-            unfinished = visible.rfind(b"<!--")  # a comment still open at the chunk's end
-            body = visible if unfinished < 0 else visible[:unfinished]
-            if _ELEMENT_START.search(body):
-                return False  # the root element has begun: no DTD can follow
-            if len(prolog) > MAX_PROLOG_BYTES:
+            if len(data) > MAX_PROLOG_BYTES:
                 return True
 
 
