@@ -876,7 +876,7 @@ BUG_TITLES = {
 }
 # Bugs these trials found that have been fixed since; a failure of their cases now counts as a
 # regression (unexplained), not as a known bug.
-FIXED_IN = {"B1": "18039b8", "B2": "18039b8", "B3": "18039b8", "B4": "18039b8"}
+FIXED_IN = {"B1": "18039b8", "B2": "18039b8", "B3": "18039b8", "B4": "18039b8", "B5": "9693f28"}
 BUGS = {
     "B1": "A worksheet part (the input sheet or _xlgen) that cannot be read to its end — not "
           "well-formed XML (truncated, garbage inside), or compressed data damaged past its first "
