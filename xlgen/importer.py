@@ -21,7 +21,7 @@ from .layouts import eval_departments as dep
 from .layouts import meta
 from .layouts._base import col_letter
 from .model import Evaluation
-from .rules import indicator_rate, is_weak, project_rate
+from .rules import bureau_counts
 from .store import Store
 
 MAX_PACKAGE_BYTES = 600 * 1024 * 1024  # uncompressed parts together (xlgen's own 100,000-row workbook: ~160 MB)
@@ -246,17 +246,8 @@ def _note(value: Any) -> str:
 
 
 def _counts(doc: Evaluation, threshold: float) -> dict[str, tuple[int, int]]:
-    out: dict[str, tuple[int, int]] = {}
-    for bureau in doc.bureaus:
-        normal = weak = 0
-        for d in bureau.departments:
-            for p in d.projects:
-                verdict = is_weak(project_rate(indicator_rate(i.target, i.actual, i.direction) for i in p.indicators), threshold)
-                normal += verdict is False
-                weak += verdict is True
-        prev = out.get(bureau.name, (0, 0))
-        out[bureau.name] = (prev[0] + normal, prev[1] + weak)
-    return out
+    """Per bureau (정상추진, 부진)."""
+    return {name: (normal, weak) for name, (_, normal, weak) in bureau_counts(doc, threshold).items()}
 
 
 def plan_import(store: Store, paths: list[Path], *, force: bool = False) -> ImportPlan:

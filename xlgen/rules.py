@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
-from .model import Direction, Number
+from .model import Direction, Evaluation, Number, Project
 
 _SIG15 = Context(prec=15)
 
@@ -77,6 +77,27 @@ def project_rate(rates: Iterable[float | None]) -> float | None:
     if not values:
         return None
     return sum(values) / len(values)
+
+
+def rate_of(project: Project) -> float | None:
+    """A project's 달성률 from its indicators, as the sheet's AVERAGE of 달성률 cells."""
+    return project_rate(indicator_rate(i.target, i.actual, i.direction) for i in project.indicators)
+
+
+def bureau_counts(evaluation: Evaluation, threshold: Number) -> dict[str, tuple[int, int, int]]:
+    """Per bureau name (projects, 정상추진, 부진), as the Ⅰ sheet's COUNTIFS count them:
+    a project without a rate counts in the total only."""
+    out: dict[str, tuple[int, int, int]] = {}
+    for bureau in evaluation.bureaus:
+        total, normal, weak = out.get(bureau.name, (0, 0, 0))
+        for dept in bureau.departments:
+            for project in dept.projects:
+                verdict = is_weak(rate_of(project), threshold)
+                total += 1
+                normal += verdict is False
+                weak += verdict is True
+        out[bureau.name] = (total, normal, weak)
+    return out
 
 
 def is_weak(rate: float | None, threshold: Number) -> bool | None:

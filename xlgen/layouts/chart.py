@@ -9,7 +9,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import Evaluation
-from ..rules import indicator_rate, project_rate
+from ..rules import bureau_counts, rate_of
 from . import eval_departments as dep
 from . import eval_summary
 from ._base import Styles, cell, page_setup, quote_sheet
@@ -23,7 +23,7 @@ def mean_rates(evaluation: Evaluation) -> dict[str, float | None]:
         rates = out.setdefault(bureau.name, [])
         for dept in bureau.departments:
             for project in dept.projects:
-                rate = project_rate(indicator_rate(i.target, i.actual, i.direction) for i in project.indicators)
+                rate = rate_of(project)
                 if rate is not None:
                     rates.append(rate)
     return {k: (sum(v) / len(v) if v else None) for k, v in out.items()}
@@ -42,7 +42,7 @@ def write(
     for col, text in enumerate(conf["headers"]):
         ws.write(2, col, text, styles.header())
     rows = eval_summary.bureau_rows(evaluation)
-    counts = eval_summary.counts(evaluation, evaluation.threshold)
+    counts = bureau_counts(evaluation, evaluation.threshold)
     means = mean_rates(evaluation)
     s = quote_sheet(summary_sheet)
     rate_col = placement.key_range(dep.PRATE, dept_sheet)

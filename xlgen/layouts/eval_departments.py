@@ -17,7 +17,7 @@ from typing import Any
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import Department, Direction, Evaluation, Indicator, Project
-from ..rules import RATE_ROUND, indicator_rate, judgement, project_rate
+from ..rules import RATE_ROUND, indicator_rate, judgement, rate_of
 from ._base import (
     Styles,
     cell,
@@ -186,8 +186,7 @@ def write(ws: Worksheet, evaluation: Evaluation, styles: Styles, template: dict[
         key, ind, project, dept = payload
         start, end, _ = span_of[row]
         if row == start:
-            rates = [indicator_rate(i.target, i.actual, i.direction) for i in project.indicators]
-            prate = project_rate(rates)
+            prate = rate_of(project)
             label = {"부진": weak_label, "정상추진": normal_label}.get(judgement(prate, threshold), "")
             project_state[start] = (prate, label)
             f_range = f"{cell(start, RATE)}:{cell(end, RATE)}"

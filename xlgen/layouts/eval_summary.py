@@ -8,28 +8,11 @@ from typing import Any
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import Evaluation
-from ..rules import RATE_ROUND, indicator_rate, is_weak, percent, project_rate
+from ..rules import RATE_ROUND, bureau_counts, percent
 from . import eval_departments as dep
 from ._base import Styles, cell, fill, page_setup, set_widths
 
 TOTAL_ROW = 4  # rows 0 title, 1 unit, 2-3 headers
-
-
-def counts(evaluation: Evaluation, threshold: float) -> dict[str, tuple[int, int, int]]:
-    """Per bureau (projects, normal, weak), with exactly the sheet formulas' logic."""
-    out: dict[str, tuple[int, int, int]] = {}
-    for bureau in evaluation.bureaus:
-        total = normal = weak = 0
-        for dept in bureau.departments:
-            for project in dept.projects:
-                total += 1
-                rate = project_rate(indicator_rate(i.target, i.actual, i.direction) for i in project.indicators)
-                verdict = is_weak(rate, threshold)
-                normal += verdict is False
-                weak += verdict is True
-        prev = out.get(bureau.name, (0, 0, 0))
-        out[bureau.name] = (prev[0] + total, prev[1] + normal, prev[2] + weak)
-    return out
 
 
 def bureau_rows(evaluation: Evaluation) -> dict[str, int]:
@@ -69,7 +52,7 @@ def write(
     bureau_col = placement.key_range(dep.BUREAU, dept_sheet)
     first_col = placement.key_range(dep.FIRST, dept_sheet)
     judge_col = placement.key_range(dep.JUDGE, dept_sheet)
-    per_bureau = counts(evaluation, evaluation.threshold)
+    per_bureau = bureau_counts(evaluation, evaluation.threshold)
 
     t = TOTAL_ROW
     all_total = sum(v[0] for v in per_bureau.values())

@@ -28,7 +28,7 @@ from ..model import (
     Project,
     SummaryRow,
 )
-from ..rules import indicator_rate, is_weak, percent, project_rate
+from ..rules import indicator_rate, is_weak, percent, rate_of
 from ._evaluation_rows import decide
 from ._evaluation_tables import PAGE_NUMBER_RE, RawDepartment, split_departments
 from ._text import dedupe_repeat, fold_digits, no_gc, nospace, parse_number, squash, width
@@ -416,7 +416,7 @@ def _check_summary(evaluation: Evaluation, warnings: list, ratio_line: int | Non
     total_projects = total_weak = total_normal = 0
     for bureau in evaluation.bureaus:
         projects = [p for d in bureau.departments for p in d.projects]
-        judged = [is_weak(project_rate(indicator_rate(i.target, i.actual, i.direction) for i in p.indicators), evaluation.threshold) for p in projects]
+        judged = [is_weak(rate_of(p), evaluation.threshold) for p in projects]
         weak = sum(1 for j in judged if j)
         normal = sum(1 for j in judged if j is False)
         total_projects += len(projects)
