@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ._gc import no_gc
 from .errors import InputError, XlgenError
 from .layouts import eval_departments as dep
 from .layouts import meta
@@ -23,6 +24,7 @@ from .layouts._base import col_letter
 from .model import Evaluation
 from .rules import bureau_counts
 from .store import Store
+from .xlsx import SheetError, TooManyRows, XlsxReader
 
 MAX_PACKAGE_BYTES = 600 * 1024 * 1024  # uncompressed parts together (xlgen's own 100,000-row workbook: ~160 MB)
 MAX_RATIO = 200  # uncompressed / compressed, per part: more is a zip bomb
@@ -158,83 +160,94 @@ def _has_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
 
 
 MAX_COLUMNS = 64  # the input sheet uses 15; a few added by staff are reported, not read
+# Columns of the _xlgen record table the import does not use (it compares 실적 and 비고
+# with the values the workbook was built with): left undecoded.
+_META_UNUSED = frozenset(
+    meta.RECORD_HEADERS.index(h) for h in meta.RECORD_HEADERS if h not in ("record_key", "actual", "note")
+)
+_META_HEAD = 64  # rows holding the fields, ahead of the record table
+_NEEDED = ("key", "actual", "note", "indicator", "unit", "target", "project")
 
 
-def _sheet_rows(wb: Any, sheet: str, file: str) -> list[list[Any]]:
-    """Cell values of a sheet, bounded in rows and columns whatever its <dimension> claims,
-    with any reading failure turned into a clear refusal (openpyxl parses lazily)."""
-    ws = wb[sheet]
+def _rows(reader: XlsxReader, sheet: str, file: str, *, skip: frozenset[int] = frozenset(),
+          limit: int | None = None) -> tuple[list[list[Any]], dict[int, frozenset[int]]]:
+    """A sheet's rows as lists of values (bounded in rows and columns whatever the sheet
+    claims; `skip`: columns left unread) and, by row, the columns whose cells have a
+    percentage format. Any reading failure becomes a clear refusal."""
     rows: list[list[Any]] = []
+    percent: dict[int, frozenset[int]] = {}
     try:
-        for i, row in enumerate(ws.iter_rows(max_col=MAX_COLUMNS, values_only=True)):
-            if i >= MAX_ROWS:
-                raise InputError(f"{file}: '{sheet}' 시트의 행이 너무 많습니다 ({MAX_ROWS:,}행 초과).")
-            rows.append(list(row))
-    except XlgenError:
-        raise
-    except Exception as exc:  # a part that is not well-formed XML or whose data is damaged
-        raise InputError(f"{file}: '{sheet}' 시트를 끝까지 읽을 수 없습니다 (손상된 통합문서: {type(exc).__name__}).") from None
-    return rows
+        for cell in reader.rows(sheet, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS, skip=skip):
+            if limit is not None and cell.index >= limit:
+                break
+            rows.append(cell.values)
+            if cell.percent:
+                percent[cell.index] = cell.percent
+    except TooManyRows:
+        raise InputError(f"{file}: '{sheet}' 시트의 행이 너무 많습니다 ({MAX_ROWS:,}행 초과).") from None
+    except (SheetError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, UnicodeDecodeError):
+        raise InputError(f"{file}: '{sheet}' 시트를 끝까지 읽을 수 없습니다 (손상된 통합문서).") from None
+    return rows, percent
 
 
 def read_workbook(path: Path) -> WorkbookInput:
-    """Read the metadata and the input sheet of a built workbook (values, formulas as text)."""
-    import openpyxl
-
+    """Read the metadata and the input sheet of a built workbook (values; formulas as text)."""
     check_container(path)
-    data = path.read_bytes()
+    with path.open("rb") as fh:
+        digest = hashlib.file_digest(fh, "sha256").hexdigest()
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged package
-        raise InputError(f"{path.name}: 통합문서를 열 수 없습니다 ({type(exc).__name__}).") from None
-    try:
-        if meta.SHEET not in wb.sheetnames:
+        reader = XlsxReader(path)
+    except (SheetError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, UnicodeDecodeError):
+        raise InputError(f"{path.name}: 통합문서를 열 수 없습니다 (손상된 통합문서).") from None
+    with reader:
+        if meta.SHEET not in reader.sheetnames:
             raise InputError(f"{path.name}: xlgen이 만든 통합문서가 아닙니다 (숨김 시트 '{meta.SHEET}'가 없습니다).")
-        fields, records = meta.read(_sheet_rows(wb, meta.SHEET, path.name))
+        # The fields (the first rows, every column), then the record table (the key, 실적
+        # and 비고 the workbook was built with).
+        fields, _ = meta.read(_rows(reader, meta.SHEET, path.name, limit=_META_HEAD)[0])
+        sheet = str(fields.get("input_sheet") or "")
+        # Both sheets are read in full below; that their XML is well-formed as a whole is
+        # checked alongside, by a second process where one can be started.
+        reader.check_in_background([meta.SHEET] + ([sheet] if sheet in reader.sheetnames else []))
+        _, records = meta.read(_rows(reader, meta.SHEET, path.name, skip=_META_UNUSED)[0])
         if fields.get("format") != meta.FORMAT:
             raise InputError(f"{path.name}: 알 수 없는 xlgen 통합문서 형식입니다 ({fields.get('format')!r}).")
         if fields.get("kind") != "evaluation":
             raise InputError(f"{path.name}: 성과계획 통합문서에는 가져올 실적이 없습니다.")
-        sheet = str(fields.get("input_sheet") or "")
-        if sheet not in wb.sheetnames:
+        if sheet not in reader.sheetnames:
             raise InputError(
                 f"{path.name}: 실적 시트 '{sheet}'가 없습니다 (시트 이름을 바꾸거나 지웠다면 원래대로 돌려 주세요)."
             )
-        rows = _sheet_rows(wb, sheet, path.name)
         headers = str(fields.get("headers") or "").split("|") if fields.get("headers") else None
-        columns, known = dep.locate_columns(rows, headers)
-        percent_rows = _percent_rows(wb[sheet], columns["actual"])
-    finally:
-        wb.close()
+        # The column headers first (staff may have moved columns), then every row, reading
+        # only the columns the import compares or takes.
+        head, _ = _rows(reader, sheet, path.name, limit=dep.FIRST_DATA_ROW + 60)
+        columns, known = dep.locate_columns(head, headers)
+        skip = frozenset(known - {columns[name] for name in _NEEDED})
+        rows, percent = _rows(reader, sheet, path.name, skip=skip)
+        try:
+            reader.finish_checks()
+        except SheetError as exc:
+            raise InputError(f"{path.name}: '{exc}' 시트를 끝까지 읽을 수 없습니다 (손상된 통합문서).") from None
+    percent_rows = {index for index, cols in percent.items() if columns["actual"] in cols}
     cells: dict[str, dict[str, Any]] = {}
-    return WorkbookInput(path, hashlib.sha256(data).hexdigest(), fields, records, sheet, cells, rows, columns,
-                         known, percent_rows, path.name)
-
-
-def _percent_rows(ws: Any, col: int) -> set[int]:
-    """Rows whose 실적 cell is formatted as a percentage: typing "85%" in Excel or Calc
-    stores the number 0.85 with such a format."""
-    found = set()
-    try:
-        for index, row in enumerate(ws.iter_rows(min_col=col + 1, max_col=col + 1)):
-            if index >= MAX_ROWS:
-                break
-            cell = row[0] if row else None
-            fmt = getattr(cell, "number_format", "") or ""
-            if "%" in fmt.replace('"%"', "").replace("\\%", ""):
-                found.add(index)
-    except Exception:  # already read once in full by _sheet_rows; formats are a refinement
-        return found
-    return found
+    return WorkbookInput(path, digest, fields, records, sheet, cells, rows, columns, known, percent_rows, path.name)
 
 
 # --------------------------------------------------------------------------- planning
 
 
 def _same(a: Any, b: Any) -> bool:
+    if a == b:
+        return True
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
         return a == b or abs(a - b) <= 1e-12 * max(abs(a), abs(b))
     return a == b
+
+
+def _label(department: Any, project: Any, indicator: Any) -> str:
+    """How messages name an indicator: 부서 / 사업 / 지표."""
+    return f"{department.name} / {project.name} / {indicator.name}"
 
 
 def _note(value: Any) -> str:
@@ -252,6 +265,14 @@ def _counts(doc: Evaluation, threshold: float) -> dict[str, tuple[int, int]]:
 
 def plan_import(store: Store, paths: list[Path], *, force: bool = False) -> ImportPlan:
     """Read and check every file, and work out the changes; raise ImportRefused on any problem."""
+    with no_gc():
+        plan = _plan_import(store, paths, force=force)
+    for f in plan.files:  # what was read is no longer needed: free it before the changes are written
+        f.rows, f.records, f.cells = [], [], {}
+    return plan
+
+
+def _plan_import(store: Store, paths: list[Path], *, force: bool) -> ImportPlan:
     problems: list[str] = []
     files: list[WorkbookInput] = []
     for path in paths:
@@ -296,42 +317,45 @@ def plan_import(store: Store, paths: list[Path], *, force: bool = False) -> Impo
         built = {str(r["record_key"]): r for r in wbi.records if r.get("record_key")}
         problems.extend(_collect(wbi, records, built, plan.warnings))
         changed_since = store.changed_since(key, built_rev)
+        actual_at = f"{wbi.sheet}!{col_letter(wbi.columns['actual'])}"
+        note_at = f"{wbi.sheet}!{col_letter(wbi.columns['note'])}"
+        no_record: dict[str, Any] = {}
         for rk, cell_values in wbi.cells.items():
             b, d, p, ind = records[rk]
             row_no = cell_values["row"] + 1
-            where = f"{wbi.sheet}!{col_letter(wbi.columns['actual'])}{row_no}"
-            note_where = f"{wbi.sheet}!{col_letter(wbi.columns['note'])}{row_no}"
-            label = f"{d.name} / {p.name} / {ind.name}"
+            where = f"{actual_at}{row_no}"
             raw = cell_values["actual"]
             if cell_values["row"] in wbi.percent_rows and isinstance(raw, (int, float)) and not isinstance(raw, bool):
                 if ind.unit.strip() != "%":
-                    problems.append(f"{name}: {where} ({label}): 실적 백분율 서식({raw:.0%})은 단위가 %인 지표에만 쓸 수 있습니다.")
+                    problems.append(f"{name}: {where} ({_label(d, p, ind)}): 실적 백분율 서식({raw:.0%})은 단위가 %인 지표에만 쓸 수 있습니다.")
                     continue
-                plan.warnings.append(f"{name}: {where} ({label}): 백분율 서식으로 입력된 {raw:.4g}을(를) {round(raw * 100, 10):g}(으)로 읽었습니다")
+                plan.warnings.append(f"{name}: {where} ({_label(d, p, ind)}): 백분율 서식으로 입력된 {raw:.4g}을(를) {round(raw * 100, 10):g}(으)로 읽었습니다")
                 raw = round(raw * 100, 10)
                 raw = int(raw) if float(raw).is_integer() else raw
             try:
                 actual, normalised = dep.parse_actual(raw, ind.unit)
             except ValueError as exc:
-                problems.append(f"{name}: {where} ({label}): 실적 {exc}.")
+                problems.append(f"{name}: {where} ({_label(d, p, ind)}): 실적 {exc}.")
                 continue
             if normalised:
-                plan.warnings.append(f"{name}: {where} ({label}): {normalised}")
+                plan.warnings.append(f"{name}: {where} ({_label(d, p, ind)}): {normalised}")
             note = _note(cell_values["note"])
+            note_where = f"{note_at}{row_no}"
             if note.startswith("="):
-                problems.append(f"{name}: {note_where} ({label}): 비고에 수식은 넣을 수 없습니다.")
+                problems.append(f"{name}: {note_where} ({_label(d, p, ind)}): 비고에 수식은 넣을 수 없습니다.")
                 continue
-            for fld, new, built_value, current, cell_ref in (
-                ("actual", actual, built.get(rk, {}).get("actual"), ind.actual, where),
-                ("note", note, _note(built.get(rk, {}).get("note")), _note(ind.note), note_where),
+            built_row = built.get(rk, no_record)
+            for fld, new, built_value, current, stored, cell_ref in (
+                ("actual", actual, built_row.get("actual"), ind.actual, ind.actual, where),
+                ("note", note, _note(built_row.get("note")), _note(ind.note), ind.note, note_where),
             ):
-                if _same(new, built_value):
+                if new == built_value or _same(new, built_value):
                     continue  # staff did not touch it
-                if _same(new, current):
+                if new == current or _same(new, current):
                     continue  # already stored (imported before): nothing to do
                 if not force and (rk, fld) in changed_since:
                     problems.append(
-                        f"{name}: {cell_ref} ({label}): 통합문서를 만든 뒤(리비전 {built_rev}) "
+                        f"{name}: {cell_ref} ({_label(d, p, ind)}): 통합문서를 만든 뒤(리비전 {built_rev}) "
                         f"저장소의 {'실적' if fld == 'actual' else '비고'}이(가) {current!r}(으)로 바뀌었는데 "
                         f"이 파일은 {new!r}입니다. 최신 통합문서로 다시 입력하거나 --force로 덮어쓰세요."
                     )
@@ -339,14 +363,13 @@ def plan_import(store: Store, paths: list[Path], *, force: bool = False) -> Impo
                 previous = proposed.get((rk, fld))
                 if previous is not None and not _same(previous[0], new):
                     problems.append(
-                        f"{name}: {cell_ref} ({label}): 다른 파일({previous[1].name} {previous[2]})과 값이 다릅니다 "
+                        f"{name}: {cell_ref} ({_label(d, p, ind)}): 다른 파일({previous[1].name} {previous[2]})과 값이 다릅니다 "
                         f"({previous[0]!r} / {new!r})."
                     )
                     continue
                 proposed[(rk, fld)] = (new, wbi, cell_ref)
                 plan.changes.append(CellChange(
-                    rk, fld, current if fld == "actual" else ind.note, new,
-                    name, cell_ref, b.name, d.name, p.name, ind.name,
+                    rk, fld, stored, new, name, cell_ref, b.name, d.name, p.name, ind.name,
                 ))
     if problems:
         raise ImportRefused(problems)
@@ -374,9 +397,11 @@ def _collect(
     keyless: list[tuple[int, list[Any]]] = []  # rows with content and no key
     width = max(cols.values()) + 1
 
+    key_col = cols["key"]
+
     def label(key: str) -> str:
         _, d, p, ind = records[key]
-        return f"{d.name} / {p.name} / {ind.name}"
+        return _label(d, p, ind)
 
     def key_cell(row_no: int) -> str:
         return f"{wbi.sheet}!{col_letter(cols['key'])}{row_no}"
@@ -384,8 +409,9 @@ def _collect(
     for index, values in enumerate(wbi.rows):
         if index < dep.FIRST_DATA_ROW:
             continue
-        values = values + [None] * (width - len(values))
-        raw_key = values[cols["key"]]
+        if len(values) < width:
+            values = values + [None] * (width - len(values))
+        raw_key = values[key_col]
         key = raw_key.strip() if isinstance(raw_key, str) else None
         row_no = index + 1
         if key and key in records and key in built:
@@ -437,10 +463,12 @@ def _collect(
         warnings.append(f"{name}: {wbi.sheet} {index + 1}행은 추가된 행으로 보고 무시했습니다 ({str(values[0] or next(v for v in values if v not in (None, '')))[:30]}).")
     for key in sorted(missing):
         warnings.append(f"{name}: {label(key)} 행이 없어 그 실적은 가져오지 않았습니다.")
+    widest = max((len(values) for values in wbi.rows), default=0)
+    unknown = [i for i in range(widest) if i not in wbi.known_columns]
     extra = {
-        i for values in wbi.rows[dep.FIRST_DATA_ROW:] for i, v in enumerate(values)
-        if i not in wbi.known_columns and v not in (None, "")
-    }
+        i for values in wbi.rows[dep.FIRST_DATA_ROW:] if len(values) > unknown[0]
+        for i in unknown if i < len(values) and values[i] not in (None, "")
+    } if unknown else set()
     if extra:
         letters = ", ".join(col_letter(i) for i in sorted(extra)[:5])
         warnings.append(f"{name}: 추가된 열({letters})은 무시했습니다.")
@@ -481,7 +509,8 @@ def apply_import(store: Store, plan: ImportPlan, *, os_user: str) -> int:
     batches = [(name, digests[name], changes) for name, changes in by_file.items()]
     if not batches:
         return plan.revision
-    return store.apply_batches(plan.key, batches, os_user=os_user, expected_revision=plan.revision)
+    with no_gc():
+        return store.apply_batches(plan.key, batches, os_user=os_user, expected_revision=plan.revision)
 
 
 def describe(plan: ImportPlan) -> dict[str, Any]:

@@ -22,7 +22,7 @@ class Direction(StrEnum):
     DOWN = "하향"  # lower is better: 목표 / 실적 × 100
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParseWarning:
     """Something a parser noticed: a disagreement, a guess, an applied correction."""
 
@@ -33,7 +33,7 @@ class ParseWarning:
 # --------------------------------------------------------------------------- evaluation
 
 
-@dataclass
+@dataclass(slots=True)
 class Indicator:
     """성과지표: one row of a department table in Ⅲ."""
 
@@ -48,7 +48,7 @@ class Indicator:
     key: str = ""  # stable record key, given by the store
 
 
-@dataclass
+@dataclass(slots=True)
 class Project:
     """주요사업: one or more indicators under one name."""
 
@@ -57,7 +57,7 @@ class Project:
     line: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Department:
     """부서: one "▢ 부서명" table of Ⅲ."""
 
@@ -66,7 +66,7 @@ class Department:
     line: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Bureau:
     """국: a group of departments. Ⅲ never names it; Ⅰ's counts (or an org file) do."""
 

@@ -371,11 +371,12 @@ class Store:
                 )
             per_file: list[tuple[str, str, list[Change]]] = []
             current_values = {
-                rk: {"actual": a, "note": n}
+                rk: (a, n)
                 for rk, a, n in conn.execute(
                     "SELECT record_key, actual, note FROM indicators WHERE doc_key = ?", (key,)
                 )
             }
+            position = {"actual": 0, "note": 1}
             for name, digest, changes in batches:
                 changed: list[Change] = []
                 for rk, f, old, new in changes:
@@ -383,13 +384,14 @@ class Store:
                         raise StoreError(f"바꿀 수 없는 항목입니다: {f!r}")
                     if rk not in current_values:
                         raise NotFoundError(f"'{key}' 문서에 레코드 {rk}이(가) 없습니다.")
-                    stored = current_values[rk][f]
+                    stored = current_values[rk][position[f]]
                     if not codec.same_as_stored(f, stored, old):
                         raise StoreConflictError(
                             f"레코드 {rk}의 {_FIELD_KO[f]} 값이 저장소에서는 {stored!r}인데 "
                             f"가져오기는 {old!r}을(를) 기준으로 합니다. 다시 가져오세요."
                         )
-                    if codec.encode_value(stored) != codec.encode_value(new):
+                    if (stored != new or type(stored) is not type(new)
+                            or codec.encode_value(stored) != codec.encode_value(new)):  # -0.0 vs 0.0
                         changed.append((rk, f, stored, new))
                 if changed:
                     per_file.append((name, digest, changed))

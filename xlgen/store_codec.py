@@ -98,6 +98,13 @@ class HistoryEntry:
 
 def encode_value(value: Any) -> str:
     """JSON text of a single value: ``100``, ``100.0``, ``null``, ``"text"``."""
+    kind = type(value)
+    if value is None:
+        return "null"
+    if kind is int:
+        return int.__repr__(value)  # what json.dumps writes, without its machinery
+    if kind is float and math.isfinite(value):
+        return float.__repr__(value)
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -267,10 +274,11 @@ def evaluation_from(title: str, org: str | None, year: int | None, body: dict,
             projects.extend(ps)
             departments.append(Department(name=d["name"], projects=ps, line=d["line"]))
         bureaus.append(Bureau(name=b["name"], departments=departments, line=b["line"]))
+    directions = {d.value: d for d in Direction}
     for key, project_pos, name, unit, target, actual, rate, direction, line, note in rows:
         projects[project_pos].indicators.append(Indicator(
             name=name, unit=unit, target=target, actual=actual, stated_rate=rate,
-            direction=Direction(direction), line=line, note=note, key=key,
+            direction=directions.get(direction) or Direction(direction), line=line, note=note, key=key,
         ))
     ratio = body["summary_ratio"]
     return Evaluation(

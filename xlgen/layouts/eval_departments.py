@@ -17,6 +17,7 @@ from typing import Any
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import Department, Direction, Evaluation, Indicator, Project
+from ..parse._text import fold_digits, parse_number
 from ..rules import RATE_ROUND, indicator_rate, judgement, rate_of
 from ._base import (
     Styles,
@@ -325,8 +326,6 @@ def parse_actual(value: Any, unit: str) -> tuple[Any, str | None]:
     a number once written out plainly: "1,234", "△231", full-width digits, "85%" for a
     percentage indicator. Raises ValueError with a Korean reason for anything else.
     """
-    from ..parse._text import fold_digits, parse_number
-
     if value is None:
         return None, None
     if isinstance(value, bool):

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from ..model import Number
 
@@ -82,17 +79,3 @@ def dedupe_repeat(text: str) -> str:
                         if seen == size:
                             return s[: i + 1].strip()
     return s
-
-
-@contextmanager
-def no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a parser builds many small objects that
-    are never garbage (its repeated full scans made a 100,000-row parse several times
-    slower). Reference counting still frees everything as usual."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

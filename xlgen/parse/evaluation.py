@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from itertools import accumulate
 from typing import Any
 
+from .._gc import no_gc
 from ..errors import ParseError
 from ..model import (
     Bureau,
@@ -31,7 +32,7 @@ from ..model import (
 from ..rules import indicator_rate, is_weak, percent, rate_of
 from ._evaluation_rows import decide
 from ._evaluation_tables import PAGE_NUMBER_RE, RawDepartment, split_departments
-from ._text import dedupe_repeat, fold_digits, no_gc, nospace, parse_number, squash, width
+from ._text import dedupe_repeat, fold_digits, nospace, parse_number, squash, width
 
 SECTION_RE = re.compile(r"^\s*(?P<num>Ⅰ|Ⅱ|Ⅲ|Ⅳ|III|II|IV|I)\s*[.．]\s*(?P<title>.*)$")
 _SUMMARY_CELL = r"(\d[\d,]*|-|–)"
