@@ -1530,8 +1530,8 @@ def workbook_complete(path: Path, records: int | None) -> str | None:
             wbi = read_workbook(path)
         except Exception as exc:  # noqa: BLE001
             return f"unreadable: {exc}"
-        if len(wbi.records) != records:
-            return f"{len(wbi.records)} records instead of {records}"
+        if len(wbi.built) != records:
+            return f"{len(wbi.built)} records instead of {records}"
     return None
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +43,7 @@ class ImportRefused(XlgenError, ValueError):
         super().__init__("\n".join([head, *("  - " + p for p in problems)]))
 
 
-@dataclass
+@dataclass(slots=True)
 class CellChange:
     """One value an import changes."""
 
@@ -62,9 +64,9 @@ class WorkbookInput:
     path: Path
     sha256: str
     fields: dict[str, Any]
-    records: list[dict[str, Any]]  # the values each record had when the workbook was built
+    built: dict[str, tuple[Any, Any]]  # record key → (실적, 비고) when the workbook was built
     sheet: str
-    cells: dict[str, dict[str, Any]]  # record key → {"row", "actual", "note"}
+    cells: dict[str, tuple[int, Any, Any]]  # record key → (row index, 실적, 비고) as read
     rows: list[list[Any]]
     columns: dict[str, int]
     known_columns: set[int]  # the columns the sheet was built with
@@ -169,24 +171,28 @@ _META_HEAD = 64  # rows holding the fields, ahead of the record table
 _NEEDED = ("key", "actual", "note", "indicator", "unit", "target", "project")
 
 
-def _rows(reader: XlsxReader, sheet: str, file: str, *, skip: frozenset[int] = frozenset(),
-          limit: int | None = None) -> tuple[list[list[Any]], dict[int, frozenset[int]]]:
-    """A sheet's rows as lists of values (bounded in rows and columns whatever the sheet
-    claims; `skip`: columns left unread) and, by row, the columns whose cells have a
-    percentage format. Any reading failure becomes a clear refusal."""
-    rows: list[list[Any]] = []
-    percent: dict[int, frozenset[int]] = {}
+def _iter_rows(reader: XlsxReader, sheet: str, file: str, *, skip: frozenset[int] = frozenset(),
+               percent: dict[int, frozenset[int]] | None = None) -> Iterator[list[Any]]:
+    """A sheet's rows as lists of values, bounded in rows and columns whatever the sheet
+    claims (`skip`: columns left unread), noting in `percent` by row the columns whose
+    cells have a percentage format. Any reading failure becomes a clear refusal."""
     try:
         for cell in reader.rows(sheet, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS, skip=skip):
-            if limit is not None and cell.index >= limit:
-                break
-            rows.append(cell.values)
-            if cell.percent:
+            if cell.percent and percent is not None:
                 percent[cell.index] = cell.percent
+            yield cell.values
     except TooManyRows:
         raise InputError(f"{file}: '{sheet}' 시트의 행이 너무 많습니다 ({MAX_ROWS:,}행 초과).") from None
     except (SheetError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, UnicodeDecodeError):
         raise InputError(f"{file}: '{sheet}' 시트를 끝까지 읽을 수 없습니다 (손상된 통합문서).") from None
+
+
+def _rows(reader: XlsxReader, sheet: str, file: str, *, skip: frozenset[int] = frozenset(),
+          limit: int | None = None) -> tuple[list[list[Any]], dict[int, frozenset[int]]]:
+    """The first `limit` rows (all without a limit) of a sheet, and the percentage-formatted
+    columns by row (see _iter_rows)."""
+    percent: dict[int, frozenset[int]] = {}
+    rows = list(islice(_iter_rows(reader, sheet, file, skip=skip, percent=percent), limit))
     return rows, percent
 
 
@@ -209,7 +215,7 @@ def read_workbook(path: Path) -> WorkbookInput:
         # Both sheets are read in full below; that their XML is well-formed as a whole is
         # checked alongside, by a second process where one can be started.
         reader.check_in_background([meta.SHEET] + ([sheet] if sheet in reader.sheetnames else []))
-        _, records = meta.read(_rows(reader, meta.SHEET, path.name, skip=_META_UNUSED)[0])
+        built = meta.read_built(_iter_rows(reader, meta.SHEET, path.name, skip=_META_UNUSED))
         if fields.get("format") != meta.FORMAT:
             raise InputError(f"{path.name}: 알 수 없는 xlgen 통합문서 형식입니다 ({fields.get('format')!r}).")
         if fields.get("kind") != "evaluation":
@@ -231,7 +237,7 @@ def read_workbook(path: Path) -> WorkbookInput:
             raise InputError(f"{path.name}: '{exc}' 시트를 끝까지 읽을 수 없습니다 (손상된 통합문서).") from None
     percent_rows = {index for index, cols in percent.items() if columns["actual"] in cols}
     cells: dict[str, dict[str, Any]] = {}
-    return WorkbookInput(path, digest, fields, records, sheet, cells, rows, columns, known, percent_rows, path.name)
+    return WorkbookInput(path, digest, fields, built, sheet, cells, rows, columns, known, percent_rows, path.name)
 
 
 # --------------------------------------------------------------------------- planning
@@ -268,7 +274,7 @@ def plan_import(store: Store, paths: list[Path], *, force: bool = False) -> Impo
     with no_gc():
         plan = _plan_import(store, paths, force=force)
     for f in plan.files:  # what was read is no longer needed: free it before the changes are written
-        f.rows, f.records, f.cells = [], [], {}
+        f.rows, f.built, f.cells = [], {}, {}
     return plan
 
 
@@ -314,18 +320,17 @@ def _plan_import(store: Store, paths: list[Path], *, force: bool) -> ImportPlan:
             problems.append(f"{name}: 통합문서의 저장소 리비전({built_rev})이 이 저장소({revision})와 맞지 않습니다.")
             continue
         built_rev = int(built_rev)
-        built = {str(r["record_key"]): r for r in wbi.records if r.get("record_key")}
+        built = wbi.built
         problems.extend(_collect(wbi, records, built, plan.warnings))
         changed_since = store.changed_since(key, built_rev)
         actual_at = f"{wbi.sheet}!{col_letter(wbi.columns['actual'])}"
         note_at = f"{wbi.sheet}!{col_letter(wbi.columns['note'])}"
-        no_record: dict[str, Any] = {}
-        for rk, cell_values in wbi.cells.items():
+        no_record = (None, None)
+        for rk, (row_index, raw, raw_note) in wbi.cells.items():
             b, d, p, ind = records[rk]
-            row_no = cell_values["row"] + 1
+            row_no = row_index + 1
             where = f"{actual_at}{row_no}"
-            raw = cell_values["actual"]
-            if cell_values["row"] in wbi.percent_rows and isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            if row_index in wbi.percent_rows and isinstance(raw, (int, float)) and not isinstance(raw, bool):
                 if ind.unit.strip() != "%":
                     problems.append(f"{name}: {where} ({_label(d, p, ind)}): 실적 백분율 서식({raw:.0%})은 단위가 %인 지표에만 쓸 수 있습니다.")
                     continue
@@ -339,15 +344,15 @@ def _plan_import(store: Store, paths: list[Path], *, force: bool) -> ImportPlan:
                 continue
             if normalised:
                 plan.warnings.append(f"{name}: {where} ({_label(d, p, ind)}): {normalised}")
-            note = _note(cell_values["note"])
+            note = _note(raw_note)
             note_where = f"{note_at}{row_no}"
             if note.startswith("="):
                 problems.append(f"{name}: {note_where} ({_label(d, p, ind)}): 비고에 수식은 넣을 수 없습니다.")
                 continue
-            built_row = built.get(rk, no_record)
+            built_actual, built_note = built.get(rk, no_record)
             for fld, new, built_value, current, stored, cell_ref in (
-                ("actual", actual, built_row.get("actual"), ind.actual, ind.actual, where),
-                ("note", note, _note(built_row.get("note")), _note(ind.note), ind.note, note_where),
+                ("actual", actual, built_actual, ind.actual, ind.actual, where),
+                ("note", note, _note(built_note), _note(ind.note), ind.note, note_where),
             ):
                 if new == built_value or _same(new, built_value):
                     continue  # staff did not touch it
@@ -437,7 +442,7 @@ def _collect(
                         f"{name}: {wbi.sheet}!{col_letter(cols[fld])}{row_no} ({label(key)}): 보호된 칸 '{ko}'이(가) "
                         f"바뀌었습니다 ({expected!r} → {got!r}). 목표·지표명·단위·사업명은 바꿀 수 없습니다."
                     )
-            wbi.cells[key] = {"row": index, "actual": values[cols["actual"]], "note": values[cols["note"]]}
+            wbi.cells[key] = (index, values[cols["actual"]], values[cols["note"]])
             continue
         if raw_key not in (None, ""):
             owner = _record_by_content(values, cols, records)

@@ -323,8 +323,8 @@ class Store:
         conn.executemany(
             "INSERT INTO history (doc_key, revision, at, os_user, file_name, file_hash, "
             "record_key, field, old, new) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [(key, rev, at, user, file_name, file_hash, rk, f,
-              codec.encode_value(old), codec.encode_value(new)) for rk, f, old, new in changed],
+            ((key, rev, at, user, file_name, file_hash, rk, f,
+              codec.encode_value(old), codec.encode_value(new)) for rk, f, old, new in changed),
         )
 
     # ------------------------------------------------------------------ imports
@@ -404,7 +404,7 @@ class Store:
                 for f in FIELDS:
                     conn.executemany(
                         f"UPDATE indicators SET {f} = ? WHERE doc_key = ? AND record_key = ?",
-                        [(new, key, rk) for rk, field, _old, new in changed if field == f],
+                        ((new, key, rk) for rk, field, _old, new in changed if field == f),
                     )
                 self._add_history(conn, key, rev, at, os_user, name, digest, changed)
             return rev

@@ -6,6 +6,7 @@ An import reads this first (it never trusts row positions or cached formula valu
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
@@ -38,6 +39,27 @@ def write(ws: Worksheet, fields: list[tuple[str, Any]], records: list[list[Any]]
                 ws.write_string(r, c, str(value))
     ws.very_hidden()
     ws.protect("")
+
+
+def read_built(rows: Iterable[list[Any]]) -> dict[str, tuple[Any, Any]]:
+    """Record key → (actual, note) from a `_xlgen` sheet's rows: what the import compares
+    with (the record table only, streamed; rows may lack the columns it does not use)."""
+    key_col, actual_col, note_col = (RECORD_HEADERS.index(h) for h in ("record_key", "actual", "note"))
+    width = note_col + 1
+    built: dict[str, tuple[Any, Any]] = {}
+    in_records = False
+    for values in rows:
+        if not values or values[0] in (None, ""):
+            continue
+        if not in_records:
+            in_records = values[0] == "records"
+            continue
+        if values[0] == RECORD_HEADERS[0]:
+            continue
+        if len(values) < width:
+            values = list(values) + [None] * (width - len(values))
+        built[str(values[key_col])] = (values[actual_col], values[note_col])
+    return built
 
 
 def read(rows: list[list[Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
