@@ -49,7 +49,7 @@ INDICATOR_TAILS = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class RowDecision:
     """What a raw row means: a new project or not, and the two names."""
 

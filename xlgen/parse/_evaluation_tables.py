@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Number, ParseWarning
-from ._text import NUMBER_RE, nospace, parse_number
+from ._text import MAX_DIGITS, NUMBER, NUMBER_RE, nospace
 
 DEPT_MARKS = "▢□■◻☐◽❑"
 DEPT_RE = re.compile(rf"^\s*[{DEPT_MARKS}]\s*(?P<name>\S.*?)\s*$")
@@ -33,7 +33,7 @@ HEADER_WORDS = ("주요사업명", "성과지표")
 HEADER_PIECES = frozenset(["달성률", "(%)", "달성률(%)", "비고", "단위", "목표", "실적", "%"])
 
 
-@dataclass
+@dataclass(slots=True)
 class Anchor:
     """The line that carries an indicator's numbers."""
 
@@ -46,7 +46,7 @@ class Anchor:
     numbers: str = ""  # "단위 목표 실적 달성률" as printed, spaces squashed
 
 
-@dataclass
+@dataclass(slots=True)
 class RawRow:
     """The text of one indicator row: text blocks before the anchor, and the anchor."""
 
@@ -57,7 +57,7 @@ class RawRow:
         return [item for block in self.blocks for item in block]
 
 
-@dataclass
+@dataclass(slots=True)
 class RawTable:
     department: str | None
     dept_line: int | None
@@ -66,8 +66,24 @@ class RawTable:
     trailing: list[tuple[int, str]] = field(default_factory=list)  # text after the last anchor
 
 
+_CELL_RE = re.compile(rf"^(?:{NUMBER}|-)$")  # a number cell, or "-" for none
+_SIGNS = ("△", "▲")  # printed apart from their number: "△ 231"
+
+
 def _is_cell(token: str) -> bool:
-    return token == "-" or NUMBER_RE.match(token) is not None
+    return _CELL_RE.match(token) is not None
+
+
+def _cell_value(token: str) -> Number | None:
+    """parse_number() for a token already known to be a cell (folded to ASCII digits)."""
+    if token == "-":
+        return None
+    negative = token[0] in "△▲-"
+    digits = token.lstrip("△▲- ").replace(",", "") if negative or "," in token else token
+    if len(digits) > MAX_DIGITS:
+        return None  # not a figure any document prints; never let it reach arithmetic
+    value: Number = float(digits) if "." in digits else int(digits)
+    return -value if negative else value
 
 
 def match_anchor(text: str, line: int) -> Anchor | None:
@@ -79,27 +95,42 @@ def match_anchor(text: str, line: int) -> Anchor | None:
     tail = text.rstrip()[-1:]
     if not tail or not (tail.isdigit() or tail == "-"):
         return None  # most lines are names; nothing more to look at
+    cell = _CELL_RE.match
+    # The usual line: [lead] unit cell cell cell, with no "△ 231" printed apart.
+    last = text.rsplit(None, 4)
+    if len(last) >= 4:
+        unit, c1, c2, c3 = last[-4:]
+        if (cell(c1) and cell(c2) and cell(c3) and unit not in _SIGNS and c1 not in _SIGNS
+                and c2 not in _SIGNS):
+            if unit[0].isdigit() or unit[0] in "△▲.,-" or cell(unit) is not None:
+                return None
+            if c1 == "-" and c2 == "-" and c3 == "-":
+                return None
+            lead = " ".join(last[0].split()) if len(last) == 5 else ""
+            return Anchor(line, lead, unit, _cell_value(c1), _cell_value(c2), _cell_value(c3),
+                          " ".join(last[-4:]))
     parts = text.split()
     cells: list[str] = []
     i = len(parts)
     while i > 0 and len(cells) < 3:
         token = parts[i - 1]
-        if i > 1 and parts[i - 2] in ("△", "▲") and NUMBER_RE.match(parts[i - 2] + token):
+        if i > 1 and parts[i - 2] in _SIGNS and NUMBER_RE.match(parts[i - 2] + token):
             token, i = parts[i - 2] + token, i - 1  # "△ 231" printed with a space
-        if not _is_cell(token):
+        if cell(token) is None:
             break
-        cells.insert(0, token)
+        cells.append(token)
         i -= 1
     if not cells or i == 0:
         return None
+    cells.reverse()
     unit = parts[i - 1]
-    if unit[0].isdigit() or unit[0] in "△▲.,-" or _is_cell(unit):
+    if unit[0].isdigit() or unit[0] in "△▲.,-" or cell(unit) is not None:
         return None
     if len(cells) < 3 and unit not in KNOWN_UNITS:
         return None
     if all(c == "-" for c in cells):
         return None
-    values = [parse_number(c) for c in cells] + [None] * (3 - len(cells))
+    values = [_cell_value(c) for c in cells] + [None] * (3 - len(cells))
     lead = " ".join(parts[: i - 1])
     numbers = " ".join([unit, *cells])
     return Anchor(line, lead, unit, values[0], values[1], values[2], numbers)
@@ -112,7 +143,7 @@ def is_column_header(text: str) -> bool:
     return all(word in squeezed for word in HEADER_WORDS)
 
 
-@dataclass
+@dataclass(slots=True)
 class RawDepartment:
     name: str | None
     line: int | None
@@ -168,8 +199,10 @@ def split_departments(
 
     for number, raw in lines:
         text = raw.strip()
-        if not text:
-            flush_block()
+        if not text:  # a blank line ends a block of name lines
+            if block:
+                blocks.append(block)
+                block = []
             continue
         if text[0] in "-–" and PAGE_NUMBER_RE.match(text):
             continue
@@ -180,7 +213,7 @@ def split_departments(
             pending = (nospace(dept.group("name")), number)
             headers.append(pending)
             continue
-        if is_column_header(text):
+        if "주" in text and is_column_header(text):
             # A header line indented by one space starts a new page: the "▢" before it
             # ended the previous page and is not this table's (see the docstring).
             open_table(number, number, raw[:1].isspace())
@@ -192,7 +225,8 @@ def split_departments(
         if current is None:
             open_table(None, number, False)  # data whose column header was lost
         assert current is not None
-        anchor = match_anchor(text, number)
+        last = text[-1]
+        anchor = match_anchor(text, number) if last.isdigit() or last == "-" else None
         if anchor is None:
             block.append((number, text))
             continue

@@ -15,6 +15,14 @@ NUMBER_RE = re.compile(rf"^{NUMBER}$")
 MAX_DIGITS = 16  # 15 significant digits is all a spreadsheet keeps
 
 
+_FULLWIDTH_RE = re.compile("[０-９，．－＋％]")
+
+
+def has_fullwidth(text: str) -> bool:
+    """Does the text hold any character fold_digits() would change?"""
+    return _FULLWIDTH_RE.search(text) is not None
+
+
 def fold_digits(text: str) -> str:
     """Full-width digits, commas and signs to ASCII; everything else unchanged."""
     return text.translate(_FULLWIDTH)
@@ -62,6 +70,17 @@ _WIDE = re.compile(
 def width(text: str) -> int:
     """Display width: wide (Hangul, CJK) characters count 2, others 1."""
     return len(text) + len(_WIDE.findall(text))
+
+
+def widest(texts: list[str], default: int) -> int:
+    """max(width(squash(t))) over the texts, looking closely only at texts long enough to
+    beat the widest so far (a text is never wider than twice its length)."""
+    best = default if not texts else -1
+    for text in sorted(texts, key=len, reverse=True):
+        if 2 * len(text) <= best:
+            break
+        best = max(best, width(squash(text)))
+    return best
 
 
 def dedupe_repeat(text: str) -> str:

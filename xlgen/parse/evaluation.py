@@ -32,7 +32,16 @@ from ..model import (
 from ..rules import indicator_rate, is_weak, percent, rate_of
 from ._evaluation_rows import decide
 from ._evaluation_tables import PAGE_NUMBER_RE, RawDepartment, split_departments
-from ._text import dedupe_repeat, fold_digits, nospace, parse_number, squash, width
+from ._text import (
+    dedupe_repeat,
+    fold_digits,
+    has_fullwidth,
+    nospace,
+    parse_number,
+    squash,
+    widest,
+    width,
+)
 
 SECTION_RE = re.compile(r"^\s*(?P<num>Ⅰ|Ⅱ|Ⅲ|Ⅳ|III|II|IV|I)\s*[.．]\s*(?P<title>.*)$")
 _SUMMARY_CELL = r"(\d[\d,]*|-|–)"
@@ -68,10 +77,13 @@ def parse_evaluation(
 def _parse_evaluation(lines: list[str], corrections: Mapping[str, Any] | None, source: str) -> Evaluation:
     # Full-width digits and signs become ASCII once, here, for every later step.
     joined = "\n".join(lines)
-    if joined.count("\n") == len(lines) - 1:  # no line holds a newline: fold all at once
+    if not has_fullwidth(joined):  # the usual case: the lines as they are, no copy
+        numbered = list(enumerate(lines, 1))
+    elif joined.count("\n") == len(lines) - 1:  # no line holds a newline: fold all at once
         numbered = list(enumerate(fold_digits(joined).split("\n"), 1))
     else:
         numbered = [(n, fold_digits(t)) for n, t in enumerate(lines, 1)]
+    del joined
     sections, headings = _sections(numbered)
     warnings: list[ParseWarning] = []
     title = _title(numbered, sections)
@@ -100,9 +112,9 @@ def _parse_evaluation(lines: list[str], corrections: Mapping[str, Any] | None, s
     rules = _row_corrections(corrections, warnings)
     # How much text one column holds: the widest wrapped name line, or the widest indicator
     # name that shares its line with the numbers while the project name stands above it.
-    column = max(
-        [width(squash(t)) for d in raw for r in d.rows for _, t in r.text_lines()]
-        + [width(squash(r.anchor.lead)) for d in raw for r in d.rows if r.blocks and r.anchor.lead],
+    column = widest(
+        [t for d in raw for r in d.rows for block in r.blocks for _, t in block]
+        + [r.anchor.lead for d in raw for r in d.rows if r.blocks and r.anchor.lead],
         default=24,
     )
     departments = [_department(d, rules, column, warnings) for d in raw]
@@ -128,14 +140,20 @@ def _sections(
     sections: dict[str, list[tuple[int, str]]] = {"": []}
     headings: dict[str, str] = {}
     current = ""
-    for number, text in numbered:
-        m = SECTION_RE.match(text) if text.lstrip()[:1] in "ⅠⅡⅢⅣI" else None
+    bucket = sections[current]
+    marks = "ⅠⅡⅢⅣI"
+    for item in numbered:
+        text = item[1]
+        first = text[:1]
+        if first.isspace():
+            first = text.lstrip()[:1]
+        m = SECTION_RE.match(text) if first and first in marks else None
         if m and m.group("title").strip():
             current = roman.get(m.group("num"), m.group("num"))
-            sections.setdefault(current, [])
+            bucket = sections.setdefault(current, [])
             headings.setdefault(current, text.strip())
             continue
-        sections.setdefault(current, []).append((number, text))
+        bucket.append(item)
     return sections, headings
 
 
@@ -287,9 +305,10 @@ def _department(raw: RawDepartment, rules: dict, column: int, warnings: list) ->
     rows = raw.rows
     blocks = [b for r in rows for b in r.blocks]
     dense = not blocks or sum(len(b) > 1 for b in blocks) >= len(blocks) / 2
+    squeezed = nospace(name)
     for i, row in enumerate(rows):
         a = row.anchor
-        rule = rules.get((nospace(name), a.numbers, a.line)) or rules.get((nospace(name), a.numbers, None))
+        rule = (rules.get((squeezed, a.numbers, a.line)) or rules.get((squeezed, a.numbers, None))) if rules else None
         if rule is not None:
             rule["_used"] = True
             project_name = squash(str(rule.get("project", "")))
@@ -313,7 +332,7 @@ def _department(raw: RawDepartment, rules: dict, column: int, warnings: list) ->
                 )
         if new or not dept.projects:
             dept.projects.append(Project(project_name or indicator_name, line=a.line))
-        first_line = min([n for n, _ in row.text_lines()] + [a.line])
+        first_line = min(row.blocks[0][0][0], a.line) if row.blocks else a.line  # blocks run in line order
         dept.projects[-1].indicators.append(
             Indicator(
                 name=indicator_name,
