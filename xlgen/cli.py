@@ -7,10 +7,9 @@ Korean message and exit code 1. No traceback reaches the user.
 from __future__ import annotations
 
 import functools
-import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -107,21 +106,23 @@ def parse(files: tuple[Path, ...], fmt: str) -> None:
     파일 옆에 corrections.toml(보정)과 manifest.toml(기관명 등)이 있으면 함께 씁니다.
     경고가 있어도 읽었으면 종료 코드 0, 읽을 수 없으면 1입니다.
     """
-    from .export import to_csv, to_json_obj, to_table
+    from .export import iter_json, to_csv, to_json_obj, to_table
     from .seeds import parse_document_path
 
     objects = []
     for path in files:
         document, text, _ = parse_document_path(path)
+        encoding = text.encoding
+        del text  # the document's lines are not needed once parsed
         if fmt == "json":
-            objects.append(to_json_obj(document, file=path.name, encoding=text.encoding))
+            objects.append(to_json_obj(document, file=path.name, encoding=encoding))
         elif fmt == "csv":
             click.echo(to_csv(document), nl=False)
         else:
             click.echo(to_table(document, file=path.name))
     if fmt == "json":
         payload = objects[0] if len(objects) == 1 else objects
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        _write_pieces(iter_json(payload))
 
 
 @cli.command(epilog=EPILOG)
@@ -198,6 +199,20 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
+def _write_pieces(pieces: Iterator[str]) -> None:
+    """Write text pieces to standard output in batches (a newline at the end)."""
+    out = click.get_text_stream("stdout")
+    batch: list[str] = []
+    for piece in pieces:
+        batch.append(piece)
+        if len(batch) >= 4096:
+            out.write("".join(batch))
+            batch.clear()
+    batch.append("\n")
+    out.write("".join(batch))
+    out.flush()
+
+
 def _plan_text(plan: Any, applied: int | None) -> str:
     lines = [f"문서 '{plan.key}' (저장소 리비전 {plan.revision}), 파일 {len(plan.files)}개"]
     if not plan.changes:
@@ -252,7 +267,9 @@ def import_(files: tuple[Path, ...], dry_run: bool, force: bool, fmt: str, db: P
         obj = describe(plan)
         obj["dry_run"] = dry_run
         obj["applied_revision"] = applied
-        click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
+        from .export import iter_json
+
+        _write_pieces(iter_json(obj))
     else:
         click.echo(_plan_text(plan, applied))
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from collections.abc import Iterator
 from typing import Any
 
 from .model import Document, Evaluation, OfficeRow, Plan
@@ -100,6 +102,32 @@ def to_json_obj(doc: Document, *, file: str = "", encoding: str = "") -> dict[st
         obj["indicators"] = plan_rows(doc)
     obj["warnings"] = [{"line": w.line, "message": w.message} for w in doc.warnings]
     return obj
+
+
+_compact = json.JSONEncoder(ensure_ascii=False).encode  # the C encoder (no indent)
+
+
+def _flat(value: Any) -> bool:
+    """A record or a list of plain values: written on one line."""
+    items = value.values() if isinstance(value, dict) else value
+    return not any(isinstance(v, (dict, list)) for v in items)
+
+
+def iter_json(value: Any, level: int = 0) -> Iterator[str]:
+    """JSON text in pieces, indented two spaces down to the records, each record (a flat
+    object) on one line. Records go through the C encoder, so 100,000 indicators are
+    written in a fraction of a second, and the text is never held whole in memory."""
+    if not isinstance(value, (dict, list)) or not value or (level and _flat(value)):
+        yield _compact(value)
+        return
+    pad = "\n" + "  " * (level + 1)
+    opening, closing = ("{", "}") if isinstance(value, dict) else ("[", "]")
+    yield opening
+    items = value.items() if isinstance(value, dict) else ((None, v) for v in value)
+    for n, (key, item) in enumerate(items):
+        yield ("," if n else "") + pad + ("" if key is None else _compact(str(key)) + ": ")
+        yield from iter_json(item, level + 1)
+    yield "\n" + "  " * level + closing
 
 
 def to_csv(doc: Document) -> str:
