@@ -126,7 +126,7 @@ def _has_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
     """Does the part declare a DTD or entities before its root element?
 
     A workbook never needs one; it is how entity-expansion and external-entity attacks
-    start (openpyxl also parses through defusedxml). Only the prolog is read: comments and
+    start (xlgen's reader expands no entities either). Only the prolog is read: comments and
     processing instructions are skipped once each (a linear scan, whatever the input),
     up to a bound past which the part is refused as abnormal.
     """

@@ -47,10 +47,10 @@ _ATTRS = rb"((?:\s+[^\s=>/]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*"
 # empty cells (`<c r="B7" s="3"/>`) hold nothing to read and are passed over.
 # A negative look-ahead skips the columns the caller does not want without decoding them.
 _CANONICAL = (
-    rb'<c r="{skip}([A-Z]{{1,3}})([0-9]+)"(?: s="([0-9]+)")?(?: t="([a-zA-Z]+)")?'
+    rb'<c r="{skip}([A-Za-z]{{1,3}})([0-9]+)"(?: s="([0-9]+)")?(?: t="([a-zA-Z]+)")?'
     rb"((?:\s+[^\s=>/]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*"
     rb"(?:>(?:(<v>)([^<]*)</v>|(<is>)<t(?: xml:space=\"preserve\")?>([^<]*)</t></is>"
-    rb"|(<f>)([^<]*)</f>(?:<v>[^<]*</v>|<v/>)?|(.*?))</c>)"
+    rb"|(<f>)([^<]*)</f>(?:<v>[^<]*</v>|<v/>)?|(.*?))</c\s*>)"
 )
 _PATTERNS: dict[frozenset[int], re.Pattern[bytes]] = {}
 
@@ -59,7 +59,7 @@ def _pattern(skip: frozenset[int]) -> re.Pattern[bytes]:
     pattern = _PATTERNS.get(skip)
     if pattern is None:
         letters = b"|".join(_letters(c) for c in sorted(skip))
-        look = b"(?!(?:" + letters + b")[0-9])" if letters else b""
+        look = b"(?!(?i:" + letters + b")[0-9])" if letters else b""
         pattern = _PATTERNS[skip] = re.compile(_CANONICAL.replace(b"{skip}", look).replace(b"{{", b"{").replace(b"}}", b"}"), re.S)
     return pattern
 
@@ -99,7 +99,7 @@ class SheetError(Exception):
 
 class CellData(NamedTuple):
     """What one row holds: values by column index (0-based; None where empty), and the
-    columns whose cells have a percentage number format."""
+    columns whose cells hold a number with a percentage format."""
 
     index: int  # 0-based row index (row 1 → 0)
     values: list[Any]
@@ -118,6 +118,10 @@ def _column(letters: bytes) -> int:
 
 
 def _text(raw: bytes) -> str:
+    """Character data as an XML parser gives it: line ends normalised (XML 1.0 §2.11),
+    then the five entities and character references replaced."""
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     if b"&" in raw:
         parts = _ENTITY.split(raw)
         # split() with one group alternates text and entity names
@@ -145,7 +149,18 @@ def _runs(inner: bytes) -> str:
     """The text of a string item (<is> or <si>): its <t> runs, phonetic runs left out."""
     if b"rPh" in inner:
         inner = _RPH.sub(b"", inner)
-    return "".join(_text(m) for m in _T.findall(inner))
+    return _unescape("".join(_text(m) for m in _T.findall(inner)))
+
+
+_XSTRING = re.compile("_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(text: str) -> str:
+    """A string item's `_xHHHH_` escapes (ECMA-376 ST_Xstring): `_x000D_` is a carriage
+    return, `_x005F_` a literal underscore, as Excel reads them."""
+    if "_x" not in text:
+        return text
+    return _XSTRING.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 def _number(raw: bytes) -> int | float:
@@ -339,49 +354,49 @@ class XlsxReader:
     def rows(
         self, sheet: str, *, max_rows: int, max_columns: int, skip: frozenset[int] = frozenset()
     ) -> Iterator[CellData]:
-        """The rows of a sheet in order, every row from the first up to the last with a cell
-        read (empty ones included).
+        """The rows of a sheet in order, every row from the first up to the last holding a
+        value read (rows in between given as empty lists).
 
         Columns at or past `max_columns`, and those in `skip`, are not read. Raises
-        SheetError when the part is damaged, and TooManyRows (a SheetError) at a row past
-        `max_rows`."""
+        SheetError when the part is damaged, and TooManyRows (a SheetError) for a value
+        read at a row index of `max_rows` or more (blank cells and cells not read do not
+        count)."""
         part = self._sheets[sheet]
         if part not in self._names:
             raise SheetError("missing part")
         yield from self._rows_fast(part, max_rows, max_columns, skip)
 
     def _value(self, t: bytes, s: int, inner: bytes | None) -> tuple[Any, bool]:
-        """A cell's value and whether its style is a percentage."""
+        """A cell's value, and whether it is a number with a percentage format (False for
+        an empty cell, whatever its style)."""
         kind = self._kinds[s] if 0 <= s < len(self._kinds) else None
-        if not inner:
-            return None, kind == "percent"
-        if b"<" not in inner:
-            return None, kind == "percent"  # whitespace only
+        if not inner or b"<" not in inner:
+            return None, False  # empty, or white space only
         f = _F.search(inner) if b"f" in inner else None
         if f is not None:
-            formula = f.group(1)
-            return "=" + (_text(formula) if formula else SHARED_FORMULA), kind == "percent"
+            return _formula(f.group(1), b"shared" in f.group(0)[: f.group(0).find(b">")]), False
         if t == b"inlineStr":
-            return _runs(inner), kind == "percent"
+            return _runs(inner), False
         v = _V.search(inner)
-        if v is None:
-            return None, kind == "percent"
-        raw = v.group(1)
+        return self._convert(t, kind, None if v is None else v.group(1))
+
+    def _convert(self, t: bytes, kind: str | None, raw: bytes | None) -> tuple[Any, bool]:
+        """The value of a cell of type `t` whose <v> holds `raw` (None: no <v>)."""
+        if raw is None or not raw.strip():
+            return None, False
         if t in (b"", b"n"):
-            if not raw.strip():
-                return None, kind == "percent"
             number = _number(raw)
             if kind == "date":
                 return self._date(number), False
             return number, kind == "percent"
         if t == b"s":
             strings = self._shared_strings()
-            index = int(raw)
-            if not 0 <= index < len(strings):
-                raise SheetError("shared string index")
-            return strings[index], kind == "percent"
+            try:
+                return strings[int(raw)], False
+            except (ValueError, IndexError):
+                raise SheetError("shared string index") from None
         if t == b"str":
-            return _text(raw), kind == "percent"
+            return _text(raw), False
         if t == b"b":
             return raw.strip() in (b"1", b"true"), False
         if t == b"e":
@@ -397,9 +412,9 @@ class XlsxReader:
         base = datetime(1904, 1, 1) if self.date1904 else datetime(1899, 12, 30)
         if not self.date1904 and serial < 60:
             base = datetime(1899, 12, 31)  # before Excel's phantom 1900-02-29
-        try:
-            return base + timedelta(days=serial)
-        except OverflowError:
+        try:  # to the millisecond, as Excel shows it (and openpyxl reads it)
+            return base + timedelta(milliseconds=round(serial * 86_400_000))
+        except (OverflowError, ValueError):
             return serial
 
     def _rows_fast(self, part: str, max_rows: int, max_columns: int, skip: frozenset[int]) -> Iterator[CellData]:
@@ -418,6 +433,7 @@ class XlsxReader:
         width = 0  # the widest row so far: each row's list starts that long
         percent: set[int] = set()
         started = ended = False
+        first = True
         carry = b""
         # Every block also goes through expat with no handlers (C only): the part must be
         # well-formed XML as a whole, not only where the pattern found cells.
@@ -431,14 +447,22 @@ class XlsxReader:
                     raise SheetError("not well-formed") from None
                 data = carry + block
                 if not started:
+                    if first:  # the root element: a prefixed one means prefixed cells
+                        first = False
+                        if _PREFIXED_ROOT.search(data):
+                            yield from _rows_expat(self, part, max_rows, max_columns, skip)
+                            return
                     m = _SHEETDATA.search(data)
                     if m is None:
                         if not block:
                             raise SheetError("no sheetData")
+                        if b"<!" in data:  # a comment or CDATA before sheetData: general path
+                            yield from _rows_expat(self, part, max_rows, max_columns, skip)
+                            return
                         carry = data[-4096:]
                         continue
                     started = True
-                    if _PREFIXED_ROOT.search(data, 0, m.start()):
+                    if b"<!" in data[: m.start()]:
                         yield from _rows_expat(self, part, max_rows, max_columns, skip)
                         return
                     data = data[m.end() :]
@@ -458,26 +482,13 @@ class XlsxReader:
                     work, carry = data[:cut], data[cut:]
                 else:
                     raise SheetError("sheetData not closed")
-                if (work.count(b"<c") != work.count(b'<c r="') or b"<!" in work) and not _common_form(work):
+                if (work.count(b"<c") != work.count(b'<c r="') or b"<!" in work or b":c" in work
+                        or b"</c " in work) and not _common_form(work):
                     done = emitted
                     yield from (r for r in _rows_expat(self, part, max_rows, max_columns, skip) if r.index > done)
                     return
                 for (letters, digits, style, t, extra, v_mark, v, is_mark, text, f_mark, f,
                      inner) in pattern.findall(work):
-                    if digits != row_digits:
-                        index = int(digits) - 1
-                        if index <= row:
-                            raise SheetError("rows out of order")
-                        if index >= max_rows:  # any cell past the bound, whatever its column
-                            raise TooManyRows(index + 1)
-                        if row >= 0:
-                            while emitted < row - 1:
-                                emitted += 1
-                                yield CellData(emitted, [], empty)
-                            yield CellData(row, values, frozenset(percent) if percent else empty)
-                            emitted = row
-                        row, row_digits, percent = index, digits, set()
-                        values = [None] * width
                     col = columns.get(letters)
                     if col is None:
                         col = _column(letters)
@@ -489,22 +500,22 @@ class XlsxReader:
                                 style = v1 or v2
                             elif name == b"t":
                                 t = v1 or v2
+                    is_percent = False
                     if v_mark and not t:  # a number: most cells
                         if not v:
                             continue
                         value = int(v) if v.isdigit() else _number(v)
                         if style in percent_styles:
-                            percent.add(col)
+                            is_percent = True
                         elif style in date_styles:
                             value = self._date(value)
                     elif is_mark and t == b"inlineStr":
-                        value = text.decode() if b"&" not in text else _text(text)
-                        if style in percent_styles:
-                            percent.add(col)
+                        if b"&" in text or b"\r" in text or b"_x" in text:
+                            value = _unescape(_text(text))
+                        else:
+                            value = text.decode()
                     elif f_mark:
-                        value = "=" + _text(f)
-                        if style in percent_styles:
-                            percent.add(col)
+                        value = _formula(f, False)
                     else:
                         body = inner
                         if v_mark:
@@ -512,10 +523,24 @@ class XlsxReader:
                         elif is_mark:
                             body = b"<is><t>" + text + b"</t></is>"
                         value, is_percent = self._value(t, _style(style.decode() or None), body)
-                        if is_percent:
-                            percent.add(col)
                         if value is None:
                             continue
+                    if digits != row_digits:  # the first value of a new row
+                        index = int(digits) - 1
+                        if index <= row:
+                            raise SheetError("rows out of order")
+                        if index >= max_rows:
+                            raise TooManyRows(index + 1)
+                        if row >= 0:
+                            while emitted < row - 1:
+                                emitted += 1
+                                yield CellData(emitted, [], empty)
+                            yield CellData(row, values, frozenset(percent) if percent else empty)
+                            emitted = row
+                        row, row_digits, percent = index, digits, set()
+                        values = [None] * width
+                    if is_percent:
+                        percent.add(col)
                     if col >= width:
                         values.extend([None] * (col + 1 - width))
                         width = col + 1
@@ -533,20 +558,22 @@ class XlsxReader:
             yield CellData(row, values, frozenset(percent) if percent else empty)
 
 
-_PREFIXED_ROOT = re.compile(rb"<[A-Za-z_][\w.\-]*:worksheet[\s>]")
+_PREFIXED_ROOT = re.compile(rb"^(?:\s|<\?.*?\?>|<!--.*?-->)*<[A-Za-z_][\w.\-]*:[A-Za-z_][\w.\-]*[\s>/]", re.S)
 
 
 def _common_form(work: bytes) -> bool:
     """Is every cell in `work` in the common form (`<c r="…`), with no comment, CDATA or
     prefixed cell? (Run when the quick look found something to count.)"""
-    if b"<!" in work or b":c " in work or b":c>" in work or b":c/" in work:
+    if b"<!" in work or b":c " in work or b":c>" in work or b":c/" in work or b":c\t" in work:
         return False
     starts = work.count(b"<c") - work.count(b"<color") - work.count(b"<charset") - work.count(b"<condense")
     return starts == work.count(b'<c r="')
 
 
 class _Rows:
-    """Row bookkeeping shared by both paths: gaps filled with empty rows, order checked."""
+    """Row bookkeeping of the general path, the same as the fast path's: only rows holding
+    a value read are given (gaps before them as empty rows), and only they count against
+    the row bound."""
 
     EMPTY: frozenset[int] = frozenset()
 
@@ -554,21 +581,22 @@ class _Rows:
         self.max_rows = max_rows
         self.row = -1
         self.emitted = -1
-        self.open = False
         self.values: list[Any] = []
         self.percent: set[int] = set()
 
     def _flush(self) -> Iterator[CellData]:
+        if not self.values:
+            return
+        if self.row >= self.max_rows:
+            raise TooManyRows(self.row + 1)
         while self.emitted < self.row - 1:
             self.emitted += 1
             yield CellData(self.emitted, [], self.EMPTY)
         yield CellData(self.row, self.values, frozenset(self.percent) if self.percent else self.EMPTY)
         self.emitted = self.row
-        self.open = False
 
-    def start(self, ref: bytes | str | None, closed: bool) -> Iterator[CellData]:
-        if self.open:
-            yield from self._flush()
+    def start(self, ref: bytes | str | None) -> Iterator[CellData]:
+        yield from self._flush()
         if ref is not None:
             try:
                 new = int(ref) - 1
@@ -578,11 +606,7 @@ class _Rows:
             new = self.row + 1
         if new <= self.row or new < 0:
             raise SheetError("rows out of order")
-        if new >= self.max_rows:
-            raise TooManyRows(new + 1)
-        self.row, self.values, self.percent, self.open = new, [], set(), True
-        if closed:
-            yield from self._flush()
+        self.row, self.values, self.percent = new, [], set()
 
     def put(self, col: int, value: Any, is_percent: bool) -> None:
         values = self.values
@@ -593,8 +617,7 @@ class _Rows:
             self.percent.add(col)
 
     def finish(self) -> Iterator[CellData]:
-        if self.open:
-            yield from self._flush()
+        yield from self._flush()
 
 
 _END = re.compile(rb"</" + _NS + rb"(?:c|row)\s*>")
@@ -612,6 +635,14 @@ def _last_cell_end(data: bytes) -> int:
         if m is not None:
             return m.end()
         pos = i
+
+
+def _formula(text: bytes | str | None, shared: bool) -> str:
+    """A formula cell's value: its text after "=", or "=…" for a cell that only points at
+    a formula shared from another cell."""
+    if not text:
+        return "=" + (SHARED_FORMULA if shared else "")
+    return "=" + (_text(text) if isinstance(text, bytes) else text)
 
 
 class _NoCheck:
@@ -727,7 +758,7 @@ def _rows_expat(
                     if not in_data:
                         continue
                     if name == "row" and event == "start":
-                        yield from rows.start(el.get("r"), False)
+                        yield from rows.start(el.get("r"))
                         last_col = -1
                     elif name == "c" and event == "end":
                         ref = el.get("r")
@@ -740,9 +771,8 @@ def _rows_expat(
                             col = last_col + 1
                         last_col = col
                         if col < max_columns and col not in skip:
-                            value, is_percent = reader._value((el.get("t") or "").encode(), _style(el.get("s")),
-                                                              _cell_body(el))
-                            if value is not None or is_percent:
+                            value, is_percent = _element_value(reader, el)
+                            if value is not None:
                                 rows.put(col, value, is_percent)
                         el.clear()
                     elif name == "row" and event == "end":
@@ -761,10 +791,17 @@ def _style(value: str | None) -> int:
         raise SheetError("style index") from None
 
 
-def _cell_body(el: ElementTree.Element) -> bytes:
-    """A parsed cell's content as XML again (comments gone, CDATA escaped), so both paths
-    share one set of value rules."""
-    xml = ElementTree.tostring(el, encoding="utf-8")
-    start = xml.find(b">", xml.find(b"<c") if b"<c" in xml else 0) + 1
-    end = xml.rfind(b"</")
-    return xml[start:end] if end > start and not xml.rstrip().endswith(b"/>") else b""
+def _element_value(reader: XlsxReader, el: ElementTree.Element) -> tuple[Any, bool]:
+    """A parsed cell's value by the same rules as the fast path (`XlsxReader._value`)."""
+    t = (el.get("t") or "").encode()
+    style = _style(el.get("s"))
+    kind = reader._kinds[style] if 0 <= style < len(reader._kinds) else None
+    children = {_local(child.tag): child for child in el}
+    f = children.get("f")
+    if f is not None:
+        return _formula(f.text, f.get("t") == "shared"), False
+    if t == b"inlineStr":
+        item = children.get("is")
+        return (None if item is None else _unescape(_item_text(item))), False
+    v = children.get("v")
+    return reader._convert(t, kind, None if v is None else (v.text or "").encode())
