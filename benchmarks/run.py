@@ -419,13 +419,15 @@ def growth_table(results: list[dict]) -> tuple[list[str], dict]:
             cells.append(("≥ " if key != "parse_inproc" and not fb.ok else "") + f"{m:.0f} µs")
         steps = [m for m, _ in margins]
         # Judge from 1,000 up (below that, start-up and noise dominate): a step whose
-        # marginal cost per indicator is > 1.5× the previous step's is super-linear.
-        big = [i for i in range(1, len(steps)) if results[i]["n"] >= 1_000 and steps[i - 1] > 0
-               and steps[i] > 1.5 * steps[i - 1]]
+        # marginal cost per indicator is > 1.5× every earlier step's is super-linear. (A
+        # quadratic term shows as ×10 per step here; comparing with the largest earlier step,
+        # not just the previous one, keeps one noisy small measurement from faking a trend.)
+        big = [i for i in range(1, len(steps)) if results[i]["n"] >= 1_000 and max(steps[:i]) > 0
+               and steps[i] > 1.5 * max(steps[:i])]
         judged = sum(1 for i in range(1, len(steps)) if results[i]["n"] >= 1_000)
         verdict = "linear" if judged else "n/a (needs 1k, 10k and 100k)"
         if big:
-            verdict = "**super-linear** (" + ", ".join(f"×{steps[i] / steps[i - 1]:.1f} at {results[i]['n']:,} → {results[i + 1]['n']:,}" for i in big) + ")"
+            verdict = "**super-linear** (" + ", ".join(f"×{steps[i] / max(steps[:i]):.1f} at {results[i]['n']:,} → {results[i + 1]['n']:,}" for i in big) + ")"
         if any(not ok for _, ok in margins):
             verdict += "; last step a lower bound (timeout/failure)"
         verdicts[key] = (verdict, steps)

@@ -112,8 +112,8 @@ def split_one_line(text: str, column_width: int) -> tuple[str, str, bool]:
 
 def decide(row: RawRow, first: bool, column_width: int, dense: bool) -> RowDecision:
     """Decide one row. `first`: the table's first row; `dense`: blank lines separate cells."""
-    lead = squash(row.anchor.lead)
-    lines = [squash(t) for _, t in row.text_lines()]
+    lead = row.anchor.lead  # already single-spaced (joined from tokens)
+    lines = [t if "  " not in t and t.isprintable() else squash(t) for block in row.blocks for _, t in block]
     if lines and lead:
         return RowDecision(True, " ".join(lines), lead, True, "숫자 앞 줄 + 숫자 줄 글")
     if lead:
