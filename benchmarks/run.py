@@ -3,7 +3,7 @@ baselines (xlsxwriter constant_memory; python-calamine + sqlite3; read + split +
 
 Every measurement runs in a fresh process; wall time is measured around it and peak
 memory and CPU time are that process's own, as GNU time reports them. Median of --repeats
-runs (3 by default; --large-repeats, 1 by default, at 100,000). Measures a `git archive`
+runs (3 by default; --large-repeats, also 3 by default, at 100,000). Measures a `git archive`
 snapshot of --ref (HEAD), since others edit the working tree. Writes docs/benchmarks.md;
 --doc-only rewrites it from the saved results (with benchmarks/analysis.md, the reading).
 
@@ -556,7 +556,8 @@ def write_doc(results: list[dict], seed: dict, prof: str, command: str, started:
       "of that process as GNU time reports them (`/usr/bin/time -f '%M %U %S'`, so the runner's own memory is not "
       "counted). Median of the runs (the highest peak memory). "
       + ", ".join(f"N = {r['n']:,}: {r['repeats']} run(s)" for r in results)
-      + " (one run at 100,000 keeps the whole run within ~10 minutes on 2 cores; `--large-repeats 3` for a median). "
+      + " (`--large-repeats` sets the runs at 100,000: 3 by default, about 8 minutes in all on 2 cores). "
+      "CPU time includes the process's children (the import's background well-formedness check). "
       "A run that fails or times out is not repeated; `--import-timeout` (150 s) stops an import.")
     A("- **build**: `python -m xlgen.cli build bench --db STORE --out DIR` with the records already in the store. "
       "Baseline: `benchmarks/baseline_build.py`, one SQL query and xlsxwriter in constant_memory mode writing the "
@@ -653,7 +654,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="N up to 10,000; does not write the doc unless --doc")
     ap.add_argument("--sizes", type=int, nargs="+", help="override the sizes")
     ap.add_argument("--repeats", type=int, default=3, help="runs per figure below 100,000 (median)")
-    ap.add_argument("--large-repeats", type=int, default=1, help="runs per figure at 100,000 and above")
+    ap.add_argument("--large-repeats", type=int, default=3, help="runs per figure at 100,000 and above")
     ap.add_argument("--import-timeout", type=float, default=150, help="seconds before an import run is stopped")
     ap.add_argument("--force-timeout", type=float, default=450, help="the same for import --force")
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "xlgen-bench")

@@ -7,16 +7,18 @@ does only what the import needs: values of one sheet's rows, in order, as plain 
 values, with a cell's formula shown as "=…" text (never its cached result), dates as
 `datetime`, and which cells carry a percentage number format.
 
-How: the sheet part is inflated in blocks and cut at cell boundaries; each block's cells are
-found by one compiled pattern, so the per-element work happens in C. The pattern covers the
-forms SpreadsheetML allows for cells (namespace prefixes, any attribute order or quoting,
-omitted cell and row references, inline, shared and formula strings, rich-text runs,
-phonetic runs, entity and character references). A part whose cell data holds an XML
-comment or a CDATA section is read by the slower, fully general expat path instead,
-which gives the same values (tests compare the two, and both with openpyxl).
+How: the sheet part is inflated in 1 MB blocks cut at cell ends. In each block one compiled
+pattern finds the cells written in the form Excel, LibreOffice, openpyxl and xlsxwriter use
+(`<c r="B7" s="3" t="s">`: reference first, double quotes, no prefix), so the per-element
+work happens in C, and skips the columns the caller does not want without decoding them.
+A part or block holding anything else (a namespace prefix, other attribute order or
+quoting, cells without references, an XML comment, CDATA) is read by a general
+ElementTree path that gives the same rows (tests/test_xlsx_reader.py holds both paths to
+openpyxl's values). Every part read is also checked to be well-formed XML by expat with
+no handlers, in a second process while the cells are read when the caller asks for it.
 
 Parts declaring a DTD are refused before this reader runs (`importer.check_container`);
-the patterns never expand entities other than XML's five and character references.
+the patterns expand no entities but XML's five and character references.
 """
 
 from __future__ import annotations
@@ -40,7 +42,6 @@ SHARED_FORMULA = "…"  # the text of a formula shared from another cell (its ow
 BLOCK = 1 << 20  # inflated bytes handled at a time: memory stays flat whatever the sheet's size
 
 _NS = rb"(?:[A-Za-z_][\w.\-]*:)?"  # an optional namespace prefix
-_ATTRS = rb"((?:\s+[^\s=>/]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*"
 # Cells in the form Excel, LibreOffice, openpyxl and xlsxwriter write: `<c r="B7" s="3"
 # t="s">` (r first, double quotes, no prefix; any further attributes captured), holding a
 # number, an inline string, a formula, or anything else (left to the general value rules);
@@ -682,13 +683,6 @@ class TooManyRows(SheetError):
     def __init__(self, row: int):
         super().__init__(f"row {row}")
         self.row = row
-
-
-def _attr(attrs: bytes, want: bytes) -> bytes | None:
-    for name, v1, v2 in _ATTR.findall(attrs):
-        if name.rsplit(b":", 1)[-1] == want:
-            return v1 or v2
-    return None
 
 
 def _join(base: str, target: str) -> str:

@@ -22,6 +22,7 @@ from ._text import MAX_DIGITS, NUMBER, NUMBER_RE, nospace
 DEPT_MARKS = "▢□■◻☐◽❑"
 DEPT_RE = re.compile(rf"^\s*[{DEPT_MARKS}]\s*(?P<name>\S.*?)\s*$")
 PAGE_NUMBER_RE = re.compile(r"^\s*[-–]\s*\d+\s*[-–]\s*$")
+_MARKED = frozenset("-–" + DEPT_MARKS)  # first characters that need a closer look
 # Units seen in these documents. A row with fewer than three numbers is accepted only
 # when its unit is one of these, so that a name ending in a number is not taken for data.
 KNOWN_UNITS = frozenset(
@@ -204,9 +205,13 @@ def split_departments(
                 blocks.append(block)
                 block = []
             continue
-        if text[0] in "-–" and PAGE_NUMBER_RE.match(text):
-            continue
-        dept = DEPT_RE.match(text) if text[0] in DEPT_MARKS else None
+        first = text[0]
+        if first in _MARKED:  # a page number "- 3 -" or a department "▢ 부서"
+            if first in "-–" and PAGE_NUMBER_RE.match(text):
+                continue
+            dept = DEPT_RE.match(text) if first in DEPT_MARKS else None
+        else:
+            dept = None
         if dept:
             close_table()
             current, in_header = None, False
