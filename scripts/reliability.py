@@ -120,7 +120,11 @@ def render(results: list[rt.TrialResult], *, command: str, seed: int, seconds: f
         f"* **Refused cleanly** means: exit code 1, a Korean message starting with `오류:`, no traceback, "
         f"at most {rt.TIME_BOUND:.0f} s and {rt.RSS_BOUND_MB:.0f} MB, and the store file byte-for-byte "
         "unchanged (sha256, and no WAL frames left). XXE runs also check that no `/etc/passwd` "
-        "content appears and that nothing connected to a local listener the http variants point at.",
+        "content appears and that nothing connected to a local listener the http variants point at. "
+        "Two kinds of variant are valid workbooks with nothing to import (a million empty `<row/>` "
+        "elements; one value far outside the columns the import reads, at XFD1048576 and the like): "
+        "for them, **accepted, nothing to import** (exit 0, \"변경 없음\", the store unchanged, within "
+        "the same bounds) is as right as a refusal.",
         "* Hostile workbooks are made from a workbook built by `xlgen build 2019`, by rewriting its zip "
         "parts (bombs, DTDs, truncation, a million `<row>` elements, a huge `<dimension>`) or by "
         "editing it with openpyxl as staff would (renamed/deleted sheets, bad hidden keys). Each "

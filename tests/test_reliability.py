@@ -154,10 +154,15 @@ def test_every_hostile_case_and_bug_is_covered():
 
 @pytest.mark.parametrize(("prefix", "variant"), [_param(*row) for row in HOSTILE])
 def test_hostile_workbook_is_refused_and_store_unchanged(hostile_results, prefix, variant):
+    """Refused cleanly; or, for a valid workbook with nothing to import (case.may_accept),
+    accepted with "변경 없음" — in both, the store is untouched."""
     result = hostile_results[(prefix, variant)]
     assert result.checked == result.intact == 1, result.summary()
     _assert_clean(result)
-    assert result.outcomes == {"refused cleanly (exit 1)": 1}
+    if variant in _case(prefix).may_accept:
+        assert set(result.outcomes) <= {"refused cleanly (exit 1)", "accepted, nothing to import (exit 0, 변경 없음)"}
+    else:
+        assert result.outcomes == {"refused cleanly (exit 1)": 1}
     assert result.max_seconds <= rt.TIME_BOUND and result.max_rss_mb <= rt.RSS_BOUND_MB
 
 
