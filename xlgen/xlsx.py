@@ -39,6 +39,7 @@ from xml.etree import ElementTree
 __all__ = ["CellData", "SheetError", "XlsxReader"]
 
 SHARED_FORMULA = "…"  # the text of a formula shared from another cell (its own text is there)
+MAX_PART = 128 << 20  # a part read whole (shared strings of 100,000 rows: ~20 MB)
 BLOCK = 1 << 20  # inflated bytes handled at a time: memory stays flat whatever the sheet's size
 
 _NS = rb"(?:[A-Za-z_][\w.\-]*:)?"  # an optional namespace prefix
@@ -207,7 +208,7 @@ class XlsxReader:
         except SheetError:
             self._zip.close()
             raise
-        except (ElementTree.ParseError, KeyError, ValueError, zipfile.BadZipFile, OSError, EOFError):
+        except (ElementTree.ParseError, KeyError, ValueError, zipfile.BadZipFile, OSError, EOFError, zlib.error):
             self._zip.close()
             raise SheetError("workbook") from None
 
@@ -276,7 +277,21 @@ class XlsxReader:
     # ----------------------------------------------------------------- package parts
 
     def _xml(self, name: str) -> ElementTree.Element:
-        return ElementTree.fromstring(self._zip.read(name))
+        return ElementTree.fromstring(self._read_part(name))
+
+    def _read_part(self, name: str) -> bytes:
+        """A part read whole (the workbook, its relations, styles, shared strings), in
+        blocks so that inflating never holds more than a block beyond the part itself,
+        and refused past MAX_PART bytes whatever its zip header claims."""
+        chunks: list[bytes] = []
+        total = 0
+        with self._zip.open(name) as fh:
+            while chunk := fh.read(BLOCK):
+                total += len(chunk)
+                if total > MAX_PART:
+                    raise SheetError(f"{name} too large")
+                chunks.append(chunk)
+        return b"".join(chunks)
 
     def _workbook(self) -> tuple[dict[str, str], bool]:
         root = self._xml("xl/workbook.xml")
@@ -339,7 +354,7 @@ class XlsxReader:
             self._shared = []
             name = next((n for n in self._names if n.lower() == "xl/sharedstrings.xml"), None)
             if name is not None:
-                data = self._zip.read(name)
+                data = self._read_part(name)
                 try:
                     pyexpat.ParserCreate().Parse(data, True)  # well-formed, or refused
                 except pyexpat.ExpatError:
