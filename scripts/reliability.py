@@ -85,6 +85,7 @@ def run_all(scale: float, seed: int, workdir: Path, log) -> list[rt.TrialResult]
 def render(results: list[rt.TrialResult], *, command: str, seed: int, seconds: float) -> str:
     hostile = [r for r in results if r.area.startswith("1")]
     refused = sum(r.outcomes.get("refused cleanly (exit 1)", 0) for r in hostile)
+    harmless = sum(r.outcomes.get("accepted, nothing to import (exit 0, 변경 없음)", 0) for r in hostile)
     total_hostile = sum(r.runs for r in hostile)
     lost = sum(r.lost for r in results)
     checked = sum(r.checked for r in results)
@@ -145,8 +146,9 @@ def render(results: list[rt.TrialResult], *, command: str, seed: int, seconds: f
         "",
         rt.markdown_table(results),
         "",
-        f"**Hostile inputs:** {refused} of {total_hostile} runs refused cleanly; {known_runs} ran into "
-        f"a known xlgen bug below, {total_hostile - refused - known_runs} failed otherwise. "
+        f"**Hostile inputs:** {refused} of {total_hostile} runs refused cleanly, {harmless} accepted with "
+        f"nothing to import (valid workbooks, see above); {known_runs} ran into a known xlgen bug below, "
+        f"{total_hostile - refused - harmless - known_runs} failed otherwise. "
         f"**Stores and workbooks checked:** {intact} of {checked} intact; **lost or corrupted: {lost}.** "
         f"Leftover `.xlgen-*.part` temp files after killed builds: {leftovers} (never at a final path; "
         "xlgen leaves them when killed between creating and renaming its temp file).",
