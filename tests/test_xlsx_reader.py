@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import random
 import re
 import shutil
@@ -918,3 +919,95 @@ def test_bug_x005f_escape_is_kept(tmp_path: Path) -> None:
     path = tmp_path / "x.xlsx"
     assert oracle(path) == [["_x0041_"]]
     assert values(path) == [["_x0041_"]]
+
+
+# =========================================================================== found in review, since fixed
+
+
+def test_a_cell_without_s_takes_style_zero(tmp_path: Path) -> None:
+    """A cell with no `s` has style 0 (Excel leaves `s="0"` out): when xf 0 is a
+    percentage, its number is flagged on both paths, as openpyxl formats it."""
+    path = package(tmp_path / "x.xlsx", sheet_xml('<row r="1"><c r="A1"><v>0.85</v></c><c r="B1" s="0"><v>1</v></c>'
+                                                 '<c r="C1" s="01"><v>2</v></c></row>'))
+    path = rewrite_part(path, tmp_path / "x0.xlsx",
+                        lambda b: b.replace(b'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',
+                                            b'<xf numFmtId="9" fontId="0" fillId="0" borderId="0" xfId="0"/>', 1),
+                        part="xl/styles.xml")
+    assert openpyxl.load_workbook(path)["S"]["A1"].number_format == "0%"
+    for p in (path, with_comment(path, tmp_path / "g.xlsx")):
+        assert values(p) == [[0.85, 1, 2]]
+        assert percents(p) == {0: frozenset({0, 1, 2})}
+
+
+@pytest.mark.parametrize("where", ["before sheetData", "inside a row"])
+def test_processing_instructions_are_not_read_as_cells(tmp_path: Path, where: str) -> None:
+    """Text inside a processing instruction is not data, whatever it looks like."""
+    fake = '<?x <sheetData><row r="1"><c r="A1"><v>999</v></c></row></sheetData>?>'
+    if where == "before sheetData":
+        xml = sheet_xml('<row r="1"><c r="A1"><v>1</v></c><c r="B1"><v>2</v></c></row>', before=fake)
+    else:
+        xml = sheet_xml('<row r="1"><c r="A1"><v>1</v></c><?x <c r="B1"><v>999</v></c>?></row>')
+    path = package(tmp_path / "pi.xlsx", xml)
+    expected = oracle(path)
+    assert 999 not in [v for row in expected for v in row]
+    assert values(path) == expected
+
+
+def test_a_processing_instruction_in_shared_strings_shifts_nothing(tmp_path: Path) -> None:
+    """A processing instruction among the shared strings is not a string item."""
+    path = package(tmp_path / "ss.xlsx", sheet_xml('<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'),
+                   "<?x <si><t>FAKE</t></si>?><si><t>real0</t></si><si><t>real1</t></si>")
+    assert values(path) == oracle(path) == [["real0", "real1"]]
+
+
+@pytest.mark.parametrize("cell", ['<c r="&#66;1"><v>7</v></c>', '<x:c\nr="B1"><x:v>7</x:v></x:c\n>'],
+                         ids=["reference-with-a-character-reference", "prefixed-with-newline"])
+def test_cells_the_pattern_cannot_take_go_to_the_general_path(tmp_path: Path, cell: str) -> None:
+    """A cell whose start the fast pattern cannot read is never dropped: the block is read
+    by the general path."""
+    xml = sheet_xml(f'<row r="1"><c r="A1"><v>1</v></c>{cell}</row>').replace(
+        f'xmlns="{MAIN}"', f'xmlns="{MAIN}" xmlns:x="{MAIN}"')
+    path = package(tmp_path / "r.xlsx", xml)
+    assert values(path) == oracle(path) == [[1, 7]]
+
+
+def test_an_encoding_other_than_utf8_is_honoured(tmp_path: Path) -> None:
+    """A part declaring ISO-8859-1 is decoded as declared (by the general path)."""
+    xml = (f'<?xml version="1.0" encoding="ISO-8859-1"?><worksheet xmlns="{MAIN}"><sheetData><row r="1">'
+           '<c r="A1" t="inlineStr"><is><t>caf\xc3\xa9</t></is></c></row></sheetData></worksheet>').encode("latin-1")
+    path = package(tmp_path / "enc.xlsx", xml)
+    assert values(path) == oracle(path) == [["caf\u00c3\u00a9"]]
+
+
+def test_deeply_nested_string_items_do_not_crash(tmp_path: Path) -> None:
+    """Thousands of nested elements in a string item read (iteratively), no RecursionError."""
+    nested = "<x>" * 3000 + "</x>" * 3000
+    path = package(tmp_path / "deep.xlsx", sheet_xml('<row r="1"><c r="A1" t="s"><v>0</v></c></row>'),
+                   f"<!-- c --><si><t>a</t>{nested}<t>b</t></si>")
+    assert values(path) == [["ab"]]
+
+
+def test_a_huge_cell_is_refused_quickly(tmp_path: Path) -> None:
+    """One cell's XML past MAX_CELL is refused as damaged, in time linear in its size (the
+    carried tail is not rescanned block after block)."""
+    runs = "".join(f"<r><t>{i % 10}</t></r>" for i in range(600_000))  # ~9 MB of rich text in one cell
+    path = package(tmp_path / "huge.xlsx", sheet_xml(f'<row r="1"><c r="A1" t="inlineStr"><is>{runs}</is></c></row>'))
+    with pytest.raises(SheetError):
+        cells(path)
+
+
+def test_the_background_check_reads_the_bytes_that_were_read(tmp_path: Path) -> None:
+    """If the file is replaced between reading and the background check, the check still
+    judges the copy that was read (a good replacement does not hide a damaged original)."""
+    bad = package(tmp_path / "bad.xlsx", sheet_xml('<row r="1"><c r="A1"><v>999</v></c><oops></row>'))
+    good = package(tmp_path / "good.xlsx", sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>'))
+    target = tmp_path / "book.xlsx"
+    target.write_bytes(bad.read_bytes())
+    with XlsxReader(target) as r:
+        r.check_in_background(["S"])
+        assert [c.values for c in r.rows("S", max_rows=BIG, max_columns=64)] == [[999]]
+        tmp = tmp_path / "swap.xlsx"
+        tmp.write_bytes(good.read_bytes())
+        os.replace(tmp, target)  # as a sync client or a save would
+        with pytest.raises(SheetError):
+            r.finish_checks()

@@ -39,6 +39,7 @@ from xml.etree import ElementTree
 __all__ = ["CellData", "SheetError", "XlsxReader"]
 
 SHARED_FORMULA = "…"  # the text of a formula shared from another cell (its own text is there)
+MAX_CELL = 4 << 20  # one cell's XML (Excel holds 32,767 characters in a cell)
 MAX_PART = 128 << 20  # a part read whole (shared strings of 100,000 rows: ~20 MB)
 BLOCK = 1 << 20  # inflated bytes handled at a time: memory stays flat whatever the sheet's size
 
@@ -222,15 +223,22 @@ class XlsxReader:
         parts = [self._sheets[s] for s in sheets if self._sheets.get(s) in self._names]
         self._background = set(parts)
         self._pending = parts
+        if not sys.executable or getattr(sys, "frozen", False) or not isinstance(self._path, (str, os.PathLike)):
+            return  # no interpreter to start (embedded or frozen): finish_checks() checks here
+        # Each part goes with its size and CRC as this reader saw them: the second process
+        # checks exactly these bytes, or says the file changed (then the check runs here).
+        claims = [f"{part}\t{self._zip.getinfo(part).file_size}\t{self._zip.getinfo(part).CRC}" for part in parts]
         package = str(Path(__file__).resolve().parent.parent)
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package, os.environ.get("PYTHONPATH")])))
         try:
             self._checker = subprocess.Popen(
-                [sys.executable, "-c", "from xlgen.xlsx import _check_main; raise SystemExit(_check_main())",
-                 str(self._path), *parts],
+                # -P: the working folder is not put on sys.path (no stray xlgen/ shadows this one)
+                [sys.executable, "-P", "-c", "from xlgen.xlsx import _check_main; raise SystemExit(_check_main())",
+                 os.fspath(self._path), *claims],
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
             )
-        except (OSError, ValueError):
+        except (OSError, ValueError, TypeError):
             self._checker = None
 
     def finish_checks(self) -> None:
@@ -359,7 +367,7 @@ class XlsxReader:
                     pyexpat.ParserCreate().Parse(data, True)  # well-formed, or refused
                 except pyexpat.ExpatError:
                     raise SheetError("sharedStrings not well-formed") from None
-                if b"<!--" in data or b"<![CDATA[" in data:
+                if not _plain_start(data[:4096]) or _odd_markup(data):
                     self._shared = _shared_strings_expat(data)
                 else:
                     self._shared = [_runs(inner) for inner in _SI.findall(data)]
@@ -395,6 +403,11 @@ class XlsxReader:
             return _runs(inner), False
         v = _V.search(inner)
         return self._convert(t, kind, None if v is None else v.group(1))
+
+    def _kind_of(self, style: bytes) -> str | None:
+        """The kind of a style written oddly ("01", " 1")."""
+        index = _style(style.decode("ascii", "replace").strip() or None)
+        return self._kinds[index] if 0 <= index < len(self._kinds) else None
 
     def _convert(self, t: bytes, kind: str | None, raw: bytes | None) -> tuple[Any, bool]:
         """The value of a cell of type `t` whose <v> holds `raw` (None: no <v>)."""
@@ -438,8 +451,9 @@ class XlsxReader:
         any other form (a namespace prefix, single quotes, no reference, a comment, CDATA)
         is read by the general path, going on after the rows already given."""
         pattern = _pattern(skip)
-        percent_styles = {str(i).encode() for i, kind in enumerate(self._kinds) if kind == "percent"}
-        date_styles = {str(i).encode() for i, kind in enumerate(self._kinds) if kind == "date"}
+        # Style index (as the attribute's bytes) → kind; a cell without `s` has style 0.
+        style_kind: dict[bytes, str | None] = {str(i).encode(): kind for i, kind in enumerate(self._kinds)}
+        style_kind[b""] = self._kinds[0] if self._kinds else None
         columns = _COLUMNS
         empty: frozenset[int] = frozenset()
         row = -1  # the row being filled (0-based)
@@ -463,24 +477,22 @@ class XlsxReader:
                     raise SheetError("not well-formed") from None
                 data = carry + block
                 if not started:
-                    if first:  # the root element: a prefixed one means prefixed cells
-                        first = False
-                        if _PREFIXED_ROOT.search(data):
-                            yield from _rows_expat(self, part, max_rows, max_columns, skip)
-                            return
+                    # A prefixed root, an encoding other than UTF-8, or a comment, CDATA or
+                    # processing instruction before sheetData: the general path reads it.
+                    if first and not _plain_start(data):
+                        yield from _rows_expat(self, part, max_rows, max_columns, skip)
+                        return
+                    first = False
                     m = _SHEETDATA.search(data)
+                    if _odd_markup(data if m is None else data[: m.start()]):
+                        yield from _rows_expat(self, part, max_rows, max_columns, skip)
+                        return
                     if m is None:
                         if not block:
                             raise SheetError("no sheetData")
-                        if b"<!" in data:  # a comment or CDATA before sheetData: general path
-                            yield from _rows_expat(self, part, max_rows, max_columns, skip)
-                            return
                         carry = data[-4096:]
                         continue
                     started = True
-                    if b"<!" in data[: m.start()]:
-                        yield from _rows_expat(self, part, max_rows, max_columns, skip)
-                        return
                     data = data[m.end() :]
                     if m.group(1):  # <sheetData/>: an empty sheet
                         ended = True
@@ -489,17 +501,18 @@ class XlsxReader:
                 if end is not None:
                     work, carry, ended = data[: end.start()], b"", True
                 elif block:
-                    cut = _last_cell_end(data)
+                    # The carried tail holds no cell end: look only where the new block begins.
+                    cut = _last_cell_end(data, max(0, len(carry) - 16))
                     if cut <= 0:
                         carry = data
-                        if len(carry) > 64 * BLOCK:
+                        if len(carry) > MAX_CELL:
                             raise SheetError("cell too large")
                         continue
                     work, carry = data[:cut], data[cut:]
                 else:
                     raise SheetError("sheetData not closed")
-                if (work.count(b"<c") != work.count(b'<c r="') or b"<!" in work or b":c" in work
-                        or b"</c " in work) and not _common_form(work):
+                if (work.count(b"<c") != work.count(b'<c r="') or b"<!" in work or b"<?" in work
+                        or b":c" in work or b"</c " in work or _BAD_REF.search(work)) and not _common_form(work):
                     done = emitted
                     yield from (r for r in _rows_expat(self, part, max_rows, max_columns, skip) if r.index > done)
                     return
@@ -521,9 +534,10 @@ class XlsxReader:
                         if not v:
                             continue
                         value = int(v) if v.isdigit() else _number(v)
-                        if style in percent_styles:
+                        kind = style_kind[style] if style in style_kind else self._kind_of(style)
+                        if kind == "percent":
                             is_percent = True
-                        elif style in date_styles:
+                        elif kind == "date":
                             value = self._date(value)
                     elif is_mark and t == b"inlineStr":
                         if b"&" in text or b"\r" in text or b"_x" in text:
@@ -577,10 +591,36 @@ class XlsxReader:
 _PREFIXED_ROOT = re.compile(rb"^(?:\s|<\?.*?\?>|<!--.*?-->)*<[A-Za-z_][\w.\-]*:[A-Za-z_][\w.\-]*[\s>/]", re.S)
 
 
+_BAD_REF = re.compile(rb'<c r="(?![A-Za-z]{1,3}[0-9]+")')  # a reference the pattern cannot take
+_PREFIXED_CELL = re.compile(rb":c[\s>/]")
+_DECL = re.compile(rb"^(?:\xef\xbb\xbf)?<\?xml\b[^>]*?\?>")
+_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+def _plain_start(head: bytes) -> bool:
+    """Does the part begin as the fast path expects: UTF-8 (declared or not) and a root
+    element without a namespace prefix?"""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or head[:1] == b"\x00" or head[1:2] == b"\x00":
+        return False  # UTF-16 or UTF-32
+    decl = _DECL.match(head)
+    if decl is not None:
+        enc = _ENCODING.search(decl.group(0))
+        if enc is not None and enc.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+            return False
+    return _PREFIXED_ROOT.search(head) is None
+
+
+def _odd_markup(data: bytes) -> bool:
+    """A comment, CDATA, DOCTYPE or processing instruction (beyond the XML declaration)."""
+    if b"<!" in data:
+        return True
+    return data.count(b"<?") > (1 if _DECL.match(data) else 0)
+
+
 def _common_form(work: bytes) -> bool:
-    """Is every cell in `work` in the common form (`<c r="…`), with no comment, CDATA or
-    prefixed cell? (Run when the quick look found something to count.)"""
-    if b"<!" in work or b":c " in work or b":c>" in work or b":c/" in work or b":c\t" in work:
+    """Is every cell in `work` in the common form (`<c r="B7"…`), with no comment, CDATA,
+    processing instruction or prefixed cell? (Run when the quick look found something.)"""
+    if b"<!" in work or b"<?" in work or _PREFIXED_CELL.search(work) or _BAD_REF.search(work):
         return False
     starts = work.count(b"<c") - work.count(b"<color") - work.count(b"<charset") - work.count(b"<condense")
     return starts == work.count(b'<c r="')
@@ -639,12 +679,12 @@ class _Rows:
 _END = re.compile(rb"</" + _NS + rb"(?:c|row)\s*>")
 
 
-def _last_cell_end(data: bytes) -> int:
-    """Where the last complete cell or row ends in `data` (-1 if none): a safe place to
-    cut, since "</" cannot occur in text or attribute values unescaped."""
+def _last_cell_end(data: bytes, lo: int = 0) -> int:
+    """Where the last complete cell or row ends in `data[lo:]` (-1 if none): a safe place
+    to cut, since "</" cannot occur in text or attribute values unescaped."""
     pos = len(data)
     while True:
-        i = data.rfind(b"</", 0, pos)
+        i = data.rfind(b"</", lo, pos)
         if i < 0:
             return -1
         m = _END.match(data, i)
@@ -668,6 +708,7 @@ class _NoCheck:
 
 _NO_CHECK: Any = _NoCheck()
 _NOT_WELL_FORMED = 3
+_CHANGED = 4  # the file on disk is no longer the one read: check the open copy here
 
 
 def _well_formed(zf: zipfile.ZipFile, part: str) -> bool:
@@ -683,14 +724,22 @@ def _well_formed(zf: zipfile.ZipFile, part: str) -> bool:
 
 
 def _check_main() -> int:
-    """Entry of the background check: `python -c ... PATH PART...`. Exit 0 when every part
-    is well-formed; else prints the first bad part and exits 3."""
-    path, *parts = sys.argv[1:]
-    with zipfile.ZipFile(path) as zf:
-        for part in parts:
-            if not _well_formed(zf, part):
-                print(part)
-                return _NOT_WELL_FORMED
+    """Entry of the background check: `python -P -c ... PATH "PART<tab>SIZE<tab>CRC"...`.
+    Exit 0 when every part is the one described and well-formed; 3 (printing the part)
+    when one is not well-formed; 4 when the file no longer holds the parts described."""
+    path, *claims = sys.argv[1:]
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for claim in claims:
+                part, size, crc = claim.split("\t")
+                info = zf.getinfo(part)
+                if info.file_size != int(size) or info.CRC != int(crc):
+                    return _CHANGED
+                if not _well_formed(zf, part):
+                    print(part)
+                    return _NOT_WELL_FORMED
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return _CHANGED
     return 0
 
 
@@ -727,19 +776,19 @@ def _shared_strings_expat(data: bytes) -> list[str]:
 
 
 def _item_text(item: ElementTree.Element) -> str:
+    """The text of a parsed string item: its <t> runs in order, phonetic runs left out
+    (iterative: nesting depth is the file's to choose)."""
     out: list[str] = []
-
-    def walk(el: ElementTree.Element) -> None:
-        for child in el:
-            name = _local(child.tag)
-            if name == "rPh":
-                continue
-            if name == "t":
-                out.append(child.text or "")
-            else:
-                walk(child)
-
-    walk(item)
+    stack = list(reversed(item))
+    while stack:
+        el = stack.pop()
+        name = _local(el.tag)
+        if name == "rPh":
+            continue
+        if name == "t":
+            out.append(el.text or "")
+        else:
+            stack.extend(reversed(el))
     return "".join(out)
 
 
