@@ -479,10 +479,15 @@ class XlsxReader:
                 if not started:
                     # A prefixed root, an encoding other than UTF-8, or a comment, CDATA or
                     # processing instruction before sheetData: the general path reads it.
-                    if first and not _plain_start(data):
-                        yield from _rows_expat(self, part, max_rows, max_columns, skip)
-                        return
-                    first = False
+                    if first:
+                        root = _ROOT_TAG.match(data)
+                        if root is None and block and len(data) < MAX_HEAD:
+                            carry = data  # the root element's start tag is not complete yet
+                            continue
+                        first = False
+                        if root is None or not _plain_start(data[: root.end()]):
+                            yield from _rows_expat(self, part, max_rows, max_columns, skip)
+                            return
                     m = _SHEETDATA.search(data)
                     if _odd_markup(data if m is None else data[: m.start()]):
                         yield from _rows_expat(self, part, max_rows, max_columns, skip)
@@ -493,6 +498,9 @@ class XlsxReader:
                         carry = data[-4096:]
                         continue
                     started = True
+                    if b"xmlns" in m.group(0):  # namespaces declared on sheetData itself
+                        yield from _rows_expat(self, part, max_rows, max_columns, skip)
+                        return
                     data = data[m.end() :]
                     if m.group(1):  # <sheetData/>: an empty sheet
                         ended = True
@@ -511,8 +519,10 @@ class XlsxReader:
                     work, carry = data[:cut], data[cut:]
                 else:
                     raise SheetError("sheetData not closed")
-                if (work.count(b"<c") != work.count(b'<c r="') or b"<!" in work or b"<?" in work
-                        or b":c" in work or b"</c " in work or _BAD_REF.search(work)) and not _common_form(work):
+                # Cheap scans first ("!" and "?" are rare, so "<!" and "<?" seldom need a look).
+                if (work.count(b"<c") != work.count(b'<c r="') or (b"!" in work and b"<!" in work)
+                        or (b"?" in work and b"<?" in work) or b"xmlns" in work
+                        or _BAD_REF.search(work)) and not _common_form(work):
                     done = emitted
                     yield from (r for r in _rows_expat(self, part, max_rows, max_columns, skip) if r.index > done)
                     return
@@ -593,6 +603,10 @@ _PREFIXED_ROOT = re.compile(rb"^(?:\s|<\?.*?\?>|<!--.*?-->)*<[A-Za-z_][\w.\-]*:[
 
 _BAD_REF = re.compile(rb'<c r="(?![A-Za-z]{1,3}[0-9]+")')  # a reference the pattern cannot take
 _PREFIXED_CELL = re.compile(rb":c[\s>/]")
+_MAIN_PREFIX = re.compile(rb"xmlns:[A-Za-z_][\w.\-]*\s*=\s*[\"']http://schemas\.openxmlformats\.org/spreadsheetml/2006/main[\"']")
+# The prolog (declaration, comments, processing instructions) and the root's start tag.
+_ROOT_TAG = re.compile(rb"^(?:\xef\xbb\xbf)?(?:\s|<\?.*?\?>|<!--.*?-->)*<[^!?][^>]*>", re.S)
+MAX_HEAD = 1 << 16  # a root start tag longer than this is read by the general path
 _DECL = re.compile(rb"^(?:\xef\xbb\xbf)?<\?xml\b[^>]*?\?>")
 _ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
@@ -607,6 +621,8 @@ def _plain_start(head: bytes) -> bool:
         enc = _ENCODING.search(decl.group(0))
         if enc is not None and enc.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
             return False
+    if _MAIN_PREFIX.search(head):
+        return False  # the cells' namespace is bound to a prefix: <x:c> may be a cell
     return _PREFIXED_ROOT.search(head) is None
 
 
@@ -620,7 +636,8 @@ def _odd_markup(data: bytes) -> bool:
 def _common_form(work: bytes) -> bool:
     """Is every cell in `work` in the common form (`<c r="B7"…`), with no comment, CDATA,
     processing instruction or prefixed cell? (Run when the quick look found something.)"""
-    if b"<!" in work or b"<?" in work or _PREFIXED_CELL.search(work) or _BAD_REF.search(work):
+    if (b"<!" in work or b"<?" in work or b"xmlns" in work or _PREFIXED_CELL.search(work)
+            or _BAD_REF.search(work)):
         return False
     starts = work.count(b"<c") - work.count(b"<color") - work.count(b"<charset") - work.count(b"<condense")
     return starts == work.count(b'<c r="')
