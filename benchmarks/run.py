@@ -418,13 +418,15 @@ def growth_table(results: list[dict]) -> tuple[list[str], dict]:
             margins.append((m, fb.ok if key != "parse_inproc" else True))
             cells.append(("≥ " if key != "parse_inproc" and not fb.ok else "") + f"{m:.0f} µs")
         steps = [m for m, _ in margins]
-        # Judge from 1,000 up (below that, start-up and noise dominate): a step whose
-        # marginal cost per indicator is > 1.5× every earlier step's is super-linear. (A
+        # Judge from 1,000 up (below that, start-up and noise dominate, so the 250 → 1,000
+        # step is shown but not compared with): a step whose marginal cost per indicator is
+        # > 1.5× every earlier judged step's is super-linear. (A
         # quadratic term shows as ×10 per step here; comparing with the largest earlier step,
         # not just the previous one, keeps one noisy small measurement from faking a trend.)
-        big = [i for i in range(1, len(steps)) if results[i]["n"] >= 1_000 and max(steps[:i]) > 0
-               and steps[i] > 1.5 * max(steps[:i])]
-        judged = sum(1 for i in range(1, len(steps)) if results[i]["n"] >= 1_000)
+        first = next((i for i, r in enumerate(results) if r["n"] >= 1_000), len(steps))
+        big = [i for i in range(first + 1, len(steps)) if max(steps[first:i]) > 0
+               and steps[i] > 1.5 * max(steps[first:i])]
+        judged = max(0, len(steps) - first - 1)
         verdict = "linear" if judged else "n/a (needs 1k, 10k and 100k)"
         if big:
             verdict = "**super-linear** (" + ", ".join(f"×{steps[i] / max(steps[:i]):.1f} at {results[i]['n']:,} → {results[i + 1]['n']:,}" for i in big) + ")"

@@ -101,15 +101,19 @@ def match_anchor(text: str, line: int) -> Anchor | None:
     last = text.rsplit(None, 4)
     if len(last) >= 4:
         unit, c1, c2, c3 = last[-4:]
-        if (cell(c1) and cell(c2) and cell(c3) and unit not in _SIGNS and c1 not in _SIGNS
-                and c2 not in _SIGNS):
+        plain = c1.isdecimal() and c2.isdecimal() and c3.isdecimal()  # the usual cells: no regex
+        if ((plain or (cell(c1) and cell(c2) and cell(c3))) and unit not in _SIGNS
+                and c1 not in _SIGNS and c2 not in _SIGNS):
             if unit[0].isdigit() or unit[0] in "△▲.,-" or cell(unit) is not None:
                 return None
             if c1 == "-" and c2 == "-" and c3 == "-":
                 return None
             lead = " ".join(last[0].split()) if len(last) == 5 else ""
-            return Anchor(line, lead, unit, _cell_value(c1), _cell_value(c2), _cell_value(c3),
-                          " ".join(last[-4:]))
+            if plain and len(c1) <= MAX_DIGITS and len(c2) <= MAX_DIGITS and len(c3) <= MAX_DIGITS:
+                values = (int(c1), int(c2), int(c3))
+            else:
+                values = (_cell_value(c1), _cell_value(c2), _cell_value(c3))
+            return Anchor(line, lead, unit, *values, " ".join(last[-4:]))
     parts = text.split()
     cells: list[str] = []
     i = len(parts)

@@ -29,7 +29,7 @@ from ..model import (
     Project,
     SummaryRow,
 )
-from ..rules import indicator_rate, is_weak, percent, rate_of
+from ..rules import indicator_rate, is_weak, percent, project_rate
 from ._evaluation_rows import decide
 from ._evaluation_tables import PAGE_NUMBER_RE, RawDepartment, split_departments
 from ._text import (
@@ -122,8 +122,8 @@ def _parse_evaluation(lines: list[str], corrections: Mapping[str, Any] | None, s
         if not rule.get("_used"):
             warnings.append(ParseWarning(None, f"보정 항목이 문서와 맞지 않아 쓰이지 않았습니다: {key[0]} '{key[1]}'"))
     evaluation.bureaus = _assign_bureaus(departments, evaluation, corrections, warnings)
-    _check_rates(evaluation, warnings)
-    _check_summary(evaluation, warnings, ratio_line)
+    project_rates = _check_rates(evaluation, warnings)
+    _check_summary(evaluation, warnings, ratio_line, project_rates)
     evaluation.warnings = sorted(warnings, key=lambda w: (w.line is None, w.line or 0))
     return evaluation
 
@@ -416,27 +416,38 @@ def _bureaus_from_org(departments: list[Department], org: Mapping, warnings: lis
 # --------------------------------------------------------------------------- checks
 
 
-def _check_rates(evaluation: Evaluation, warnings: list) -> None:
-    for _, dept, _project, ind in evaluation.indicator_rows():
-        computed = indicator_rate(ind.target, ind.actual, ind.direction)
-        if ind.stated_rate is None or computed is None:
-            continue
-        if computed != ind.stated_rate:
-            warnings.append(
-                ParseWarning(
-                    ind.line,
-                    f"달성률 불일치: {dept.name} '{ind.name}' 인쇄 {_fmt(ind.stated_rate)}, 계산 {_fmt(computed)}"
-                    f" (목표 {_fmt(ind.target)}, 실적 {_fmt(ind.actual)})",
-                )
+def _check_rates(evaluation: Evaluation, warnings: list) -> dict[int, float | None]:
+    """Warn where a printed 달성률 differs from the computed one; return every project's
+    rate (by id) as `rules.rate_of` computes it, for the summary check."""
+    project_rates: dict[int, float | None] = {}
+    for bureau in evaluation.bureaus:
+        for dept in bureau.departments:
+            for project in dept.projects:
+                rates = [_check_rate(dept, ind, warnings) for ind in project.indicators]
+                project_rates[id(project)] = project_rate(rates)
+    return project_rates
+
+
+def _check_rate(dept: Department, ind: Indicator, warnings: list) -> float | None:
+    computed = indicator_rate(ind.target, ind.actual, ind.direction)
+    if ind.stated_rate is not None and computed is not None and computed != ind.stated_rate:
+        warnings.append(
+            ParseWarning(
+                ind.line,
+                f"달성률 불일치: {dept.name} '{ind.name}' 인쇄 {_fmt(ind.stated_rate)}, 계산 {_fmt(computed)}"
+                f" (목표 {_fmt(ind.target)}, 실적 {_fmt(ind.actual)})",
             )
+        )
+    return computed
 
 
-def _check_summary(evaluation: Evaluation, warnings: list, ratio_line: int | None) -> None:
+def _check_summary(evaluation: Evaluation, warnings: list, ratio_line: int | None,
+                   project_rates: dict[int, float | None]) -> None:
     printed = {nospace(r.bureau): r for r in evaluation.summary}
     total_projects = total_weak = total_normal = 0
     for bureau in evaluation.bureaus:
         projects = [p for d in bureau.departments for p in d.projects]
-        judged = [is_weak(rate_of(p), evaluation.threshold) for p in projects]
+        judged = [is_weak(project_rates[id(p)], evaluation.threshold) for p in projects]
         weak = sum(1 for j in judged if j)
         normal = sum(1 for j in judged if j is False)
         total_projects += len(projects)
