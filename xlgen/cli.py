@@ -201,16 +201,13 @@ def _show(value: Any) -> str:
 
 def _write_pieces(pieces: Iterator[str]) -> None:
     """Write text pieces to standard output in batches (a newline at the end)."""
-    out = click.get_text_stream("stdout")
     batch: list[str] = []
     for piece in pieces:
         batch.append(piece)
         if len(batch) >= 4096:
-            out.write("".join(batch))
+            click.echo("".join(batch), nl=False)
             batch.clear()
-    batch.append("\n")
-    out.write("".join(batch))
-    out.flush()
+    click.echo("".join(batch))
 
 
 def _plan_text(plan: Any, applied: int | None) -> str:
