@@ -388,7 +388,13 @@ class XlsxReader:
         part = self._sheets[sheet]
         if part not in self._names:
             raise SheetError("missing part")
-        yield from self._rows_fast(part, max_rows, max_columns, skip)
+        given = -1  # the last row index given
+        try:
+            for row in self._rows_fast(part, max_rows, max_columns, skip):
+                given = row.index
+                yield row
+        except _UseGeneral:  # the rest of the part, after the rows already given
+            yield from (row for row in _rows_expat(self, part, max_rows, max_columns, skip) if row.index > given)
 
     def _value(self, t: bytes, s: int, inner: bytes | None) -> tuple[Any, bool]:
         """A cell's value, and whether it is a number with a percentage format (False for
@@ -447,9 +453,9 @@ class XlsxReader:
             return serial
 
     def _rows_fast(self, part: str, max_rows: int, max_columns: int, skip: frozenset[int]) -> Iterator[CellData]:
-        """Cells in the common form, found by one pattern per block. A part or block holding
-        any other form (a namespace prefix, single quotes, no reference, a comment, CDATA)
-        is read by the general path, going on after the rows already given."""
+        """Cells in the common form, found by one pattern per block. Raises _UseGeneral at a
+        part or block holding any other form (a namespace prefix, single quotes, no
+        reference, a comment, CDATA, a processing instruction, another encoding)."""
         pattern = _pattern(skip)
         # Style index (as the attribute's bytes) → kind; a cell without `s` has style 0.
         style_kind: dict[bytes, str | None] = {str(i).encode(): kind for i, kind in enumerate(self._kinds)}
@@ -486,12 +492,10 @@ class XlsxReader:
                             continue
                         first = False
                         if root is None or not _plain_start(data[: root.end()]):
-                            yield from _rows_expat(self, part, max_rows, max_columns, skip)
-                            return
+                            raise _UseGeneral
                     m = _SHEETDATA.search(data)
                     if _odd_markup(data if m is None else data[: m.start()]):
-                        yield from _rows_expat(self, part, max_rows, max_columns, skip)
-                        return
+                        raise _UseGeneral
                     if m is None:
                         if not block:
                             raise SheetError("no sheetData")
@@ -499,8 +503,7 @@ class XlsxReader:
                         continue
                     started = True
                     if b"xmlns" in m.group(0):  # namespaces declared on sheetData itself
-                        yield from _rows_expat(self, part, max_rows, max_columns, skip)
-                        return
+                        raise _UseGeneral
                     data = data[m.end() :]
                     if m.group(1):  # <sheetData/>: an empty sheet
                         ended = True
@@ -519,13 +522,8 @@ class XlsxReader:
                     work, carry = data[:cut], data[cut:]
                 else:
                     raise SheetError("sheetData not closed")
-                # Cheap scans first ("!" and "?" are rare, so "<!" and "<?" seldom need a look).
-                if (work.count(b"<c") != work.count(b'<c r="') or (b"!" in work and b"<!" in work)
-                        or (b"?" in work and b"<?" in work) or b"xmlns" in work
-                        or _BAD_REF.search(work)) and not _common_form(work):
-                    done = emitted
-                    yield from (r for r in _rows_expat(self, part, max_rows, max_columns, skip) if r.index > done)
-                    return
+                if not _common_form(work):
+                    raise _UseGeneral
                 for (letters, digits, style, t, extra, v_mark, v, is_mark, text, f_mark, f,
                      inner) in pattern.findall(work):
                     col = columns.get(letters)
@@ -635,12 +633,19 @@ def _odd_markup(data: bytes) -> bool:
 
 def _common_form(work: bytes) -> bool:
     """Is every cell in `work` in the common form (`<c r="B7"…`), with no comment, CDATA,
-    processing instruction or prefixed cell? (Run when the quick look found something.)"""
-    if (b"<!" in work or b"<?" in work or b"xmlns" in work or _PREFIXED_CELL.search(work)
-            or _BAD_REF.search(work)):
+    processing instruction or namespace declaration? Cheap scans first: "!" and "?" are
+    rare, so "<!" and "<?" seldom need a look, and rich-text run properties (which also
+    start with "<c") are counted only when "<c" and '<c r="' disagree."""
+    if (b"!" in work and b"<!" in work) or (b"?" in work and b"<?" in work) or b"xmlns" in work:
         return False
-    starts = work.count(b"<c") - work.count(b"<color") - work.count(b"<charset") - work.count(b"<condense")
-    return starts == work.count(b'<c r="')
+    if _BAD_REF.search(work):
+        return False
+    starts, canonical = work.count(b"<c"), work.count(b'<c r="')
+    if starts != canonical:
+        if _PREFIXED_CELL.search(work):
+            return False
+        starts -= work.count(b"<color") + work.count(b"<charset") + work.count(b"<condense")
+    return starts == canonical
 
 
 class _Rows:
@@ -716,6 +721,10 @@ def _formula(text: bytes | str | None, shared: bool) -> str:
     if not text:
         return "=" + (SHARED_FORMULA if shared else "")
     return "=" + (_text(text) if isinstance(text, bytes) else text)
+
+
+class _UseGeneral(Exception):
+    """Raised by the fast path where only the general path can read on."""
 
 
 class _NoCheck:
