@@ -524,6 +524,31 @@ def read_values(
     return _read_openpyxl(xlsx)
 
 
+def formula_mismatches(built: Path, recalculated: Path) -> tuple[int, list[str]]:
+    """Compare every formula's cached value in ``built`` (what Python wrote) with its value
+    in ``recalculated`` (what the engine computed). Returns (formulas compared, one line per
+    disagreement). Numbers agree within 1e-9 of Python's value (at least 1e-9 absolute);
+    other values must be equal."""
+    import openpyxl
+
+    cached, engine = read_values(built), read_values(recalculated)
+    checked, problems = 0, []
+    for ws in openpyxl.load_workbook(_require_input(built), read_only=True).worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if not (isinstance(c.value, str) and c.value.startswith("=")):
+                    continue
+                want, got = cached[ws.title].get(c.coordinate), engine[ws.title].get(c.coordinate)
+                if isinstance(want, (int, float)) and isinstance(got, (int, float)):
+                    same = abs(want - got) <= 1e-9 * max(1.0, abs(want))
+                else:
+                    same = want == got
+                if not same:
+                    problems.append(f"{ws.title}!{c.coordinate}: LibreOffice {got!r}, Python {want!r}")
+                checked += 1
+    return checked, problems
+
+
 def _read_openpyxl(xlsx: Path) -> dict[str, dict[str, object]]:
     import openpyxl
 
