@@ -28,7 +28,17 @@ import xlsxwriter
 
 PROJECT, INDICATOR, UNIT, TARGET, ACTUAL, RATE, PRATE, JUDGE, NOTE = range(9)
 KEY, BUREAU, DEPT, FIRST, DIRECTION, PRATE_ALL = range(9, 15)
-HEADERS = ["주요사업명", "성과지표", "단위", "목표", "실적", "달성률(%)", "사업 달성률(%)", "판정", "비고"]
+HEADERS = [
+    "주요사업명",
+    "성과지표",
+    "단위",
+    "목표",
+    "실적",
+    "달성률(%)",
+    "사업 달성률(%)",
+    "판정",
+    "비고",
+]
 HIDDEN = ["기록키", "국", "부서", "사업첫행", "방향", "사업달성률"]
 WIDTHS = [26, 32, 8, 11, 11, 9, 10, 9, 16]
 SHEETS = ["Ⅰ 국별현황", "Ⅱ 추진성과", "Ⅲ 부서별현황", "차트", "검토사항", "설정", "_xlgen"]
@@ -66,11 +76,14 @@ def main() -> None:
     started = time.perf_counter()
 
     conn = sqlite3.connect(args.db)
-    title, year, body = conn.execute("SELECT title, year, body FROM documents WHERE key = ?", (args.key,)).fetchone()
+    title, year, body = conn.execute(
+        "SELECT title, year, body FROM documents WHERE key = ?", (args.key,)
+    ).fetchone()
     body = json.loads(body)
     rows = conn.execute(
         "SELECT record_key, project_pos, bureau, department, project, name, unit, target, actual, "
-        "stated_rate, direction, note FROM indicators WHERE doc_key = ? ORDER BY position", (args.key,)
+        "stated_rate, direction, note FROM indicators WHERE doc_key = ? ORDER BY position",
+        (args.key,),
     ).fetchall()
     conn.close()
     threshold = body["threshold"]
@@ -87,7 +100,9 @@ def main() -> None:
             last_pos = r[1]
         blocks[-1][2][-1].append(r)
 
-    wb = xlsxwriter.Workbook(args.out, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(
+        args.out, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     font = {"font_name": "맑은 고딕", "font_size": 10, "valign": "vcenter"}
 
     def fmt(**kw):
@@ -101,7 +116,10 @@ def main() -> None:
     f_text = fmt(**box)
     f_center = fmt(align="center", **box)
     f_num = [fmt(num_format=nf, align="right", **box) for nf in ("#,##0", "#,##0.0")]
-    f_in = [fmt(num_format=nf, align="right", locked=False, bg_color="#FFF2CC", **box) for nf in ("#,##0", "#,##0.0")]
+    f_in = [
+        fmt(num_format=nf, align="right", locked=False, bg_color="#FFF2CC", **box)
+        for nf in ("#,##0", "#,##0.0")
+    ]
     f_rate = fmt(num_format="0", align="right", **box)
     f_prate = fmt(num_format="0.0", align="center", **box)
     f_judge = fmt(align="center", bold=True, **box)
@@ -155,7 +173,13 @@ def main() -> None:
             if prate is not None:
                 per_bureau.setdefault(bureau, []).append(prate)
             if end > start:
-                ws.merge.extend([[start, PROJECT, end, PROJECT], [start, PRATE, end, PRATE], [start, JUDGE, end, JUDGE]])
+                ws.merge.extend(
+                    [
+                        [start, PROJECT, end, PROJECT],
+                        [start, PRATE, end, PRATE],
+                        [start, JUDGE, end, JUDGE],
+                    ]
+                )
                 counts["merges"] += 3
             rng = f"{col(RATE)}{start + 1}:{col(RATE)}{end + 1}"
             for k, (r, rate) in enumerate(zip(project, rates, strict=True)):
@@ -178,19 +202,36 @@ def main() -> None:
                     ws.write_number(row, ACTUAL, actual, f_in[dec])
                 t, a, d = f"D{row + 1}", f"E{row + 1}", f"N{row + 1}"
                 ws.write_formula(
-                    row, RATE,
+                    row,
+                    RATE,
                     f'=IF(OR({t}="",{t}=0,{a}=""),"",IF({d}="하향",IF({a}=0,"",ROUND(ROUND({t}/{a}*100,9),0)),ROUND(ROUND({a}/{t}*100,9),0)))',
-                    f_rate, "" if rate is None else rate,
+                    f_rate,
+                    "" if rate is None else rate,
                 )
                 if stated is not None and rate is not None and stated != rate:
-                    ws.write_comment(row, RATE, f"문서 인쇄값: {stated}\n계산값: {rate:g} (실적 ÷ 목표 × 100, 반올림)",
-                                     {"author": "xlgen", "x_scale": 1.6, "y_scale": 0.8})
+                    ws.write_comment(
+                        row,
+                        RATE,
+                        f"문서 인쇄값: {stated}\n계산값: {rate:g} (실적 ÷ 목표 × 100, 반올림)",
+                        {"author": "xlgen", "x_scale": 1.6, "y_scale": 0.8},
+                    )
                     counts["comments"] += 1
                 if k == 0:
-                    ws.write_formula(row, PRATE, f'=IF(COUNT({rng})=0,"",AVERAGE({rng}))', f_prate,
-                                     "" if prate is None else prate)
+                    ws.write_formula(
+                        row,
+                        PRATE,
+                        f'=IF(COUNT({rng})=0,"",AVERAGE({rng}))',
+                        f_prate,
+                        "" if prate is None else prate,
+                    )
                     g = f"G{start + 1}"
-                    ws.write_formula(row, JUDGE, f'=IF({g}="","",IF({g}<=THRESHOLD,"부진","정상추진"))', f_judge, label)
+                    ws.write_formula(
+                        row,
+                        JUDGE,
+                        f'=IF({g}="","",IF({g}<=THRESHOLD,"부진","정상추진"))',
+                        f_judge,
+                        label,
+                    )
                     counts["formulas"] += 2
                 else:
                     ws.write_blank(row, PRATE, None, f_prate)
@@ -201,25 +242,55 @@ def main() -> None:
                 ws.write_string(row, DEPT, dept)
                 ws.write_number(row, FIRST, 1 if k == 0 else 0)
                 ws.write_string(row, DIRECTION, direction)
-                ws.write_formula(row, PRATE_ALL, f"=G{start + 1}", None, "" if prate is None else prate)
+                ws.write_formula(
+                    row, PRATE_ALL, f"=G{start + 1}", None, "" if prate is None else prate
+                )
                 counts["formulas"] += 2
                 counts["cells"] += 15
                 row += 1
         row += 1
     last = max(row - 1, FIRST_ROW)
-    ws.conditional_format(FIRST_ROW, 0, last, NOTE, {
-        "type": "formula", "criteria": f"=AND(ISNUMBER($O{FIRST_ROW + 1}),$O{FIRST_ROW + 1}<=THRESHOLD)", "format": f_weak})
-    ws.data_validation(FIRST_ROW, ACTUAL, last, ACTUAL, {
-        "validate": "decimal", "criteria": "between", "minimum": -1e15, "maximum": 1e15, "ignore_blank": True,
-        "input_title": "실적 입력", "input_message": "숫자만 입력하세요.", "error_title": "숫자가 아닙니다",
-        "error_message": "실적에는 숫자만 입력할 수 있습니다.", "error_type": "stop"})
+    ws.conditional_format(
+        FIRST_ROW,
+        0,
+        last,
+        NOTE,
+        {
+            "type": "formula",
+            "criteria": f"=AND(ISNUMBER($O{FIRST_ROW + 1}),$O{FIRST_ROW + 1}<=THRESHOLD)",
+            "format": f_weak,
+        },
+    )
+    ws.data_validation(
+        FIRST_ROW,
+        ACTUAL,
+        last,
+        ACTUAL,
+        {
+            "validate": "decimal",
+            "criteria": "between",
+            "minimum": -1e15,
+            "maximum": 1e15,
+            "ignore_blank": True,
+            "input_title": "실적 입력",
+            "input_message": "숫자만 입력하세요.",
+            "error_title": "숫자가 아닙니다",
+            "error_message": "실적에는 숫자만 입력할 수 있습니다.",
+            "error_type": "stop",
+        },
+    )
     ws.set_h_pagebreaks(breaks)
     ws.print_area(0, 0, last, NOTE)
     ws.repeat_rows(0, 0)
     ws.freeze_panes(FIRST_ROW, 0)
     ws.protect("", {"sort": True, "autofilter": True, "format_columns": True, "format_rows": True})
     key_range = lambda c: f"{q}!${col(c)}${FIRST_ROW + 1}:${col(c)}${last + 1}"  # noqa: E731
-    b_rng, f_rng, j_rng, p_rng = key_range(BUREAU), key_range(FIRST), key_range(JUDGE), key_range(PRATE)
+    b_rng, f_rng, j_rng, p_rng = (
+        key_range(BUREAU),
+        key_range(FIRST),
+        key_range(JUDGE),
+        key_range(PRATE),
+    )
 
     # ---- Ⅰ: one row per bureau, three COUNTIFS each.
     ws = sheets[SHEETS[0]]
@@ -241,7 +312,13 @@ def main() -> None:
     ws.write_string(5, 0, "비율(%)", f_text)
     ws.write_string(5, 1, "-", f_center)
     for c, v in ((2, tot[1]), (3, tot[2])):
-        ws.write_formula(5, c, f'=IF(B5=0,"",ROUND(ROUND({col(c)}5/B5*100,9),0))', f_rate, rnd(v / tot[0] * 100) if tot[0] else "")
+        ws.write_formula(
+            5,
+            c,
+            f'=IF(B5=0,"",ROUND(ROUND({col(c)}5/B5*100,9),0))',
+            f_rate,
+            rnd(v / tot[0] * 100) if tot[0] else "",
+        )
     ws.write_blank(5, 4, None, f_text)
     bureau_row = {}
     for i, (name, (n, normal, weak)) in enumerate(bureau_counts.items()):
@@ -250,13 +327,22 @@ def main() -> None:
         ws.set_row(r, 22)
         ws.write_string(r, 0, name, f_text)
         ws.write_formula(r, 1, f"=COUNTIFS({b_rng},$A{r + 1},{f_rng},1)", f_count, n)
-        ws.write_formula(r, 2, f'=COUNTIFS({b_rng},$A{r + 1},{f_rng},1,{j_rng},"정상추진")', f_count, normal)
-        ws.write_formula(r, 3, f'=COUNTIFS({b_rng},$A{r + 1},{f_rng},1,{j_rng},"부진")', f_count, weak)
+        ws.write_formula(
+            r, 2, f'=COUNTIFS({b_rng},$A{r + 1},{f_rng},1,{j_rng},"정상추진")', f_count, normal
+        )
+        ws.write_formula(
+            r, 3, f'=COUNTIFS({b_rng},$A{r + 1},{f_rng},1,{j_rng},"부진")', f_count, weak
+        )
         ws.write_string(r, 4, "", f_center)
     r = 6 + len(bureau_counts) + 1
     ws.merge_range(r, 0, r, 4, "", fmt(align="left"))
-    ws.write_formula(r, 0, '="※ 부진판정 기준 : 목표 대비 달성률 "&THRESHOLD&"% 이하"', fmt(align="left"),
-                     f"※ 부진판정 기준 : 목표 대비 달성률 {threshold}% 이하")
+    ws.write_formula(
+        r,
+        0,
+        '="※ 부진판정 기준 : 목표 대비 달성률 "&THRESHOLD&"% 이하"',
+        fmt(align="left"),
+        f"※ 부진판정 기준 : 목표 대비 달성률 {threshold}% 이하",
+    )
     ws.protect("", {"format_columns": True, "format_rows": True})
 
     # ---- Ⅱ: the narrative.
@@ -290,14 +376,27 @@ def main() -> None:
         ws.write_formula(r, 0, f"={s1}!$A${src + 1}", f_text, name)
         ws.write_formula(r, 1, f"={s1}!$C${src + 1}", f_count, normal)
         ws.write_formula(r, 2, f"={s1}!$D${src + 1}", f_count, weak)
-        ws.write_formula(r, 3, f'=IFERROR(AVERAGEIFS({p_rng},{b_rng},A{r + 1},{f_rng},1),"")', f_prate,
-                         sum(rates) / len(rates) if rates else "")
+        ws.write_formula(
+            r,
+            3,
+            f'=IFERROR(AVERAGEIFS({p_rng},{b_rng},A{r + 1},{f_rng},1),"")',
+            f_prate,
+            sum(rates) / len(rates) if rates else "",
+        )
     end = 3 + len(bureau_row)
     for pos, cols in ((2, (1, 2)), (22, (3,))):
-        chart = wb.add_chart({"type": "column", "subtype": "stacked"} if len(cols) == 2 else {"type": "column"})
+        chart = wb.add_chart(
+            {"type": "column", "subtype": "stacked"} if len(cols) == 2 else {"type": "column"}
+        )
         for c in cols:
-            chart.add_series({"name": f"='차트'!${col(c)}$3", "categories": f"='차트'!$A$4:$A${end}",
-                              "values": f"='차트'!${col(c)}$4:${col(c)}${end}", "data_labels": {"value": True}})
+            chart.add_series(
+                {
+                    "name": f"='차트'!${col(c)}$3",
+                    "categories": f"='차트'!$A$4:$A${end}",
+                    "values": f"='차트'!${col(c)}$4:${col(c)}${end}",
+                    "data_labels": {"value": True},
+                }
+            )
         ws.insert_chart(pos, 5, chart, {"x_scale": 1.5, "y_scale": 1.2})
 
     # ---- 검토사항, 설정, _xlgen.
@@ -307,7 +406,9 @@ def main() -> None:
     for i, w in enumerate(body["warnings"], 1):
         ws.write_number(2 + i, 0, i, f_center)
         ws.write_string(2 + i, 1, "기타", f_center)
-        ws.write_string(2 + i, 2, "-", f_center) if w["line"] is None else ws.write_number(2 + i, 2, w["line"], f_center)
+        ws.write_string(2 + i, 2, "-", f_center) if w["line"] is None else ws.write_number(
+            2 + i, 2, w["line"], f_center
+        )
         ws.write_string(2 + i, 3, w["message"], f_text)
     ws.autofilter(2, 0, 2 + max(len(body["warnings"]), 1), 3)
     ws = sheets[SHEETS[5]]
@@ -317,15 +418,26 @@ def main() -> None:
     ws = sheets[SHEETS[6]]
     ws.write_string(0, 0, "format")
     ws.write_string(0, 1, "xlgen-workbook/1")
-    fields = [("key", args.key), ("kind", "evaluation"), ("org", ""), ("year", year), ("revision", 1),
-              ("content_hash", "0" * 64), ("built_at", ""), ("xlgen_version", ""), ("input_sheet", SHEETS[2]),
-              ("threshold", threshold)]
+    fields = [
+        ("key", args.key),
+        ("kind", "evaluation"),
+        ("org", ""),
+        ("year", year),
+        ("revision", 1),
+        ("content_hash", "0" * 64),
+        ("built_at", ""),
+        ("xlgen_version", ""),
+        ("input_sheet", SHEETS[2]),
+        ("threshold", threshold),
+    ]
     for i, (k, v) in enumerate(fields, 1):
         ws.write_string(i, 0, k)
         ws.write(i, 1, v)
     start = len(fields) + 2
     ws.write_string(start, 0, "records")
-    for c, text in enumerate(["record_key", "department", "project", "indicator", "target", "actual", "note"]):
+    for c, text in enumerate(
+        ["record_key", "department", "project", "indicator", "target", "actual", "note"]
+    ):
         ws.write_string(start + 1, c, text)
     for i, r in enumerate(rows, start + 2):
         for c, v in enumerate((r[0], r[3], r[4], r[5], r[7], r[8], r[11])):

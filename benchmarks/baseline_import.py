@@ -50,19 +50,30 @@ def main() -> None:
     rev = conn.execute("SELECT revision FROM documents WHERE key = ?", (key,)).fetchone()[0] + 1
     conn.execute(
         "INSERT INTO revisions (doc_key, revision, action, at, os_user, file_name, file_hash, undoes) "
-        "VALUES (?,?,?,?,?,?,?,NULL)", (key, rev, "import", at, "bench", args.file, ""))
+        "VALUES (?,?,?,?,?,?,?,NULL)",
+        (key, rev, "import", at, "bench", args.file, ""),
+    )
     conn.execute("UPDATE documents SET revision = ? WHERE key = ?", (rev, key))
-    conn.executemany("UPDATE indicators SET actual = ? WHERE doc_key = ? AND record_key = ?",
-                     [(new, key, rk) for rk, _old, new in changes])
+    conn.executemany(
+        "UPDATE indicators SET actual = ? WHERE doc_key = ? AND record_key = ?",
+        [(new, key, rk) for rk, _old, new in changes],
+    )
     conn.executemany(
         "INSERT INTO history (doc_key, revision, at, os_user, file_name, file_hash, record_key, field, old, new) "
         "VALUES (?,?,?,?,?,?,?,?,?,?)",
-        [(key, rev, at, "bench", args.file, "", rk, "actual", json.dumps(old), json.dumps(new))
-         for rk, old, new in changes])
+        [
+            (key, rev, at, "bench", args.file, "", rk, "actual", json.dumps(old), json.dumps(new))
+            for rk, old, new in changes
+        ],
+    )
     conn.execute("COMMIT")
     conn.close()
-    print(json.dumps({"changes": len(changes), "seconds_in_process": round(time.perf_counter() - started, 3)}),
-          file=sys.stderr)
+    print(
+        json.dumps(
+            {"changes": len(changes), "seconds_in_process": round(time.perf_counter() - started, 3)}
+        ),
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

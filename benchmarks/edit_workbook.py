@@ -27,9 +27,13 @@ CELL_RE = re.compile(r'<c r="E(\d+)"( s="\d+")?(?:/>|><v>([^<]*)</v></c>)')
 def _sheet_part(zf: zipfile.ZipFile, name: str) -> str:
     workbook = zf.read("xl/workbook.xml").decode("utf-8")
     rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-    for m in re.finditer(r'<sheet name="([^"]+)" sheetId="\d+"(?: state="\w+")? r:id="(rId\d+)"/>', workbook):
+    for m in re.finditer(
+        r'<sheet name="([^"]+)" sheetId="\d+"(?: state="\w+")? r:id="(rId\d+)"/>', workbook
+    ):
         if unescape(m.group(1)) == name:
-            target = re.search(rf'<Relationship Id="{m.group(2)}" Type="[^"]+" Target="([^"]+)"/>', rels).group(1)
+            target = re.search(
+                rf'<Relationship Id="{m.group(2)}" Type="[^"]+" Target="([^"]+)"/>', rels
+            ).group(1)
             return "xl/" + target.lstrip("/").removeprefix("xl/")
     raise SystemExit(f"no sheet {name!r} in the workbook")
 

@@ -54,56 +54,248 @@ SIZES = (250, 1_000, 10_000, 100_000)
 # --------------------------------------------------------------------------- word pools
 
 BUREAU_BASE = [
-    "감사담당관", "미래비전추진단", "행정국", "재정국", "복지국", "생활환경국", "도시국",
-    "안전교통국", "보건소",
+    "감사담당관",
+    "미래비전추진단",
+    "행정국",
+    "재정국",
+    "복지국",
+    "생활환경국",
+    "도시국",
+    "안전교통국",
+    "보건소",
 ]
 BUREAU_QUAL = [
-    "미래", "행복", "푸른", "으뜸", "열린", "희망", "스마트", "녹색", "안심", "활력", "상생",
-    "창의", "포용", "혁신", "품격", "공감", "든든", "맑은", "다솜", "한빛",
+    "미래",
+    "행복",
+    "푸른",
+    "으뜸",
+    "열린",
+    "희망",
+    "스마트",
+    "녹색",
+    "안심",
+    "활력",
+    "상생",
+    "창의",
+    "포용",
+    "혁신",
+    "품격",
+    "공감",
+    "든든",
+    "맑은",
+    "다솜",
+    "한빛",
 ]
 BUREAU_AREA = [
-    "행정", "재정", "복지", "환경", "도시", "교통", "안전", "문화", "교육", "경제", "일자리",
-    "주택", "보건", "청소년", "여성가족", "공원", "체육", "민원", "세무", "건설",
+    "행정",
+    "재정",
+    "복지",
+    "환경",
+    "도시",
+    "교통",
+    "안전",
+    "문화",
+    "교육",
+    "경제",
+    "일자리",
+    "주택",
+    "보건",
+    "청소년",
+    "여성가족",
+    "공원",
+    "체육",
+    "민원",
+    "세무",
+    "건설",
 ]
 BUREAU_END = ["국", "본부", "단"]
 DEPT_AREA = [
-    "감사", "소통기획", "사회적경제", "미래교육", "총무", "자치행정", "홍보", "문화체육",
-    "민원여권", "재무", "세무", "징수", "일자리경제", "복지정책", "어르신복지", "아동청소년",
-    "여성가족", "청소행정", "환경", "공원녹지", "주택", "건축", "도시계획", "도시재생",
-    "교통행정", "주차관리", "도로", "치수", "안전", "보건행정", "건강증진", "의약",
-    "위생", "지역보건", "정보통신", "토지관리", "부동산정보", "생활체육", "관광", "평생학습",
+    "감사",
+    "소통기획",
+    "사회적경제",
+    "미래교육",
+    "총무",
+    "자치행정",
+    "홍보",
+    "문화체육",
+    "민원여권",
+    "재무",
+    "세무",
+    "징수",
+    "일자리경제",
+    "복지정책",
+    "어르신복지",
+    "아동청소년",
+    "여성가족",
+    "청소행정",
+    "환경",
+    "공원녹지",
+    "주택",
+    "건축",
+    "도시계획",
+    "도시재생",
+    "교통행정",
+    "주차관리",
+    "도로",
+    "치수",
+    "안전",
+    "보건행정",
+    "건강증진",
+    "의약",
+    "위생",
+    "지역보건",
+    "정보통신",
+    "토지관리",
+    "부동산정보",
+    "생활체육",
+    "관광",
+    "평생학습",
 ]
 DEPT_QUAL = ["", "제1", "제2", "통합", "중앙", "동부", "서부", "남부", "북부", "신설"]
 TOPIC = [
-    "구정", "청렴도", "감사행정", "계약심사", "주민참여", "공약사업", "사회적경제", "공공구매",
-    "청년", "민관협치", "평생학습", "도서관", "혁신교육", "과학문화", "지역축제", "생활체육",
-    "민원서비스", "여권발급", "지방세", "세외수입", "체납액", "일자리", "전통시장", "소상공인",
-    "어르신", "장애인", "아동", "청소년", "여성", "다문화가족", "무료급식", "자원봉사",
-    "생활폐기물", "재활용", "대기질", "미세먼지", "하천", "공원", "가로수", "녹지",
-    "주택", "임대주택", "도시재생", "골목길", "건축물", "도로", "보도", "교통안전",
-    "주차", "자전거", "재난안전", "방범", "감염병", "치매", "금연", "건강검진", "식품위생",
+    "구정",
+    "청렴도",
+    "감사행정",
+    "계약심사",
+    "주민참여",
+    "공약사업",
+    "사회적경제",
+    "공공구매",
+    "청년",
+    "민관협치",
+    "평생학습",
+    "도서관",
+    "혁신교육",
+    "과학문화",
+    "지역축제",
+    "생활체육",
+    "민원서비스",
+    "여권발급",
+    "지방세",
+    "세외수입",
+    "체납액",
+    "일자리",
+    "전통시장",
+    "소상공인",
+    "어르신",
+    "장애인",
+    "아동",
+    "청소년",
+    "여성",
+    "다문화가족",
+    "무료급식",
+    "자원봉사",
+    "생활폐기물",
+    "재활용",
+    "대기질",
+    "미세먼지",
+    "하천",
+    "공원",
+    "가로수",
+    "녹지",
+    "주택",
+    "임대주택",
+    "도시재생",
+    "골목길",
+    "건축물",
+    "도로",
+    "보도",
+    "교통안전",
+    "주차",
+    "자전거",
+    "재난안전",
+    "방범",
+    "감염병",
+    "치매",
+    "금연",
+    "건강검진",
+    "식품위생",
 ]
 PROJECT_ACTION = [
-    "활성화", "기반 조성", "역량 강화", "지원 확대", "체계 구축", "서비스 제공", "관리 강화",
-    "환경 조성", "질 향상", "운영 내실화", "제도 개선", "인프라 확충", "안전 관리", "참여 확대",
-    "예방 사업", "정비 사업", "육성 지원", "맞춤형 지원", "종합 대책 추진", "품질 향상",
+    "활성화",
+    "기반 조성",
+    "역량 강화",
+    "지원 확대",
+    "체계 구축",
+    "서비스 제공",
+    "관리 강화",
+    "환경 조성",
+    "질 향상",
+    "운영 내실화",
+    "제도 개선",
+    "인프라 확충",
+    "안전 관리",
+    "참여 확대",
+    "예방 사업",
+    "정비 사업",
+    "육성 지원",
+    "맞춤형 지원",
+    "종합 대책 추진",
+    "품질 향상",
 ]
 PROJECT_LEAD = [
-    "", "", "", "구민과 함께하는", "현장중심의", "찾아가는", "주민맞춤형", "지속가능한",
-    "안전하고 쾌적한", "더불어 사는", "체계적인", "촘촘한",
+    "",
+    "",
+    "",
+    "구민과 함께하는",
+    "현장중심의",
+    "찾아가는",
+    "주민맞춤형",
+    "지속가능한",
+    "안전하고 쾌적한",
+    "더불어 사는",
+    "체계적인",
+    "촘촘한",
 ]
 INDICATOR_TAIL = [
-    "달성도", "달성률", "건수", "실적", "참여자수", "이용자수", "처리율", "만족도", "추진율",
-    "점검 횟수", "교육 인원", "설치 개소", "정비 실적", "절감액", "징수율", "발생량",
+    "달성도",
+    "달성률",
+    "건수",
+    "실적",
+    "참여자수",
+    "이용자수",
+    "처리율",
+    "만족도",
+    "추진율",
+    "점검 횟수",
+    "교육 인원",
+    "설치 개소",
+    "정비 실적",
+    "절감액",
+    "징수율",
+    "발생량",
 ]
 INDICATOR_HEAD = [
-    "목표", "사업", "교육", "점검", "홍보", "상담", "지원", "운영", "참여", "설치", "정비",
-    "단속", "모니터링", "컨설팅", "캠페인",
+    "목표",
+    "사업",
+    "교육",
+    "점검",
+    "홍보",
+    "상담",
+    "지원",
+    "운영",
+    "참여",
+    "설치",
+    "정비",
+    "단속",
+    "모니터링",
+    "컨설팅",
+    "캠페인",
 ]
 CONTINUE_WORD = ["및", "등", "위한"]
 UNITS = [
-    ("%", 0.30), ("건", 0.18), ("회", 0.12), ("명", 0.15), ("개소", 0.05), ("백만원", 0.07),
-    ("톤", 0.03), ("천원", 0.03), ("만명", 0.02), ("㎞", 0.02), ("시간", 0.01), ("대", 0.01),
+    ("%", 0.30),
+    ("건", 0.18),
+    ("회", 0.12),
+    ("명", 0.15),
+    ("개소", 0.05),
+    ("백만원", 0.07),
+    ("톤", 0.03),
+    ("천원", 0.03),
+    ("만명", 0.02),
+    ("㎞", 0.02),
+    ("시간", 0.01),
+    ("대", 0.01),
     ("개교", 0.01),
 ]
 NARRATIVE = [
@@ -160,7 +352,9 @@ def _indicator(rng: random.Random, topic: str) -> Indicator:
         ratio = rng.uniform(0.85, 1.35)
     else:
         ratio = rng.uniform(0.2, 0.85)
-    actual: int | float | None = round(target * ratio, 1) if decimals else int(round(target * ratio))
+    actual: int | float | None = (
+        round(target * ratio, 1) if decimals else int(round(target * ratio))
+    )
     r = rng.random()
     if r < 0.04:
         actual = None  # not reported yet: a blank, not zero
@@ -174,8 +368,14 @@ def _indicator(rng: random.Random, topic: str) -> Indicator:
     if stated is not None and rng.random() < 0.02:
         stated += rng.choice([-7, -3, 2, 5, 11])  # a printed rate that its inputs do not give
     extra = rng.choice(INDICATOR_HEAD)
-    name = f"{topic} {extra} {rng.choice(INDICATOR_TAIL)}" if rng.random() < 0.6 else f"{extra} {rng.choice(INDICATOR_TAIL)}"
-    return Indicator(name=name, unit=unit, target=target, actual=actual, stated_rate=stated, direction=direction)
+    name = (
+        f"{topic} {extra} {rng.choice(INDICATOR_TAIL)}"
+        if rng.random() < 0.6
+        else f"{extra} {rng.choice(INDICATOR_TAIL)}"
+    )
+    return Indicator(
+        name=name, unit=unit, target=target, actual=actual, stated_rate=stated, direction=direction
+    )
 
 
 def make_evaluation(n: int, seed: int = 20191231) -> Evaluation:
@@ -203,7 +403,9 @@ def make_evaluation(n: int, seed: int = 20191231) -> Evaluation:
                 if total >= n:
                     break
                 topic = rng.choice(TOPIC)
-                pname = " ".join(x for x in (rng.choice(PROJECT_LEAD), topic, rng.choice(PROJECT_ACTION)) if x)
+                pname = " ".join(
+                    x for x in (rng.choice(PROJECT_LEAD), topic, rng.choice(PROJECT_ACTION)) if x
+                )
                 p = Project(pname)
                 d.projects.append(p)
                 k = rng.choices([1, 2, 3, 4], weights=[55, 25, 13, 7])[0]
@@ -211,16 +413,29 @@ def make_evaluation(n: int, seed: int = 20191231) -> Evaluation:
                     p.indicators.append(_indicator(rng, topic))
                     total += 1
                 _shape_further_names(p, rng)
-    ev = Evaluation(title=f"{YEAR}년 성과관리 주요사업 평가 현황", org="벤치구", year=YEAR, bureaus=bureaus)
+    ev = Evaluation(
+        title=f"{YEAR}년 성과관리 주요사업 평가 현황", org="벤치구", year=YEAR, bureaus=bureaus
+    )
     ev.threshold = THRESHOLD
     ev.summary = [SummaryRow(b.name, *counts_of(b)) for b in bureaus]
     t = [sum(getattr(r, f) for r in ev.summary) for f in ("projects", "normal", "weak")]
     ev.summary_total = SummaryRow("사업수", *t)
     ev.summary_ratio = (percent(t[1], t[0]), percent(t[2], t[0]))
     ev.narrative = [
-        NarrativeSection(b.name, [Field(f"{TOPIC[i % len(TOPIC)]} 분야", [
-            Highlight(NARRATIVE[i % len(NARRATIVE)], [NARRATIVE[(i + 1) % len(NARRATIVE)]])
-        ])]) for i, b in enumerate(bureaus[:5])
+        NarrativeSection(
+            b.name,
+            [
+                Field(
+                    f"{TOPIC[i % len(TOPIC)]} 분야",
+                    [
+                        Highlight(
+                            NARRATIVE[i % len(NARRATIVE)], [NARRATIVE[(i + 1) % len(NARRATIVE)]]
+                        )
+                    ],
+                )
+            ],
+        )
+        for i, b in enumerate(bureaus[:5])
     ]
     return ev
 
@@ -246,7 +461,10 @@ def _shape_further_names(project: Project, rng: random.Random) -> None:
 def counts_of(bureau: Bureau) -> tuple[int, int, int]:
     projects = [p for d in bureau.departments for p in d.projects]
     verdicts = [
-        is_weak(project_rate(indicator_rate(i.target, i.actual, i.direction) for i in p.indicators), THRESHOLD)
+        is_weak(
+            project_rate(indicator_rate(i.target, i.actual, i.direction) for i in p.indicators),
+            THRESHOLD,
+        )
         for p in projects
     ]
     return len(projects), sum(v is False for v in verdicts), sum(v is True for v in verdicts)
@@ -412,8 +630,14 @@ def write_store(ev: Evaluation, db: Path, key: str = KEY) -> int:
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
     with Store.open(db) as store:
-        rev = store.save_document(key, ev, source_name=f"bench-{key}.txt", source_sha256="0" * 64,
-                                  encoding="utf-8", os_user="bench")
+        rev = store.save_document(
+            key,
+            ev,
+            source_name=f"bench-{key}.txt",
+            source_sha256="0" * 64,
+            encoding="utf-8",
+            os_user="bench",
+        )
     return rev
 
 
@@ -437,16 +661,25 @@ def self_check(ev: Evaluation, text_path: Path) -> dict:
     assert isinstance(parsed, Evaluation), type(parsed)
     assert parsed.threshold == ev.threshold, (parsed.threshold, ev.threshold)
     assert [b.name for b in parsed.bureaus] == [b.name for b in ev.bureaus], "bureau names differ"
-    assert len(parsed.departments()) == len(ev.departments()), (len(parsed.departments()), len(ev.departments()))
-    assert len(parsed.projects()) == len(ev.projects()), (len(parsed.projects()), len(ev.projects()))
+    assert len(parsed.departments()) == len(ev.departments()), (
+        len(parsed.departments()),
+        len(ev.departments()),
+    )
+    assert len(parsed.projects()) == len(ev.projects()), (
+        len(parsed.projects()),
+        len(ev.projects()),
+    )
     assert len(parsed.indicator_rows()) == len(ev.indicator_rows())
     for pb, eb in zip(parsed.bureaus, ev.bureaus, strict=True):
         assert [d.name for d in pb.departments] == [d.name for d in eb.departments], pb.name
         assert len(pb.departments) == len(eb.departments), pb.name
-        assert [len(p.indicators) for d in pb.departments for p in d.projects] == \
-            [len(p.indicators) for d in eb.departments for p in d.projects], pb.name
+        assert [len(p.indicators) for d in pb.departments for p in d.projects] == [
+            len(p.indicators) for d in eb.departments for p in d.projects
+        ], pb.name
     summary = [(r.bureau, r.projects, r.normal, r.weak) for r in parsed.summary]
-    assert summary == [(r.bureau, r.projects, r.normal, r.weak) for r in ev.summary], "Ⅰ summary differs"
+    assert summary == [(r.bureau, r.projects, r.normal, r.weak) for r in ev.summary], (
+        "Ⅰ summary differs"
+    )
     got, want = rows_of(parsed), rows_of(ev)
     bad = [(g, w) for g, w in zip(got, want, strict=True) if g != w]
     assert not bad, f"{len(bad)} rows differ, first: {bad[0]}"
@@ -454,8 +687,12 @@ def self_check(ev: Evaluation, text_path: Path) -> dict:
     count_warnings = [w.message for w in parsed.warnings if "Ⅲ의 부서별 사업 수" in w.message]
     assert not count_warnings, count_warnings[:3]
     return {
-        "bureaus": len(ev.bureaus), "departments": len(ev.departments()), "projects": len(ev.projects()),
-        "indicators": len(want), "warnings": len(parsed.warnings), "parse_seconds": round(seconds, 3),
+        "bureaus": len(ev.bureaus),
+        "departments": len(ev.departments()),
+        "projects": len(ev.projects()),
+        "indicators": len(want),
+        "warnings": len(parsed.warnings),
+        "parse_seconds": round(seconds, 3),
     }
 
 
@@ -467,18 +704,31 @@ def prepare(n: int, out_dir: Path, *, check: bool = True) -> dict:
     text_path.write_text(render_text(ev), encoding="utf-8")
     db = out_dir / f"store-{n}.sqlite"
     write_store(ev, db)
-    info = {"n": n, "text": str(text_path), "db": str(db), "text_bytes": text_path.stat().st_size,
-            "bureaus": len(ev.bureaus), "departments": len(ev.departments()), "projects": len(ev.projects())}
+    info = {
+        "n": n,
+        "text": str(text_path),
+        "db": str(db),
+        "text_bytes": text_path.stat().st_size,
+        "bureaus": len(ev.bureaus),
+        "departments": len(ev.departments()),
+        "projects": len(ev.projects()),
+    }
     if check:
         info["check"] = self_check(ev, text_path)
     return info
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--n", type=int, action="append", help="indicator count (repeatable); default: all sizes")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--n", type=int, action="append", help="indicator count (repeatable); default: all sizes"
+    )
     ap.add_argument("--out", type=Path, default=Path("/tmp/xlgen-bench"))
-    ap.add_argument("--check", action="store_true", help="parse the text back and assert the same records")
+    ap.add_argument(
+        "--check", action="store_true", help="parse the text back and assert the same records"
+    )
     args = ap.parse_args()
     for n in args.n or SIZES:
         started = time.perf_counter()

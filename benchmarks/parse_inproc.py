@@ -21,5 +21,14 @@ if __name__ == "__main__":
     t1 = time.perf_counter()
     ev = parse_evaluation(lines, source=doc.path.name)
     t2 = time.perf_counter()
-    print(json.dumps({"read_s": round(t1 - t0, 4), "parse_s": round(t2 - t1, 4), "lines": len(lines),
-                      "indicators": len(ev.indicator_rows()), "warnings": len(ev.warnings)}))
+    print(
+        json.dumps(
+            {
+                "read_s": round(t1 - t0, 4),
+                "parse_s": round(t2 - t1, 4),
+                "lines": len(lines),
+                "indicators": len(ev.indicator_rows()),
+                "warnings": len(ev.warnings),
+            }
+        )
+    )

@@ -42,7 +42,11 @@ def run(what: str, args: argparse.Namespace) -> None:
         from xlgen.seeds import parse_document_path
 
         document, text, _ = parse_document_path(Path(args.file))
-        json.dumps(to_json_obj(document, file=Path(args.file).name, encoding=text.encoding), ensure_ascii=False, indent=2)
+        json.dumps(
+            to_json_obj(document, file=Path(args.file).name, encoding=text.encoding),
+            ensure_ascii=False,
+            indent=2,
+        )
 
 
 def main() -> None:
@@ -65,10 +69,18 @@ def main() -> None:
         buf = io.StringIO()
         stats = pstats.Stats(profiler, stream=buf)
         stats.sort_stats(order).print_stats(TOP)
-        text = buf.getvalue().replace(root, "").replace(str(Path(__file__).resolve().parent.parent) + "/", "")
-        text = text.replace(sys.prefix + "/lib/python3.11/site-packages/", "").replace(sys.prefix + "/lib/python3.11/", "")
-        body = text[text.find("   ncalls"):].rstrip()
-        print(f"### {args.what}: top {TOP} by {order} (profiled wall {elapsed:.2f} s)\n\n```\n{body}\n```\n")
+        text = (
+            buf.getvalue()
+            .replace(root, "")
+            .replace(str(Path(__file__).resolve().parent.parent) + "/", "")
+        )
+        text = text.replace(sys.prefix + "/lib/python3.11/site-packages/", "").replace(
+            sys.prefix + "/lib/python3.11/", ""
+        )
+        body = text[text.find("   ncalls") :].rstrip()
+        print(
+            f"### {args.what}: top {TOP} by {order} (profiled wall {elapsed:.2f} s)\n\n```\n{body}\n```\n"
+        )
 
 
 if __name__ == "__main__":

@@ -53,30 +53,62 @@ def run_all(scale: float, seed: int, workdir: Path, log) -> list[rt.TrialResult]
 
     def done(result: rt.TrialResult) -> None:
         results.append(result)
-        mark = "ok" if result.ok else ("known bug " + result.known_bug if result.explained else "FAILED")
+        mark = (
+            "ok"
+            if result.ok
+            else ("known bug " + result.known_bug if result.explained else "FAILED")
+        )
         log(f"  {mark:>14}  {result.runs:>5} runs  {result.elapsed:6.1f} s  {result.name}")
 
     log("1. hostile workbooks → xlgen import")
     for k, case in enumerate(rt.HOSTILE_CASES):
-        runs = max(len(case.variants) if scale >= 1 else 1,
-                   n(HOSTILE_SLOW_RUNS if case.slow else HOSTILE_RUNS))
+        runs = max(
+            len(case.variants) if scale >= 1 else 1,
+            n(HOSTILE_SLOW_RUNS if case.slow else HOSTILE_RUNS),
+        )
         if case.max_runs:
             runs = min(runs, max(1, round(case.max_runs * min(scale, 1))))
-        done(rt.hostile_workbook_trial(bench, case, runs, random.Random(rng.random()), workdir / f"hostile-{k}"))
+        done(
+            rt.hostile_workbook_trial(
+                bench, case, runs, random.Random(rng.random()), workdir / f"hostile-{k}"
+            )
+        )
     log("2. formula injection")
-    for result in rt.injection_trial(bench, n(INJECTION_RUNS), random.Random(rng.random()), workdir / "injection"):
+    for result in rt.injection_trial(
+        bench, n(INJECTION_RUNS), random.Random(rng.random()), workdir / "injection"
+    ):
         done(result)
     log("3. parsers")
     done(rt.parser_fuzz_trial(n(FUZZ_EXAMPLES, 50), rng.randint(0, 2**31), workdir / "fuzz"))
-    done(rt.cli_bytes_trial(n(CLI_BYTES_RUNS, len(rt.CLI_BYTES_KINDS)), random.Random(rng.random()),
-                            workdir / "bytes"))
+    done(
+        rt.cli_bytes_trial(
+            n(CLI_BYTES_RUNS, len(rt.CLI_BYTES_KINDS)),
+            random.Random(rng.random()),
+            workdir / "bytes",
+        )
+    )
     log("4. crash safety")
-    done(rt.build_kill_trial(bench, n(BUILD_KILLS), random.Random(rng.random()), workdir / "build-kill"))
-    done(rt.import_kill_trial(bench, n(IMPORT_KILLS), random.Random(rng.random()), workdir / "import-kill"))
+    done(
+        rt.build_kill_trial(
+            bench, n(BUILD_KILLS), random.Random(rng.random()), workdir / "build-kill"
+        )
+    )
+    done(
+        rt.import_kill_trial(
+            bench, n(IMPORT_KILLS), random.Random(rng.random()), workdir / "import-kill"
+        )
+    )
     log("5. concurrency")
     for overlap in (False, True):
-        done(rt.concurrent_import_trial(bench, n(CONCURRENT_RUNS, 2), random.Random(rng.random()),
-                                        workdir / f"concurrent-{overlap}", overlap))
+        done(
+            rt.concurrent_import_trial(
+                bench,
+                n(CONCURRENT_RUNS, 2),
+                random.Random(rng.random()),
+                workdir / f"concurrent-{overlap}",
+                overlap,
+            )
+        )
     if rt.listener().hits:
         results[0].failures.append(f"the listener saw {rt.listener().hits} connections")
     return results
@@ -85,7 +117,9 @@ def run_all(scale: float, seed: int, workdir: Path, log) -> list[rt.TrialResult]
 def render(results: list[rt.TrialResult], *, command: str, seed: int, seconds: float) -> str:
     hostile = [r for r in results if r.area.startswith("1")]
     refused = sum(r.outcomes.get("refused cleanly (exit 1)", 0) for r in hostile)
-    harmless = sum(r.outcomes.get("accepted, nothing to import (exit 0, 변경 없음)", 0) for r in hostile)
+    harmless = sum(
+        r.outcomes.get("accepted, nothing to import (exit 0, 변경 없음)", 0) for r in hostile
+    )
     total_hostile = sum(r.runs for r in hostile)
     lost = sum(r.lost for r in results)
     checked = sum(r.checked for r in results)
@@ -124,7 +158,7 @@ def render(results: list[rt.TrialResult], *, command: str, seed: int, seconds: f
         "content appears and that nothing connected to a local listener the http variants point at. "
         "Two kinds of variant are valid workbooks with nothing to import (a million empty `<row/>` "
         "elements; one value far outside the columns the import reads, at XFD1048576 and the like): "
-        "for them, **accepted, nothing to import** (exit 0, \"변경 없음\", the store unchanged, within "
+        'for them, **accepted, nothing to import** (exit 0, "변경 없음", the store unchanged, within '
         "the same bounds) is as right as a refusal.",
         "* Hostile workbooks are made from a workbook built by `xlgen build 2019`, by rewriting its zip "
         "parts (bombs, DTDs, truncation, a million `<row>` elements, a huge `<dimension>`) or by "
@@ -160,16 +194,26 @@ def render(results: list[rt.TrialResult], *, command: str, seed: int, seconds: f
         for k, r in notes:
             out.append(f"* Row {k}: " + "; ".join(r.notes))
         out.append("")
-    out += ["## Bugs found in xlgen", "",
-            "Found by these trials; fixed ones stay in the trials (and in tests/test_reliability.py) "
-            "as regression checks, open ones are pinned there as `xfail(strict=True)`.", ""]
+    out += [
+        "## Bugs found in xlgen",
+        "",
+        "Found by these trials; fixed ones stay in the trials (and in tests/test_reliability.py) "
+        "as regression checks, open ones are pinned there as `xfail(strict=True)`.",
+        "",
+    ]
     for bug in rt.BUGS:
         rows = [k for k, r in enumerate(results, 1) if bug in r.covers]
         status = f"fixed in {rt.FIXED_IN[bug]}" if bug in rt.FIXED_IN else "**open**"
         out += [f"### {bug}: {rt.BUG_TITLES[bug]} — {status}", "", rt.BUGS[bug], ""]
-        failing = [(k, f) for k in rows for f in results[k - 1].failures
-                   if f.startswith(f"[{bug}]") or f"regression of {bug} " in f]
-        where = f"row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows))}" if rows else "no row"
+        failing = [
+            (k, f)
+            for k in rows
+            for f in results[k - 1].failures
+            if f.startswith(f"[{bug}]") or f"regression of {bug} " in f
+        ]
+        where = (
+            f"row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows))}" if rows else "no row"
+        )
         if not failing:
             out += [f"In this run every run of its case ({where}) was refused cleanly.", ""]
             continue
@@ -185,21 +229,30 @@ def render(results: list[rt.TrialResult], *, command: str, seed: int, seconds: f
         out += ["## Unexplained failures", ""]
         for r in unexplained:
             out.append(f"* {r.name}:")
-            out += [f"  * {f[:400]}".replace("\n", " / ") for f in r.failures if not f.startswith("[B")][:10]
+            out += [
+                f"  * {f[:400]}".replace("\n", " / ") for f in r.failures if not f.startswith("[B")
+            ][:10]
         out.append("")
     return "\n".join(out)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every count (default 1)")
     parser.add_argument("--seed", type=int, default=2019, help="random seed (default 2019)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "reliability.md")
-    parser.add_argument("--workdir", type=Path, default=None, help="scratch folder (default: a temp dir)")
+    parser.add_argument(
+        "--workdir", type=Path, default=None, help="scratch folder (default: a temp dir)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = parser.parse_args()
-    command = COMMAND + (f" --scale {args.scale:g}" if args.scale != 1 else "") + (
-        f" --seed {args.seed}" if args.seed != 2019 else "")
+    command = (
+        COMMAND
+        + (f" --scale {args.scale:g}" if args.scale != 1 else "")
+        + (f" --seed {args.seed}" if args.seed != 2019 else "")
+    )
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="xlgen-reliability-"))
     started = time.monotonic()
 
@@ -213,7 +266,9 @@ def main() -> int:
             shutil.rmtree(workdir, ignore_errors=True)
     seconds = time.monotonic() - started
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(render(results, command=command, seed=args.seed, seconds=seconds) + "\n", encoding="utf-8")
+    args.out.write_text(
+        render(results, command=command, seed=args.seed, seconds=seconds) + "\n", encoding="utf-8"
+    )
     log(f"wrote {args.out}")
     bad = [r for r in results if not r.explained]
     for r in bad:

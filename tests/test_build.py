@@ -23,8 +23,14 @@ from xlgen.store import Store
 ROOT = Path(__file__).resolve().parent.parent
 SUMMARY, DEPTS, SETTINGS = "Ⅰ 국별현황", "Ⅲ 부서별현황", "설정"
 PRINTED = {
-    "감사담당관": (4, 4, 0), "미래비전추진단": (14, 13, 1), "행정국": (21, 21, 0), "재정국": (18, 17, 1),
-    "복지국": (21, 21, 0), "생활환경국": (16, 15, 1), "도시국": (19, 19, 0), "안전교통국": (22, 22, 0),
+    "감사담당관": (4, 4, 0),
+    "미래비전추진단": (14, 13, 1),
+    "행정국": (21, 21, 0),
+    "재정국": (18, 17, 1),
+    "복지국": (21, 21, 0),
+    "생활환경국": (16, 15, 1),
+    "도시국": (19, 19, 0),
+    "안전교통국": (22, 22, 0),
     "보건소": (19, 19, 0),
 }
 
@@ -50,7 +56,15 @@ def values(built):
 def test_file_name_and_sheets(built, formulas):
     assert built.name == "2019년 성과관리 주요사업 평가 현황.xlsx"
     assert built.parent.name == "2019"
-    assert formulas.sheetnames == [SUMMARY, "Ⅱ 추진성과", DEPTS, "차트", "검토사항", SETTINGS, meta.SHEET]
+    assert formulas.sheetnames == [
+        SUMMARY,
+        "Ⅱ 추진성과",
+        DEPTS,
+        "차트",
+        "검토사항",
+        SETTINGS,
+        meta.SHEET,
+    ]
     assert formulas[meta.SHEET].sheet_state == "veryHidden"
 
 
@@ -98,7 +112,10 @@ def test_every_rate_formula_has_the_python_value(formulas, values, built):
         assert v.cell(r, dep.ACTUAL + 1).value == ind.actual
         if f.cell(r, dep.RATE + 1).comment is not None:
             comments += 1
-            assert f"문서 인쇄값: {ind.stated_rate:,}".replace("-", "△") in f.cell(r, dep.RATE + 1).comment.text
+            assert (
+                f"문서 인쇄값: {ind.stated_rate:,}".replace("-", "△")
+                in f.cell(r, dep.RATE + 1).comment.text
+            )
     assert comments == 13
 
 
@@ -160,12 +177,16 @@ def test_merged_project_names(formulas, values):
     ws = formulas[DEPTS]
     merged = [str(m) for m in ws.merged_cells.ranges if m.min_col == 1 and m.max_row > m.min_row]
     assert merged  # multi-indicator projects are merged vertically
-    total_projects = sum(1 for r in _indicator_rows(values[DEPTS]) if values[DEPTS].cell(r, dep.FIRST + 1).value == 1)
+    total_projects = sum(
+        1 for r in _indicator_rows(values[DEPTS]) if values[DEPTS].cell(r, dep.FIRST + 1).value == 1
+    )
     assert total_projects == 154
 
 
 def test_hidden_metadata_maps_keys(values, built):
-    fields, records = meta.read([list(row) for row in values[meta.SHEET].iter_rows(values_only=True)])
+    fields, records = meta.read(
+        [list(row) for row in values[meta.SHEET].iter_rows(values_only=True)]
+    )
     assert fields["format"] == meta.FORMAT
     assert fields["key"] == "2019" and fields["revision"] == 1 and len(fields["content_hash"]) == 64
     assert len(records) == 244 and records[0]["record_key"] == "I0001"
@@ -180,9 +201,15 @@ def test_template_change_reaches_the_output(tmp_path):
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
     style = (templates / "evaluation.toml").read_text(encoding="utf-8")
-    style = style.replace('title = "Ⅰ. 국별 사업추진 현황"', 'title = "Ⅰ. 국별 추진 현황 (시험 서식)"')
+    style = style.replace(
+        'title = "Ⅰ. 국별 사업추진 현황"', 'title = "Ⅰ. 국별 추진 현황 (시험 서식)"'
+    )
     (templates / "evaluation.toml").write_text(style, encoding="utf-8")
-    base = (templates / "style.toml").read_text(encoding="utf-8").replace('name = "맑은 고딕"', 'name = "바탕"')
+    base = (
+        (templates / "style.toml")
+        .read_text(encoding="utf-8")
+        .replace('name = "맑은 고딕"', 'name = "바탕"')
+    )
     (templates / "style.toml").write_text(base, encoding="utf-8")
     with Store.open(tmp_path / "s.sqlite") as store:
         path = build("2019", store=store, out_dir=tmp_path / "out", templates_dir=templates).path

@@ -22,12 +22,20 @@ from xlgen.store import Store
 
 pytestmark = [
     pytest.mark.libreoffice,
-    pytest.mark.skipif(lo.find_soffice() is None, reason="LibreOffice(soffice)가 설치되어 있지 않습니다"),
+    pytest.mark.skipif(
+        lo.find_soffice() is None, reason="LibreOffice(soffice)가 설치되어 있지 않습니다"
+    ),
 ]
 SUMMARY, DEPTS, SETTINGS = "Ⅰ 국별현황", "Ⅲ 부서별현황", "설정"
 PER_BUREAU = {
-    "감사담당관": (4, 4, 0), "미래비전추진단": (14, 13, 1), "행정국": (21, 21, 0), "재정국": (18, 17, 1),
-    "복지국": (21, 21, 0), "생활환경국": (16, 15, 1), "도시국": (19, 19, 0), "안전교통국": (22, 22, 0),
+    "감사담당관": (4, 4, 0),
+    "미래비전추진단": (14, 13, 1),
+    "행정국": (21, 21, 0),
+    "재정국": (18, 17, 1),
+    "복지국": (21, 21, 0),
+    "생활환경국": (16, 15, 1),
+    "도시국": (19, 19, 0),
+    "안전교통국": (22, 22, 0),
     "보건소": (19, 19, 0),
 }
 
@@ -101,7 +109,9 @@ def test_pdf_is_a4_landscape_and_every_department_page_starts_with_a_block(built
     pdf = lo.to_pdf(built, tmp_path)
     pages = lo.pdf_pages(pdf)
     assert all(abs(w - 841.9) < 2 and abs(h - 595.3) < 2 for w, h in pages), pages[:3]
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     page_texts = text.split("\f")
     dept_pages = [p for p in page_texts if "부서별 추진 현황" in p]
     from xlgen.layouts import eval_departments

@@ -53,8 +53,16 @@ def test_parse_json_evaluation_shape(runner):
     assert len(obj["indicators"]) == 244
     row = obj["indicators"][0]
     assert set(row) == {
-        "bureau", "department", "project", "indicator", "unit", "target", "actual",
-        "stated_rate", "direction", "line",
+        "bureau",
+        "department",
+        "project",
+        "indicator",
+        "unit",
+        "target",
+        "actual",
+        "stated_rate",
+        "direction",
+        "line",
     }
     negative = [r for r in obj["indicators"] if r["indicator"] == "음식물류폐기물 감량실적"]
     assert negative[0]["actual"] == -231 and negative[0]["stated_rate"] == -31

@@ -39,7 +39,9 @@ from xlgen.store import Store, current_os_user
 KEY = "2019"
 DEPTS = "Ⅲ 부서별현황"
 SUMMARY = "Ⅰ 국별현황"
-A, B, C, D, E, J = (col_letter(c) for c in (dep.PROJECT, dep.INDICATOR, dep.UNIT, dep.TARGET, dep.ACTUAL, dep.KEY))
+A, B, C, D, E, J = (
+    col_letter(c) for c in (dep.PROJECT, dep.INDICATOR, dep.UNIT, dep.TARGET, dep.ACTUAL, dep.KEY)
+)
 NOTE_COL = col_letter(dep.NOTE)  # I
 LIB = "미래교육과 / 도서관 운영 활성화 / 도서관독서실 이용자수"  # I0024: 93 / 124 만명 → 부진
 AUDIT = "감사담당관 / 구정 청렴도 향상 / 청렴도 향상 시책 추진"  # I0001: 37 / 26 회
@@ -223,7 +225,11 @@ def test_accepted_values_are_normalised(env, record, typed, stored, warned):
         ("I0024", "abc", "실적 'abc'은(는) 숫자가 아닙니다."),
         ("I0024", "12a", "실적 '12a'은(는) 숫자가 아닙니다."),
         ("I0024", "85%", "실적 '85%': 단위가 '만명'인 지표에 %를 붙일 수 없습니다."),
-        ("I0024", "=1+1", "실적 수식(=1+1)은 넣을 수 없습니다. 숫자를 직접 입력하세요."),  # openpyxl: a formula
+        (
+            "I0024",
+            "=1+1",
+            "실적 수식(=1+1)은 넣을 수 없습니다. 숫자를 직접 입력하세요.",
+        ),  # openpyxl: a formula
         ("I0024", "nan", "실적 'nan'은(는) 숫자가 아닙니다."),
         ("I0024", "1e400", "실적 '1e400'은(는) 숫자가 아닙니다."),
         ("I0024", True, "실적 참/거짓 값은 실적이 될 수 없습니다."),
@@ -239,25 +245,39 @@ def test_refused_values_name_the_cell_and_the_record(env, record, typed, reason)
 def test_formula_in_a_note_is_refused(env):
     path = env.workbook("note.xlsx", ("I0024", dep.NOTE, "=A1"))
     before = env.snapshot()
-    refused(env, before, env.run("import", path),
-            f"note.xlsx: {env.ref('I0024', NOTE_COL)} ({LIB}): 비고에 수식은 넣을 수 없습니다.")
+    refused(
+        env,
+        before,
+        env.run("import", path),
+        f"note.xlsx: {env.ref('I0024', NOTE_COL)} ({LIB}): 비고에 수식은 넣을 수 없습니다.",
+    )
 
 
 def test_note_text_is_imported(env):
     path = env.workbook("note.xlsx", ("I0024", dep.NOTE, " 도서관 휴관(3개월) "))
     out = lines(env.run("import", path))
-    assert f"  {LIB}  비고 (빈칸) → '도서관 휴관(3개월)'   (note.xlsx {env.ref('I0024', NOTE_COL)})" in out
+    assert (
+        f"  {LIB}  비고 (빈칸) → '도서관 휴관(3개월)'   (note.xlsx {env.ref('I0024', NOTE_COL)})"
+        in out
+    )
     assert env.value("I0024", "note") == "도서관 휴관(3개월)"
     assert env.value("I0024") == 93
 
 
 def test_garbage_among_valid_changes_writes_nothing(env):
     path = env.workbook(
-        "mixed.xlsx", ("I0001", dep.ACTUAL, 38), ("I0024", dep.ACTUAL, "110명"), ("I0013", dep.ACTUAL, 540)
+        "mixed.xlsx",
+        ("I0001", dep.ACTUAL, 38),
+        ("I0024", dep.ACTUAL, "110명"),
+        ("I0013", dep.ACTUAL, 540),
     )
     before = env.snapshot()
-    refused(env, before, env.run("import", path),
-            f"mixed.xlsx: {env.ref('I0024')} ({LIB}): 실적 '110명'은(는) 숫자가 아닙니다.")
+    refused(
+        env,
+        before,
+        env.run("import", path),
+        f"mixed.xlsx: {env.ref('I0024')} ({LIB}): 실적 '110명'은(는) 숫자가 아닙니다.",
+    )
     assert env.value("I0001") == 37 and env.value("I0013") == 539
 
 
@@ -265,7 +285,9 @@ def test_every_problem_is_listed_at_once(env):
     path = env.workbook("two.xlsx", ("I0001", dep.ACTUAL, "x"), ("I0024", dep.ACTUAL, "y"))
     before = env.snapshot()
     refused(
-        env, before, env.run("import", path),
+        env,
+        before,
+        env.run("import", path),
         f"two.xlsx: {env.ref('I0001')} ({AUDIT}): 실적 'x'은(는) 숫자가 아닙니다.",
         f"two.xlsx: {env.ref('I0024')} ({LIB}): 실적 'y'은(는) 숫자가 아닙니다.",
     )
@@ -301,18 +323,26 @@ def test_percent_typed_in_a_spreadsheet_is_not_read_as_a_fraction(env):
     ],
 )
 def test_protected_cell_changed_after_unprotecting_is_refused(env, column, col, value, ko, was):
-    path = env.workbook("prot.xlsx", ("I0024", col, value), ("I0024", dep.ACTUAL, 110), unprotect=True)
+    path = env.workbook(
+        "prot.xlsx", ("I0024", col, value), ("I0024", dep.ACTUAL, 110), unprotect=True
+    )
     before = env.snapshot()
     refused(
-        env, before, env.run("import", path),
+        env,
+        before,
+        env.run("import", path),
         f"prot.xlsx: {env.ref('I0024', column)} ({LIB}): 보호된 칸 '{ko}'이(가) 바뀌었습니다 "
         f"({was} → {value!r}). 목표·지표명·단위·사업명은 바꿀 수 없습니다.",
     )
 
 
 def test_protected_project_name_changed_is_refused(env):
-    path = env.workbook("proj.xlsx", ("I0024", dep.PROJECT, "엉뚱한 사업"), ("I0024", dep.ACTUAL, 110),
-                        unprotect=True)
+    path = env.workbook(
+        "proj.xlsx",
+        ("I0024", dep.PROJECT, "엉뚱한 사업"),
+        ("I0024", dep.ACTUAL, 110),
+        unprotect=True,
+    )
     before = env.snapshot()
     result = env.run("import", path)
     assert result.exit_code == 1, result.output
@@ -321,10 +351,14 @@ def test_protected_project_name_changed_is_refused(env):
 
 
 def test_damaged_key_cell_is_refused(env):
-    path = env.workbook("key.xlsx", ("I0024", dep.KEY, "XYZ"), ("I0001", dep.ACTUAL, 38), unprotect=True)
+    path = env.workbook(
+        "key.xlsx", ("I0024", dep.KEY, "XYZ"), ("I0001", dep.ACTUAL, 38), unprotect=True
+    )
     before = env.snapshot()
     refused(
-        env, before, env.run("import", path),
+        env,
+        before,
+        env.run("import", path),
         f"key.xlsx: {env.ref('I0024', J)} ({LIB}): 숨김 키 'XYZ'이(가) 이 문서에 없습니다 "
         "(숨김 칸이 손상되었거나 다른 통합문서의 행입니다).",
     )
@@ -335,14 +369,19 @@ def _copy_row(src: int, dst: int):
         for c in range(1, dep.PRATE_ALL + 2):
             ws.cell(dst, c).value = ws.cell(src, c).value
         ws.cell(dst, dep.ACTUAL + 1).value = 120
+
     return edit
 
 
 def test_copied_key_row_is_refused(env):
     path = env.workbook("dup.xlsx", _copy_row(38, 359), unprotect=True)
     before = env.snapshot()
-    refused(env, before, env.run("import", path),
-            f"dup.xlsx: {DEPTS}!{J}359 ({LIB}): 숨김 키 I0024가 38행에도 있습니다 (행을 복사하지 마세요).")
+    refused(
+        env,
+        before,
+        env.run("import", path),
+        f"dup.xlsx: {DEPTS}!{J}359 ({LIB}): 숨김 키 I0024가 38행에도 있습니다 (행을 복사하지 마세요).",
+    )
 
 
 @pytest.mark.parametrize("damage", ["damaged", "copied"])
@@ -358,7 +397,9 @@ def test_key_problems_name_the_record(env, damage):
 
 
 def test_emptied_key_cell_with_an_edit_is_refused(env):
-    path = env.workbook("nokey.xlsx", ("I0024", dep.KEY, None), ("I0024", dep.ACTUAL, 110), unprotect=True)
+    path = env.workbook(
+        "nokey.xlsx", ("I0024", dep.KEY, None), ("I0024", dep.ACTUAL, 110), unprotect=True
+    )
     before = env.snapshot()
     result = env.run("import", path)
     assert result.exit_code == 1, result.output
@@ -380,27 +421,43 @@ def test_meta_rows(built):
 
 @pytest.mark.parametrize(
     ("field", "value", "shown"),
-    [("year", 2018, "영등포구 2018"), ("org", "서구", "서구 2019"), ("year", "", "영등포구 연도 미상")],
+    [
+        ("year", 2018, "영등포구 2018"),
+        ("org", "서구", "서구 2019"),
+        ("year", "", "영등포구 연도 미상"),
+    ],
 )
 def test_workbook_of_another_year_or_organisation_is_refused(env, field, value, shown):
     path = env.workbook("other.xlsx", _meta_field(field, value), ("I0024", dep.ACTUAL, 110))
     before = env.snapshot()
-    refused(env, before, env.run("import", path),
-            f"other.xlsx: 다른 기관·연도의 통합문서입니다 (통합문서: {shown}, 저장소 '2019': 영등포구 2019).")
+    refused(
+        env,
+        before,
+        env.run("import", path),
+        f"other.xlsx: 다른 기관·연도의 통합문서입니다 (통합문서: {shown}, 저장소 '2019': 영등포구 2019).",
+    )
 
 
 def test_workbook_of_a_document_not_in_the_store_is_refused(env):
     path = env.workbook("k.xlsx", _meta_field("key", "2018"), ("I0024", dep.ACTUAL, 110))
     before = env.snapshot()
-    refused(env, before, env.run("import", path),
-            "저장소에 '2018' 문서가 없습니다. 이 통합문서를 만든 저장소(--db)를 지정하세요.")
+    refused(
+        env,
+        before,
+        env.run("import", path),
+        "저장소에 '2018' 문서가 없습니다. 이 통합문서를 만든 저장소(--db)를 지정하세요.",
+    )
 
 
 def test_workbook_from_a_newer_revision_is_refused(env):
     path = env.workbook("r.xlsx", _meta_field("revision", 7), ("I0024", dep.ACTUAL, 110))
     before = env.snapshot()
-    refused(env, before, env.run("import", path),
-            "r.xlsx: 통합문서의 저장소 리비전(7)이 이 저장소(1)와 맞지 않습니다.")
+    refused(
+        env,
+        before,
+        env.run("import", path),
+        "r.xlsx: 통합문서의 저장소 리비전(7)이 이 저장소(1)와 맞지 않습니다.",
+    )
 
 
 # --------------------------------------------------------------------------- not a workbook
@@ -411,8 +468,10 @@ def _xls(path: Path) -> None:
 
 
 def _csv(path: Path) -> None:
-    path.write_text("부서,사업,지표,목표,실적\n미래교육과,도서관 운영 활성화,도서관독서실 이용자수,124,110\n",
-                    encoding="utf-8")
+    path.write_text(
+        "부서,사업,지표,목표,실적\n미래교육과,도서관 운영 활성화,도서관독서실 이용자수,124,110\n",
+        encoding="utf-8",
+    )
 
 
 def _zip(path: Path) -> None:
@@ -433,9 +492,18 @@ def _empty(path: Path) -> None:
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (_xls, "{name}: 엑셀 97-2003 형식(.xls)은 가져올 수 없습니다. 엑셀에서 'Excel 통합 문서(*.xlsx)'로 저장해 주세요."),
-        (_csv, "{name}: 엑셀 통합문서(.xlsx)가 아닙니다 (CSV나 다른 파일의 이름만 바꾼 것으로 보입니다)."),
-        (_empty, "{name}: 엑셀 통합문서(.xlsx)가 아닙니다 (CSV나 다른 파일의 이름만 바꾼 것으로 보입니다)."),
+        (
+            _xls,
+            "{name}: 엑셀 97-2003 형식(.xls)은 가져올 수 없습니다. 엑셀에서 'Excel 통합 문서(*.xlsx)'로 저장해 주세요.",
+        ),
+        (
+            _csv,
+            "{name}: 엑셀 통합문서(.xlsx)가 아닙니다 (CSV나 다른 파일의 이름만 바꾼 것으로 보입니다).",
+        ),
+        (
+            _empty,
+            "{name}: 엑셀 통합문서(.xlsx)가 아닙니다 (CSV나 다른 파일의 이름만 바꾼 것으로 보입니다).",
+        ),
         (_zip, "{name}: zip 파일이지만 엑셀 통합문서가 아닙니다."),
         (_plain_xlsx, "{name}: xlgen이 만든 통합문서가 아닙니다 (숨김 시트 '_xlgen'가 없습니다)."),
         (None, "{path}: 파일이 없습니다."),
@@ -455,8 +523,12 @@ def test_a_bad_file_among_good_ones_stops_everything(env):
     bad = env.tmp / "bad.xlsx"
     _csv(bad)
     before = env.snapshot()
-    refused(env, before, env.run("import", good, bad),
-            "bad.xlsx: 엑셀 통합문서(.xlsx)가 아닙니다 (CSV나 다른 파일의 이름만 바꾼 것으로 보입니다).")
+    refused(
+        env,
+        before,
+        env.run("import", good, bad),
+        "bad.xlsx: 엑셀 통합문서(.xlsx)가 아닙니다 (CSV나 다른 파일의 이름만 바꾼 것으로 보입니다).",
+    )
 
 
 # --------------------------------------------------------------------------- mapping by key
@@ -467,6 +539,7 @@ def _swap_rows(a: int, b: int):
         for c in range(1, dep.PRATE_ALL + 2):
             x, y = ws.cell(a, c).value, ws.cell(b, c).value
             ws.cell(a, c).value, ws.cell(b, c).value = y, x
+
     return edit
 
 
@@ -523,7 +596,10 @@ def test_deleted_row_is_a_warning_and_the_rest_imports(env):
 
     path = env.workbook("del.xlsx", delete, ("I0024", dep.ACTUAL, 110), unprotect=True)
     out = lines(env.run("import", path))
-    assert "주의: del.xlsx: 미래교육과 / 혁신교육지구사업 운영 / 혁신교육지구사업 참여자수 행이 없어 그 실적은 가져오지 않았습니다." in out
+    assert (
+        "주의: del.xlsx: 미래교육과 / 혁신교육지구사업 운영 / 혁신교육지구사업 참여자수 행이 없어 그 실적은 가져오지 않았습니다."
+        in out
+    )
     assert env.value("I0025") == 65283 and env.value("I0024") == 110
 
 
@@ -561,15 +637,33 @@ def test_dry_run_writes_nothing_and_json_has_the_same_changes(env):
     assert result.exit_code == 0
     obj = json.loads(result.stdout)
     assert obj["dry_run"] is True and obj["applied_revision"] is None and obj["revision"] == 1
-    assert [(c["record_key"], c["field"], c["old"], c["new"], c["cell"]) for c in obj["changes"]] == [
+    assert [
+        (c["record_key"], c["field"], c["old"], c["new"], c["cell"]) for c in obj["changes"]
+    ] == [
         ("I0001", "actual", 37, 38, env.ref("I0001")),
         ("I0024", "actual", 93, 110, env.ref("I0024")),
     ]
-    assert obj["files"] == [{"file": "dry.xlsx", "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-                             "built_revision": 1}]
-    moved = [c for c in obj["counts"] if (c["normal_before"], c["weak_before"]) != (c["normal_after"], c["weak_after"])]
-    assert moved == [{"bureau": "미래비전추진단", "normal_before": 13, "weak_before": 1,
-                      "normal_after": 14, "weak_after": 0}]
+    assert obj["files"] == [
+        {
+            "file": "dry.xlsx",
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "built_revision": 1,
+        }
+    ]
+    moved = [
+        c
+        for c in obj["counts"]
+        if (c["normal_before"], c["weak_before"]) != (c["normal_after"], c["weak_after"])
+    ]
+    assert moved == [
+        {
+            "bureau": "미래비전추진단",
+            "normal_before": 13,
+            "weak_before": 1,
+            "normal_after": 14,
+            "weak_after": 0,
+        }
+    ]
     assert env.snapshot() == before
 
 
@@ -581,10 +675,16 @@ def test_import_then_reimport_is_no_change_and_build_shows_the_new_actuals(env):
         (entry,) = store.history_entries(KEY, 2)
         (rev, *_) = store.history(KEY)
     assert (entry.file_name, entry.file_hash, entry.os_user) == (
-        "once.xlsx", hashlib.sha256(path.read_bytes()).hexdigest(), current_os_user())
+        "once.xlsx",
+        hashlib.sha256(path.read_bytes()).hexdigest(),
+        current_os_user(),
+    )
     assert (rev.revision, rev.action, rev.file_name, rev.changes) == (2, "import", "once.xlsx", 1)
     before = env.snapshot()
-    assert lines(env.run("import", path)) == ["문서 '2019' (저장소 리비전 2), 파일 1개", "변경 없음"]
+    assert lines(env.run("import", path)) == [
+        "문서 '2019' (저장소 리비전 2), 파일 1개",
+        "변경 없음",
+    ]
     assert env.snapshot() == before
     result = env.run("build", KEY, "--out", env.tmp / "out")
     assert result.exit_code == 0, result.output
@@ -604,7 +704,9 @@ def test_value_changed_in_the_store_since_the_build_is_a_conflict(env):
     assert env.revision() == 2
     before = env.snapshot()
     refused(
-        env, before, env.run("import", a),
+        env,
+        before,
+        env.run("import", a),
         f"A.xlsx: {env.ref('I0024')} ({LIB}): 통합문서를 만든 뒤(리비전 1) 저장소의 실적이(가) 100(으)로 "
         "바뀌었는데 이 파일은 120입니다. 최신 통합문서로 다시 입력하거나 --force로 덮어쓰세요.",
     )
@@ -643,20 +745,29 @@ def test_department_workbooks_are_one_revision(env):
     assert out[-1] == f"저장했습니다: 리비전 2 (변경 3건). 되돌리려면: xlgen undo {KEY}"
     with Store.open(env.db) as store:
         history = store.history(KEY)
-        entries = [(e.record_key, e.field, e.file_name, e.file_hash) for e in store.history_entries(KEY, 2)]
+        entries = [
+            (e.record_key, e.field, e.file_name, e.file_hash) for e in store.history_entries(KEY, 2)
+        ]
     assert [h.revision for h in history] == [2, 1]
     assert history[0].file_name == "d1.xlsx, d2.xlsx"
     h1, h2 = (hashlib.sha256(p.read_bytes()).hexdigest() for p in (d1, d2))
-    assert entries == [("I0001", "actual", "d1.xlsx", h1), ("I0024", "actual", "d2.xlsx", h2),
-                       ("I0024", "note", "d2.xlsx", h2)]
+    assert entries == [
+        ("I0001", "actual", "d1.xlsx", h1),
+        ("I0024", "actual", "d2.xlsx", h2),
+        ("I0024", "note", "d2.xlsx", h2),
+    ]
 
 
 def test_an_error_in_the_second_workbook_writes_nothing_from_the_first(env):
     d1 = env.workbook("d1.xlsx", ("I0001", dep.ACTUAL, 38))
     d2 = env.workbook("d2.xlsx", ("I0024", dep.ACTUAL, "abc"))
     before = env.snapshot()
-    refused(env, before, env.run("import", d1, d2),
-            f"d2.xlsx: {env.ref('I0024')} ({LIB}): 실적 'abc'은(는) 숫자가 아닙니다.")
+    refused(
+        env,
+        before,
+        env.run("import", d1, d2),
+        f"d2.xlsx: {env.ref('I0024')} ({LIB}): 실적 'abc'은(는) 숫자가 아닙니다.",
+    )
     assert env.value("I0001") == 37
 
 
@@ -664,8 +775,12 @@ def test_two_workbooks_disagreeing_on_a_value_are_refused(env):
     d1 = env.workbook("d1.xlsx", ("I0024", dep.ACTUAL, 110))
     d2 = env.workbook("d2.xlsx", ("I0024", dep.ACTUAL, 120))
     before = env.snapshot()
-    refused(env, before, env.run("import", d1, d2),
-            f"d2.xlsx: {env.ref('I0024')} ({LIB}): 다른 파일(d1.xlsx {env.ref('I0024')})과 값이 다릅니다 (110 / 120).")
+    refused(
+        env,
+        before,
+        env.run("import", d1, d2),
+        f"d2.xlsx: {env.ref('I0024')} ({LIB}): 다른 파일(d1.xlsx {env.ref('I0024')})과 값이 다릅니다 (110 / 120).",
+    )
 
 
 def test_same_named_workbooks_from_two_folders_keep_their_own_hash(env):
@@ -675,8 +790,10 @@ def test_same_named_workbooks_from_two_folders_keep_their_own_hash(env):
     lines(env.run("import", d1, d2))
     with Store.open(env.db) as store:
         hashes = {e.record_key: e.file_hash for e in store.history_entries(KEY, 2)}
-    assert hashes == {"I0001": hashlib.sha256(d1.read_bytes()).hexdigest(),
-                      "I0024": hashlib.sha256(d2.read_bytes()).hexdigest()}
+    assert hashes == {
+        "I0001": hashlib.sha256(d1.read_bytes()).hexdigest(),
+        "I0024": hashlib.sha256(d2.read_bytes()).hexdigest(),
+    }
 
 
 # --------------------------------------------------------------------------- history and undo
@@ -701,7 +818,9 @@ def test_history_lists_revisions_and_undo_restores_exactly(env):
     result = env.run("history", "-v", KEY)
     out = result.stdout.splitlines()
     assert out[0] == "'2019' 이력 (현재 리비전 3)"
-    assert re.fullmatch(rf"  리비전   3  되돌리기 \(리비전 2 취소\)  \S+  {user}  h\.xlsx  변경 2건", out[1]), out[1]
+    assert re.fullmatch(
+        rf"  리비전   3  되돌리기 \(리비전 2 취소\)  \S+  {user}  h\.xlsx  변경 2건", out[1]
+    ), out[1]
     assert out[2:4] == [
         "        미래교육과 / 도서관 운영 활성화 / 도서관독서실 이용자수 실적 110 → 93",
         "        사회적경제과 / 공공구매 활성화 / 사회적경제기업 제품구매 목표 달성도 실적 25.1 → 24.6",
@@ -759,8 +878,12 @@ def test_killed_import_leaves_a_whole_revision(env):
     deadline = time.monotonic() + 15
     kills = 0
     while kills < 6 and time.monotonic() < deadline:
-        proc = subprocess.Popen([sys.executable, "-c", CHILD, str(env.db), str(path)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(env.db), str(path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
             assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
             time.sleep(rng.uniform(0.002, 0.06))
@@ -775,10 +898,15 @@ def test_killed_import_leaves_a_whole_revision(env):
         conn = sqlite3.connect(env.db)
         try:
             assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-            revs = conn.execute("SELECT revision, action, (SELECT count(*) FROM history h WHERE "
-                                "h.doc_key = r.doc_key AND h.revision = r.revision) FROM revisions r "
-                                "WHERE doc_key = ? ORDER BY revision", (KEY,)).fetchall()
-            (doc_rev,) = conn.execute("SELECT revision FROM documents WHERE key = ?", (KEY,)).fetchone()
+            revs = conn.execute(
+                "SELECT revision, action, (SELECT count(*) FROM history h WHERE "
+                "h.doc_key = r.doc_key AND h.revision = r.revision) FROM revisions r "
+                "WHERE doc_key = ? ORDER BY revision",
+                (KEY,),
+            ).fetchall()
+            (doc_rev,) = conn.execute(
+                "SELECT revision FROM documents WHERE key = ?", (KEY,)
+            ).fetchone()
         finally:
             conn.close()
         assert [r for r, _, _ in revs] == list(range(1, len(revs) + 1)) and doc_rev == revs[-1][0]

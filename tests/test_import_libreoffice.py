@@ -28,7 +28,9 @@ from xlgen.store import Store, current_os_user
 
 pytestmark = [
     pytest.mark.libreoffice,
-    pytest.mark.skipif(lo.find_soffice() is None, reason="LibreOffice(soffice)가 설치되어 있지 않습니다"),
+    pytest.mark.skipif(
+        lo.find_soffice() is None, reason="LibreOffice(soffice)가 설치되어 있지 않습니다"
+    ),
 ]
 KEY = "2019"
 DEPTS, SUMMARY = "Ⅲ 부서별현황", "Ⅰ 국별현황"
@@ -42,8 +44,16 @@ TEN = {
     "I0014": ("사회적경제과 / 공공구매 활성화 / 사회적경제기업 제품구매 목표 달성도", 24.6, 25.1),
     "I0020": ("미래교육과 / 우수교육 자치구 조성 / 자기주도 학습지원센터 운영", 30873, 31000),
     "I0024": ("미래교육과 / 도서관 운영 활성화 / 도서관독서실 이용자수", 93, 110),
-    "I0041": ("홍보전산과 / 정보통신 인프라구축 및 보안강화 / 정보통신시스템 정상가동 목표달성도", 100.0, 99.9),
-    "I0119": ("아동청소년복지과 / 외국인주민 정착 지원 / 외국인주민 교육프로그램 수료 목표 달성도", 61.3, 62.5),
+    "I0041": (
+        "홍보전산과 / 정보통신 인프라구축 및 보안강화 / 정보통신시스템 정상가동 목표달성도",
+        100.0,
+        99.9,
+    ),
+    "I0119": (
+        "아동청소년복지과 / 외국인주민 정착 지원 / 외국인주민 교육프로그램 수료 목표 달성도",
+        61.3,
+        62.5,
+    ),
     "I0151": ("푸른도시과 / 자연생태 수준향상 / 수변 생태순환길 조성", 8.9, 9.2),
     "I0212": ("주차문화과 / 주차시설 확충 및 관리 / 지속적인 주차공간 조성", 254.0, 250),
 }
@@ -63,7 +73,8 @@ class Setup:
             self.xlsx = build(KEY, store=store, out_dir=tmp / "out").path
         ws = openpyxl.load_workbook(self.xlsx, read_only=True)[DEPTS]
         self.rows = {
-            r[dep.KEY]: n for n, r in enumerate(ws.iter_rows(values_only=True), 1)
+            r[dep.KEY]: n
+            for n, r in enumerate(ws.iter_rows(values_only=True), 1)
             if isinstance(r[dep.KEY], str) and r[dep.KEY].startswith("I")
         }
         self.pristine = tmp / "pristine.sqlite"
@@ -114,8 +125,10 @@ def test_ten_calc_edits_import_rebuild_and_undo(setup, edited, tmp_path):
     assert result.stdout.splitlines() == [
         "문서 '2019' (저장소 리비전 1), 파일 1개",
         "바뀌는 값 10건:",
-        *(f"  {label}  실적 {_show(old)} → {_show(new)}   ({name} {setup.ref(k)})"
-          for k, (label, old, new) in TEN.items()),
+        *(
+            f"  {label}  실적 {_show(old)} → {_show(new)}   ({name} {setup.ref(k)})"
+            for k, (label, old, new) in TEN.items()
+        ),
         "국별 정상추진/부진의 변화:",
         "  미래비전추진단: 정상추진 13 → 14, 부진 1 → 0",
         "(미리보기: 저장하지 않았습니다. 적용하려면 --dry-run 없이 실행하세요.)",
@@ -126,26 +139,41 @@ def test_ten_calc_edits_import_rebuild_and_undo(setup, edited, tmp_path):
     result = setup.run("import", "--dry-run", "--format", "json", edited)
     assert result.exit_code == 0, result.output
     obj = json.loads(result.stdout)
-    assert [(c["record_key"], c["field"], c["old"], c["new"], c["cell"], c["file"]) for c in obj["changes"]] == [
-        (k, "actual", old, new, setup.ref(k), name) for k, (_, old, new) in TEN.items()
-    ]
+    assert [
+        (c["record_key"], c["field"], c["old"], c["new"], c["cell"], c["file"])
+        for c in obj["changes"]
+    ] == [(k, "actual", old, new, setup.ref(k), name) for k, (_, old, new) in TEN.items()]
     assert obj["dry_run"] is True and obj["applied_revision"] is None
     assert setup.bytes() == before
 
     # The import: one revision, one history row per value with file, hash, OS user, old/new.
     result = setup.run("import", edited)
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[-1] == f"저장했습니다: 리비전 2 (변경 10건). 되돌리려면: xlgen undo {KEY}"
+    assert (
+        result.stdout.splitlines()[-1]
+        == f"저장했습니다: 리비전 2 (변경 10건). 되돌리려면: xlgen undo {KEY}"
+    )
     digest = hashlib.sha256(edited.read_bytes()).hexdigest()
     with Store.open(setup.db) as store:
         assert store.revision(KEY) == 2
         entries = store.history_entries(KEY, 2)
         rev = store.history(KEY)[0]
-    assert (rev.revision, rev.action, rev.file_name, rev.file_hash, rev.changes) == (2, "import", name, digest, 10)
+    assert (rev.revision, rev.action, rev.file_name, rev.file_hash, rev.changes) == (
+        2,
+        "import",
+        name,
+        digest,
+        10,
+    )
     assert {(e.file_name, e.file_hash, e.os_user, e.field) for e in entries} == {
-        (name, digest, current_os_user(), "actual")}
-    assert [(e.record_key, e.old, e.new) for e in entries] == [(k, old, new) for k, (_, old, new) in TEN.items()]
-    assert all(type(e.old) is type(TEN[e.record_key][1]) for e in entries)  # the exact stored values
+        (name, digest, current_os_user(), "actual")
+    }
+    assert [(e.record_key, e.old, e.new) for e in entries] == [
+        (k, old, new) for k, (_, old, new) in TEN.items()
+    ]
+    assert all(
+        type(e.old) is type(TEN[e.record_key][1]) for e in entries
+    )  # the exact stored values
     now = setup.actuals()
     assert now == {**original, **{k: new for k, (_, _, new) in TEN.items()}}
 
@@ -177,9 +205,15 @@ def test_ten_calc_edits_import_rebuild_and_undo(setup, edited, tmp_path):
         undo = store.history(KEY)[0]
         undone = store.history_entries(KEY, 3)
     assert (undo.revision, undo.action, undo.undoes, undo.changes, undo.os_user) == (
-        3, "undo", 2, 10, current_os_user())
+        3,
+        "undo",
+        2,
+        10,
+        current_os_user(),
+    )
     assert sorted((e.record_key, e.old, e.new) for e in undone) == sorted(
-        (k, new, old) for k, (_, old, new) in TEN.items())
+        (k, new, old) for k, (_, old, new) in TEN.items()
+    )
     result = setup.run("history", KEY)
     assert result.stdout.splitlines()[1].startswith("  리비전   3  되돌리기 (리비전 2 취소)")
 
@@ -189,17 +223,25 @@ def test_text_typed_in_calc_is_normalised_or_refused(setup):
     cell is blank, which is "no value", not 0."""
     setup.reset()
     rows = setup.rows
-    good = lo.uno_edit(setup.xlsx, setup.tmp / "text" / "good.xlsx", [
-        (DEPTS, f"{E}{rows['I0024']}", "△12"),
-        (DEPTS, f"{E}{rows['I0006']}", "85%"),
-        (DEPTS, f"{E}{rows['I0013']}", "1,234"),
-        (DEPTS, f"{E}{rows['I0001']}", None),
-        (DEPTS, f"{NOTE_COL}{rows['I0024']}", "휴관"),
-    ])
-    bad = lo.uno_edit(setup.xlsx, setup.tmp / "text" / "bad.xlsx", [
-        (DEPTS, f"{E}{rows['I0013']}", 540),
-        (DEPTS, f"{E}{rows['I0024']}", "백십"),
-    ])
+    good = lo.uno_edit(
+        setup.xlsx,
+        setup.tmp / "text" / "good.xlsx",
+        [
+            (DEPTS, f"{E}{rows['I0024']}", "△12"),
+            (DEPTS, f"{E}{rows['I0006']}", "85%"),
+            (DEPTS, f"{E}{rows['I0013']}", "1,234"),
+            (DEPTS, f"{E}{rows['I0001']}", None),
+            (DEPTS, f"{NOTE_COL}{rows['I0024']}", "휴관"),
+        ],
+    )
+    bad = lo.uno_edit(
+        setup.xlsx,
+        setup.tmp / "text" / "bad.xlsx",
+        [
+            (DEPTS, f"{E}{rows['I0013']}", 540),
+            (DEPTS, f"{E}{rows['I0024']}", "백십"),
+        ],
+    )
 
     before = setup.bytes()
     result = setup.run("import", bad)
@@ -217,7 +259,10 @@ def test_text_typed_in_calc_is_normalised_or_refused(setup):
     assert f"  {lib}  실적 93 → △12   (good.xlsx {setup.ref('I0024')})" in out
     assert f"  {lib}  비고 (빈칸) → '휴관'   (good.xlsx {setup.ref('I0024', NOTE_COL)})" in out
     assert f"  {TEN['I0001'][0]}  실적 37 → (빈칸)   (good.xlsx {setup.ref('I0001')})" in out
-    assert f"주의: good.xlsx: {setup.ref('I0013')} ({TEN['I0013'][0]}): 글자로 입력된 '1,234'을(를) 숫자 1234(으)로 읽었습니다" in out
+    assert (
+        f"주의: good.xlsx: {setup.ref('I0013')} ({TEN['I0013'][0]}): 글자로 입력된 '1,234'을(를) 숫자 1234(으)로 읽었습니다"
+        in out
+    )
     assert out[-1] == f"저장했습니다: 리비전 2 (변경 5건). 되돌리려면: xlgen undo {KEY}"
     now = setup.actuals()
     assert (now["I0024"], now["I0006"], now["I0013"], now["I0001"]) == (-12, 85, 1234, None)

@@ -38,12 +38,55 @@ BUREAUS = {
     "보건소": ["보건지원과", "건강증진과", "의약과", "위생과"],
 }
 PROJECTS_PER_BUREAU = [4, 14, 21, 18, 21, 16, 19, 22, 19]
-PROJECTS_PER_DEPARTMENT = [4, 4, 4, 6, 4, 5, 3, 5, 4, 3, 4, 5, 3, 3, 4, 6, 3, 5, 3, 5, 3, 5, 3,
-                           4, 4, 4, 2, 5, 5, 5, 3, 5, 4, 5, 5, 4, 5]
+PROJECTS_PER_DEPARTMENT = [
+    4,
+    4,
+    4,
+    6,
+    4,
+    5,
+    3,
+    5,
+    4,
+    3,
+    4,
+    5,
+    3,
+    3,
+    4,
+    6,
+    3,
+    5,
+    3,
+    5,
+    3,
+    5,
+    3,
+    4,
+    4,
+    4,
+    2,
+    5,
+    5,
+    5,
+    3,
+    5,
+    4,
+    5,
+    5,
+    4,
+    5,
+]
 SUMMARY = [  # as printed in Ⅰ: bureau, 사업 수, 정상추진, 부진, line
-    ("감사담당관", 4, 4, 0, 22), ("미래비전추진단", 14, 13, 1, 24), ("행정국", 21, 21, 0, 26),
-    ("재정국", 18, 17, 1, 28), ("복지국", 21, 21, 0, 30), ("생활환경국", 16, 15, 1, 32),
-    ("도시국", 19, 19, 0, 34), ("안전교통국", 22, 22, 0, 36), ("보건소", 19, 19, 0, 38),
+    ("감사담당관", 4, 4, 0, 22),
+    ("미래비전추진단", 14, 13, 1, 24),
+    ("행정국", 21, 21, 0, 26),
+    ("재정국", 18, 17, 1, 28),
+    ("복지국", 21, 21, 0, 30),
+    ("생활환경국", 16, 15, 1, 32),
+    ("도시국", 19, 19, 0, 34),
+    ("안전교통국", 22, 22, 0, 36),
+    ("보건소", 19, 19, 0, 38),
 ]
 RATE_MISMATCH_LINES = [423, 433, 438, 448, 910, 912, 918, 1100, 1105, 1110, 1138, 1626, 1628]
 
@@ -72,8 +115,10 @@ def _weak_projects(evaluation: Evaluation) -> list[tuple[str, str]]:
         for b in evaluation.bureaus
         for d in b.departments
         for p in d.projects
-        if is_weak(project_rate(indicator_rate(i.target, i.actual, i.direction) for i in p.indicators),
-                   evaluation.threshold)
+        if is_weak(
+            project_rate(indicator_rate(i.target, i.actual, i.direction) for i in p.indicators),
+            evaluation.threshold,
+        )
     ]
 
 
@@ -88,8 +133,14 @@ def golden_dump(evaluation: Evaluation) -> dict:
                     {
                         "name": p.name,
                         "indicators": [
-                            {"name": i.name, "unit": i.unit, "target": i.target, "actual": i.actual,
-                             "stated_rate": i.stated_rate, "line": i.line}
+                            {
+                                "name": i.name,
+                                "unit": i.unit,
+                                "target": i.target,
+                                "actual": i.actual,
+                                "stated_rate": i.stated_rate,
+                                "line": i.line,
+                            }
                             for i in p.indicators
                         ],
                     }
@@ -126,7 +177,11 @@ def _records(evaluation: Evaluation) -> dict:
         "summary": [(r.bureau, r.projects, r.normal, r.weak, r.line) for r in evaluation.summary],
         "ratio": evaluation.summary_ratio,
         "narrative": [
-            (s.heading, s.line, [(f.title, [(h.text, h.details) for h in f.highlights]) for f in s.fields])
+            (
+                s.heading,
+                s.line,
+                [(f.title, [(h.text, h.details) for h in f.highlights]) for f in s.fields],
+            )
             for s in evaluation.narrative
         ],
         "warnings": [(w.line, w.message) for w in evaluation.warnings],
@@ -169,7 +224,9 @@ def test_seed_department_order_follows_headers(seed: Evaluation, seed_text: str)
 def test_seed_counts(seed: Evaluation) -> None:
     assert len(seed.projects()) == 154
     assert len(seed.indicator_rows()) == 244
-    assert [sum(len(d.projects) for d in b.departments) for b in seed.bureaus] == PROJECTS_PER_BUREAU
+    assert [
+        sum(len(d.projects) for d in b.departments) for b in seed.bureaus
+    ] == PROJECTS_PER_BUREAU
     assert [len(d.projects) for d in seed.departments()] == PROJECTS_PER_DEPARTMENT
 
 
@@ -200,7 +257,9 @@ def test_seed_corrections_all_applied(seed: Evaluation) -> None:
 
 
 def _indicator(evaluation: Evaluation, department: str, name: str):
-    found = [i for _, d, _, i in evaluation.indicator_rows() if d.name == department and i.name == name]
+    found = [
+        i for _, d, _, i in evaluation.indicator_rows() if d.name == department and i.name == name
+    ]
     assert len(found) == 1, (department, name, found)
     return found[0]
 
@@ -235,8 +294,24 @@ def test_seed_numbers(seed: Evaluation, department, name, unit, target, actual, 
 
 def test_seed_units(seed: Evaluation) -> None:
     units = {i.unit for *_, i in seed.indicator_rows()}
-    assert units == {"%", "건", "회", "명", "개소", "톤", "백만원", "천원", "만명", "천명", "㎞", "시간",
-                     "대", "두", "개교", "개"}
+    assert units == {
+        "%",
+        "건",
+        "회",
+        "명",
+        "개소",
+        "톤",
+        "백만원",
+        "천원",
+        "만명",
+        "천명",
+        "㎞",
+        "시간",
+        "대",
+        "두",
+        "개교",
+        "개",
+    }
 
 
 def test_seed_headless_page_tables(seed: Evaluation) -> None:
@@ -253,7 +328,9 @@ def test_seed_headless_page_tables(seed: Evaluation) -> None:
     assert depts["건강증진과"].projects[0].name == "무료독감 예방접종 대상자 확대"
     paired = _kind(seed, "부서 제목 없이 쪽 머리에 있는 표를")
     assert [(w.line, w.message.split("'")[1]) for w in paired] == [
-        (1307, "주택과"), (1839, "의약과"), (1931, "위생과")
+        (1307, "주택과"),
+        (1839, "의약과"),
+        (1931, "위생과"),
     ]
 
 
@@ -267,11 +344,22 @@ def test_seed_summary(seed: Evaluation) -> None:
 
 def test_seed_narrative(seed: Evaluation) -> None:
     n = seed.narrative
-    assert [s.heading for s in n] == ["감사담당관", "미래비전추진단", "행정국", "재정국", "복지국 ‧ 보건소",
-                                      "생활환경국", "도시국", "안전교통국"]
+    assert [s.heading for s in n] == [
+        "감사담당관",
+        "미래비전추진단",
+        "행정국",
+        "재정국",
+        "복지국 ‧ 보건소",
+        "생활환경국",
+        "도시국",
+        "안전교통국",
+    ]
     assert [s.line for s in n] == [46, 62, 95, 150, 208, 261, 312, 363]
     audit = n[0]
-    assert [f.title for f in audit.fields] == ["도전! 청렴 골든벨 실시", "찾아가는 청렴 교육 및 청렴 간담회 실시"]
+    assert [f.title for f in audit.fields] == [
+        "도전! 청렴 골든벨 실시",
+        "찾아가는 청렴 교육 및 청렴 간담회 실시",
+    ]
     [golden_bell] = audit.fields[0].highlights
     assert golden_bell.text.startswith("청탁금지법, 청렴상식 등을")
     assert golden_bell.text.endswith("청렴문화 정착에 기여")
@@ -283,7 +371,11 @@ def test_seed_narrative(seed: Evaluation) -> None:
         "소통과 협치의 구정기조 실현을 위해 다양한 분야 주민과의 소통의 장을 마련하여 총 21회, 567명, 140건의 주민제안 접수"
     ]
     finance = n[3]
-    assert [f.title for f in finance.fields] == ["재정관리․재무 분야", "지역경제․일자리 분야", "징수․부과 분야"]
+    assert [f.title for f in finance.fields] == [
+        "재정관리․재무 분야",
+        "지역경제․일자리 분야",
+        "징수․부과 분야",
+    ]
     marketing = finance.fields[1].highlights[2]
     assert marketing.text == "소상공인, 중소기업 마케팅 및 교육 지원으로 판로 개척 발판 마련"
     assert marketing.details[1] == "우수 중소·벤처기업 박람회(4.5.~4.11.): 8개 업체"  # a "·" detail
@@ -348,35 +440,65 @@ def test_clean_document() -> None:
     assert ev.warnings == []
     assert (ev.title, ev.year, ev.threshold) == ("2021년 성과관리 주요사업 평가 현황", 2021, 70)
     assert _structure(ev) == [
-        ("기획실", "기획예산과", [
-            ("건전재정 운영 기반 강화", ["지방채 상환 목표 달성도", "재정자립도 제고"]),
-            ("성과중심 조직문화 정착", ["성과평가 결과 환류"]),
-        ]),
-        ("문화관광국", "문화예술과", [
-            ("생활문화 활성화", ["생활문화동아리 지원", "찾아가는 음악회"]),
-            ("구립 미술관 운영 내실화", ["관람객 수", "미술관 운영수지 개선액"]),
-        ]),
-        ("문화관광국", "관광진흥과", [
-            ("관광객 유치 확대", ["관광안내소 이용객"]),
-            ("축제 경쟁력 강화", ["가을축제 방문객 만족도"]),
-        ]),
-        ("건설교통국", "도로관리과", [
-            ("안전한 도로 유지관리", ["노후 보도 정비", "포트홀 긴급 보수", "도로시설물 안전점검 실시"]),
-        ]),
-        ("건설교통국", "교통정책과", [
-            ("대중교통 편의 증진", ["버스정류소 스마트쉼터 설치"]),
-            ("지능형 교통체계 구축", ["교통신호 연동화 구간"]),
-            ("공영주차장 확충", ["주차면 조성"]),
-        ]),
+        (
+            "기획실",
+            "기획예산과",
+            [
+                ("건전재정 운영 기반 강화", ["지방채 상환 목표 달성도", "재정자립도 제고"]),
+                ("성과중심 조직문화 정착", ["성과평가 결과 환류"]),
+            ],
+        ),
+        (
+            "문화관광국",
+            "문화예술과",
+            [
+                ("생활문화 활성화", ["생활문화동아리 지원", "찾아가는 음악회"]),
+                ("구립 미술관 운영 내실화", ["관람객 수", "미술관 운영수지 개선액"]),
+            ],
+        ),
+        (
+            "문화관광국",
+            "관광진흥과",
+            [
+                ("관광객 유치 확대", ["관광안내소 이용객"]),
+                ("축제 경쟁력 강화", ["가을축제 방문객 만족도"]),
+            ],
+        ),
+        (
+            "건설교통국",
+            "도로관리과",
+            [
+                (
+                    "안전한 도로 유지관리",
+                    ["노후 보도 정비", "포트홀 긴급 보수", "도로시설물 안전점검 실시"],
+                ),
+            ],
+        ),
+        (
+            "건설교통국",
+            "교통정책과",
+            [
+                ("대중교통 편의 증진", ["버스정류소 스마트쉼터 설치"]),
+                ("지능형 교통체계 구축", ["교통신호 연동화 구간"]),
+                ("공영주차장 확충", ["주차면 조성"]),
+            ],
+        ),
     ]
     rows = {i.name: i for *_, i in ev.indicator_rows()}
-    assert (rows["미술관 운영수지 개선액"].actual, rows["미술관 운영수지 개선액"].stated_rate) == (-8, -20)
+    assert (rows["미술관 운영수지 개선액"].actual, rows["미술관 운영수지 개선액"].stated_rate) == (
+        -8,
+        -20,
+    )
     assert (rows["재정자립도 제고"].target, rows["재정자립도 제고"].actual) == (30.5, 31.2)
     assert (rows["노후 보도 정비"].unit, rows["노후 보도 정비"].actual) == ("㎞", 12.4)
     assert rows["관광안내소 이용객"].target == 12000
     # Threshold 70 (printed), not 80: 미술관 (60, △20) is 부진, nothing else.
     assert _weak_projects(ev) == [("문화관광국", "구립 미술관 운영 내실화")]
-    assert [(r.bureau, r.projects) for r in ev.summary] == [("기획실", 2), ("문화관광국", 4), ("건설교통국", 4)]
+    assert [(r.bureau, r.projects) for r in ev.summary] == [
+        ("기획실", 2),
+        ("문화관광국", 4),
+        ("건설교통국", 4),
+    ]
     assert ev.summary_ratio == (90, 10)
     assert [s.heading for s in ev.narrative] == ["기획실", "문화관광국", "건설교통국"]
     assert [f.title for f in ev.narrative[1].fields] == ["문화예술분야", "관광분야"]
@@ -389,26 +511,46 @@ def test_headless_page_table_pairs_with_header_at_page_end() -> None:
     ev = _parse(DATA / "headless_page.txt")
     assert ev.year == 2020
     assert _structure(ev) == [
-        ("복지국", "복지정책과", [
-            ("지역사회 보장협의체 운영", ["협의체 회의 개최"]),
-            ("긴급복지 지원", ["긴급지원 가구"]),
-        ]),
-        ("복지국", "노인장애인과", [
-            ("어르신 돌봄 서비스 확대", ["돌봄 대상자", "경로당 운영 지원"]),
-            ("장애인 편의시설 확충", ["편의시설 설치"]),
-        ]),
-        ("환경국", "청소행정과", [
-            ("재활용 활성화", ["재활용품 수거량"]),
-            ("무단투기 근절", ["무단투기 단속"]),
-        ]),
-        ("환경국", "공원녹지과", [
-            ("도시공원 조성 및 정비", ["근린공원 조성", "노후 공원 정비"]),
-            ("가로수 관리 강화", ["가로수 정비"]),
-        ]),
-        ("환경국", "환경보호과", [
-            ("대기질 개선", ["미세먼지 저감 실적"]),
-            ("소음 진동 관리", ["민원 처리"]),
-        ]),
+        (
+            "복지국",
+            "복지정책과",
+            [
+                ("지역사회 보장협의체 운영", ["협의체 회의 개최"]),
+                ("긴급복지 지원", ["긴급지원 가구"]),
+            ],
+        ),
+        (
+            "복지국",
+            "노인장애인과",
+            [
+                ("어르신 돌봄 서비스 확대", ["돌봄 대상자", "경로당 운영 지원"]),
+                ("장애인 편의시설 확충", ["편의시설 설치"]),
+            ],
+        ),
+        (
+            "환경국",
+            "청소행정과",
+            [
+                ("재활용 활성화", ["재활용품 수거량"]),
+                ("무단투기 근절", ["무단투기 단속"]),
+            ],
+        ),
+        (
+            "환경국",
+            "공원녹지과",
+            [
+                ("도시공원 조성 및 정비", ["근린공원 조성", "노후 공원 정비"]),
+                ("가로수 관리 강화", ["가로수 정비"]),
+            ],
+        ),
+        (
+            "환경국",
+            "환경보호과",
+            [
+                ("대기질 개선", ["미세먼지 저감 실적"]),
+                ("소음 진동 관리", ["민원 처리"]),
+            ],
+        ),
     ]
     depts = {d.name: d for d in ev.departments()}
     # 공원녹지과's table is printed first on its page, its "▢" header last.
@@ -426,25 +568,42 @@ def test_cp949_markers_page_numbers_spaced_names_repeated_title() -> None:
     assert ev.title == "2018년 성과관리 주요사업 평가 현황"
     assert ev.year == 2018
     assert [(r.bureau, r.projects, r.normal, r.weak) for r in ev.summary] == [
-        ("행정국", 3, 3, 0), ("도시국", 5, 4, 1)
+        ("행정국", 3, 3, 0),
+        ("도시국", 5, 4, 1),
     ]
     assert ev.summary_ratio == (88, 13)  # 7/8 = 87.5 and 1/8 = 12.5, rounded half away from zero
     assert _containing(ev, "불일치", "사업 수", "부진", "정상추진") == []
     assert _structure(ev) == [
-        ("행정국", "총무과", [
-            ("청사 관리 효율화", ["청사 에너지 절감률"]),
-            ("직원 역량 강화", ["직무교육 운영"]),
-        ]),
+        (
+            "행정국",
+            "총무과",
+            [
+                ("청사 관리 효율화", ["청사 에너지 절감률"]),
+                ("직원 역량 강화", ["직무교육 운영"]),
+            ],
+        ),
         ("행정국", "민원봉사과", [("민원 처리기간 단축", ["평균 처리일수 단축"])]),
-        ("도시국", "건축과", [
-            ("건축 인허가 신속 처리", ["인허가 처리"]),
-            ("위반건축물 정비", ["이행강제금 부과"]),
-        ]),
-        ("도시국", "도시계획과", [("도시관리계획 재정비", ["재정비 용역 추진율", "지구단위계획 수립"])]),
-        ("도시국", "주택과", [
-            ("공동주택 관리 지원", ["관리비 지원 단지"]),
-            ("노후주택 개량 지원", ["집수리 지원"]),
-        ]),
+        (
+            "도시국",
+            "건축과",
+            [
+                ("건축 인허가 신속 처리", ["인허가 처리"]),
+                ("위반건축물 정비", ["이행강제금 부과"]),
+            ],
+        ),
+        (
+            "도시국",
+            "도시계획과",
+            [("도시관리계획 재정비", ["재정비 용역 추진율", "지구단위계획 수립"])],
+        ),
+        (
+            "도시국",
+            "주택과",
+            [
+                ("공동주택 관리 지원", ["관리비 지원 단지"]),
+                ("노후주택 개량 지원", ["집수리 지원"]),
+            ],
+        ),
     ]
     assert _weak_projects(ev) == [("도시국", "도시관리계획 재정비")]
     rows = {i.name: i for *_, i in ev.indicator_rows()}
@@ -460,7 +619,13 @@ def test_cp949_markers_page_numbers_spaced_names_repeated_title() -> None:
     ]
     assert [f.title for f in city.fields] == ["도시계획분야", "주택분야"]
     assert [h.text for h in city.fields[1].highlights] == ["공동주택 관리 지원 확대"]
-    texts = [t for s in ev.narrative for f in s.fields for h in f.highlights for t in [h.text, *h.details]]
+    texts = [
+        t
+        for s in ev.narrative
+        for f in s.fields
+        for h in f.highlights
+        for t in [h.text, *h.details]
+    ]
     assert not any(re.search(r"\d+ -", t) for t in texts)
 
 
@@ -469,7 +634,8 @@ def test_only_sections_one_and_three() -> None:
     assert ev.narrative == []
     assert ev.year == 2023
     assert [(b.name, [d.name for d in b.departments]) for b in ev.bureaus] == [
-        ("자치행정국", ["자치행정과"]), ("보건소", ["보건행정과", "건강증진과"])
+        ("자치행정국", ["자치행정과"]),
+        ("보건소", ["보건행정과", "건강증진과"]),
     ]
     assert len(ev.projects()) == 5 and len(ev.indicator_rows()) == 6
     assert _containing(ev, "사업 수", "정상추진", "부진", "달성률") == []
@@ -492,18 +658,28 @@ def test_missing_pages_warn_but_parse() -> None:
 def test_blank_actuals() -> None:
     ev = _parse(DATA / "blank_actuals.txt")
     assert _structure(ev) == [
-        ("교육청년국", "교육지원과", [
-            ("평생학습 기반 확충", ["평생학습 강좌 운영", "학습동아리 지원"]),
-            ("청소년 진로교육 지원", ["진로체험 참여자", "진로박람회"]),
-        ]),
+        (
+            "교육청년국",
+            "교육지원과",
+            [
+                ("평생학습 기반 확충", ["평생학습 강좌 운영", "학습동아리 지원"]),
+                ("청소년 진로교육 지원", ["진로체험 참여자", "진로박람회"]),
+            ],
+        ),
         ("교육청년국", "청년정책과", [("청년 창업 지원", ["창업 공간 입주 기업"])]),
-        ("녹색환경국", "기후환경과", [("탄소중립 실천 확산", ["탄소포인트제 가입 가구", "온실가스 감축량"])]),
+        (
+            "녹색환경국",
+            "기후환경과",
+            [("탄소중립 실천 확산", ["탄소포인트제 가입 가구", "온실가스 감축량"])],
+        ),
         ("녹색환경국", "자원순환과", [("재활용 선별 확대", ["재활용 선별량"])]),
     ]
     rows = {i.name: i for *_, i in ev.indicator_rows()}
     blank = ["학습동아리 지원", "진로박람회", "온실가스 감축량"]
     assert [(rows[n].target, rows[n].actual, rows[n].stated_rate) for n in blank] == [
-        (30, None, None), (2, None, None), (1000, None, None)
+        (30, None, None),
+        (2, None, None),
+        (1000, None, None),
     ]
     assert all(indicator_rate(rows[n].target, rows[n].actual) is None for n in blank)
     # Blank rates are skipped in the mean: 진로교육 (75, blank) → 75 → 부진.
@@ -512,20 +688,33 @@ def test_blank_actuals() -> None:
 
 
 def test_organization_mapping_overrides_counts() -> None:
-    org = {"organization": {"문화관광국": ["관광진흥과", "문화예술과"], "기획실": ["기획예산과"],
-                            "건설교통국": ["교통정책과"]}}
+    org = {
+        "organization": {
+            "문화관광국": ["관광진흥과", "문화예술과"],
+            "기획실": ["기획예산과"],
+            "건설교통국": ["교통정책과"],
+        }
+    }
     ev = parse_evaluation(read_document(DATA / "clean.txt").lines, corrections=org)
     assert [(b.name, [d.name for d in b.departments]) for b in ev.bureaus] == [
-        ("문화관광국", ["문화예술과", "관광진흥과"]), ("기획실", ["기획예산과"]),
-        ("건설교통국", ["교통정책과"]), ("(국 미상)", ["도로관리과"]),
+        ("문화관광국", ["문화예술과", "관광진흥과"]),
+        ("기획실", ["기획예산과"]),
+        ("건설교통국", ["교통정책과"]),
+        ("(국 미상)", ["도로관리과"]),
     ]
-    assert [w.message for w in ev.warnings if "조직도에 없는" in w.message] == ["조직도에 없는 부서입니다: 도로관리과"]
+    assert [w.message for w in ev.warnings if "조직도에 없는" in w.message] == [
+        "조직도에 없는 부서입니다: 도로관리과"
+    ]
 
 
 def test_unused_correction_is_reported() -> None:
-    corrections = {"evaluation": {"row": [{"department": "없는과", "numbers": "% 1 2 3", "project": ""}]}}
+    corrections = {
+        "evaluation": {"row": [{"department": "없는과", "numbers": "% 1 2 3", "project": ""}]}
+    }
     ev = parse_evaluation(read_document(DATA / "clean.txt").lines, corrections=corrections)
-    assert [w.message for w in ev.warnings] == ["보정 항목이 문서와 맞지 않아 쓰이지 않았습니다: 없는과 '% 1 2 3'"]
+    assert [w.message for w in ev.warnings] == [
+        "보정 항목이 문서와 맞지 않아 쓰이지 않았습니다: 없는과 '% 1 2 3'"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -539,7 +728,9 @@ def test_unused_correction_is_reported() -> None:
         ("cp949", "\r\n", "cp949"),
     ],
 )
-def test_encodings_give_identical_records(tmp_path: Path, encoding: str, newline: str, detected: str) -> None:
+def test_encodings_give_identical_records(
+    tmp_path: Path, encoding: str, newline: str, detected: str
+) -> None:
     source = DATA / "cp949_markers.txt"
     reference = _records(_parse(source))
     text = source.read_text(encoding="utf-8").replace("\n", newline)
@@ -559,9 +750,16 @@ def test_encodings_give_identical_records(tmp_path: Path, encoding: str, newline
 
 
 def test_last_narrative_line_is_not_a_heading() -> None:
-    lines = ["Ⅱ. 2019년 국별 주요사업 추진 성과", "행정국", "◇ 민원분야", "○ 민원 처리 지원",
-             "Ⅲ. 2019년 부서별 추진 현황", "▢ 민원과", "주요사업명 성과지표 단위 목표 실적",
-             "민원 처리 민원 처리 건 10 10 100"]
+    lines = [
+        "Ⅱ. 2019년 국별 주요사업 추진 성과",
+        "행정국",
+        "◇ 민원분야",
+        "○ 민원 처리 지원",
+        "Ⅲ. 2019년 부서별 추진 현황",
+        "▢ 민원과",
+        "주요사업명 성과지표 단위 목표 실적",
+        "민원 처리 민원 처리 건 10 10 100",
+    ]
     ev = parse_evaluation(lines)
     assert [s.heading for s in ev.narrative] == ["행정국"]
     assert [h.text for h in ev.narrative[0].fields[0].highlights] == ["민원 처리 지원"]
@@ -573,34 +771,69 @@ def test_dash_in_ratio_row_means_zero() -> None:
 
 
 def test_year_from_section_heading_when_title_has_none() -> None:
-    lines = ["성과관리 주요사업 평가 현황", "Ⅰ. 국별 사업추진 현황", "사업 수 1 1 -", "가  국 1 1 -",
-             "Ⅲ. 2022년 부서별 추진 현황", "", "▢ 가과", "주요사업명 성과지표 단위 목표 실적",
-             "사업 지표 건 1 1 100"]
+    lines = [
+        "성과관리 주요사업 평가 현황",
+        "Ⅰ. 국별 사업추진 현황",
+        "사업 수 1 1 -",
+        "가  국 1 1 -",
+        "Ⅲ. 2022년 부서별 추진 현황",
+        "",
+        "▢ 가과",
+        "주요사업명 성과지표 단위 목표 실적",
+        "사업 지표 건 1 1 100",
+    ]
     assert parse_evaluation(lines).year == 2022
 
 
 def test_repeated_title_separated_by_a_space() -> None:
     title = "2019년 성과관리 주요사업 평가 현황"
-    lines = [f" {title} {title}", "Ⅲ. 2019년 부서별 추진 현황", "▢ 가과",
-             "주요사업명 성과지표 단위 목표 실적", "사업 지표 건 1 1 100"]
+    lines = [
+        f" {title} {title}",
+        "Ⅲ. 2019년 부서별 추진 현황",
+        "▢ 가과",
+        "주요사업명 성과지표 단위 목표 실적",
+        "사업 지표 건 1 1 100",
+    ]
     assert parse_evaluation(lines).title == title
 
 
 def test_short_one_line_indicator_in_narrow_document_is_not_split() -> None:
-    lines = ["2024년 성과관리 주요사업 평가 현황", "Ⅰ. 국별 사업추진 현황", "사업 수 1 1 -",
-             "교 육 국 1 1 -", "Ⅲ. 2024년 부서별 추진 현황", "", "▢ 교육지원과", "",
-             "주요사업명 성과지표 단위 목표 실적", "달성률", "", "(%)", "",
-             "평생학습 ", "기반 확충", "", "평생학습 강좌 운영 강좌 120 131 109 ", "",
-             "학습동아리 지원 개 30 33 110 "]
+    lines = [
+        "2024년 성과관리 주요사업 평가 현황",
+        "Ⅰ. 국별 사업추진 현황",
+        "사업 수 1 1 -",
+        "교 육 국 1 1 -",
+        "Ⅲ. 2024년 부서별 추진 현황",
+        "",
+        "▢ 교육지원과",
+        "",
+        "주요사업명 성과지표 단위 목표 실적",
+        "달성률",
+        "",
+        "(%)",
+        "",
+        "평생학습 ",
+        "기반 확충",
+        "",
+        "평생학습 강좌 운영 강좌 120 131 109 ",
+        "",
+        "학습동아리 지원 개 30 33 110 ",
+    ]
     ev = parse_evaluation(lines)
     assert _structure(ev) == [
-        ("교육국", "교육지원과", [("평생학습 기반 확충", ["평생학습 강좌 운영", "학습동아리 지원"])])
+        (
+            "교육국",
+            "교육지원과",
+            [("평생학습 기반 확충", ["평생학습 강좌 운영", "학습동아리 지원"])],
+        )
     ]
 
 
 def test_single_table_row_in_corrections_is_not_silently_ignored() -> None:
-    corrections = tomllib.loads('[evaluation.row]\ndepartment = "관광진흥과"\n'
-                                'numbers = "% 85 88.4 104"\nproject = ""\n'
-                                'indicator = "가을축제 방문객 만족도"\n')
+    corrections = tomllib.loads(
+        '[evaluation.row]\ndepartment = "관광진흥과"\n'
+        'numbers = "% 85 88.4 104"\nproject = ""\n'
+        'indicator = "가을축제 방문객 만족도"\n'
+    )
     ev = parse_evaluation(read_document(DATA / "clean.txt").lines, corrections=corrections)
     assert _containing(ev, "보정")

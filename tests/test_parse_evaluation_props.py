@@ -54,12 +54,62 @@ def _check(lines: list[str], corrections: dict | None = None) -> Evaluation | No
 
 # --------------------------------------------------------------------------- arbitrary text
 
-_WORDS = ["Ⅰ. 국별 사업추진 현황", "Ⅱ. 국별 주요사업 추진 성과", "Ⅲ. 부서별 추진 현황", "III. ", "I.", "II .",
-          "▢ ", "□ 총무과", "▢ 감사담당관", "◇ ", "◆ 분야", "○ ", "◦", "ㅇ ", "- ", "· ", "- 5 -",
-          "주요사업명 성과지표 단위 목표 실적", " 주요사업명 성과지표", "달성률", "(%)", "사업 수", "비율(%)",
-          "계", "행  정  국", "복지국 ‧ 보건소", "※ 부진판정 기준 : 목표 대비 달성률 80% 이하", "%", "건",
-          "회", "명", "개소", "톤", "백만원", "만명", "㎞", "100", "0", "0.0", "99.8", "△231", "△", "-",
-          "1,234", "(1,234)", "12,345,678", " ", "  ", "\t", "\u3000", "\ufeff", "\r", "년", "2019년"]
+_WORDS = [
+    "Ⅰ. 국별 사업추진 현황",
+    "Ⅱ. 국별 주요사업 추진 성과",
+    "Ⅲ. 부서별 추진 현황",
+    "III. ",
+    "I.",
+    "II .",
+    "▢ ",
+    "□ 총무과",
+    "▢ 감사담당관",
+    "◇ ",
+    "◆ 분야",
+    "○ ",
+    "◦",
+    "ㅇ ",
+    "- ",
+    "· ",
+    "- 5 -",
+    "주요사업명 성과지표 단위 목표 실적",
+    " 주요사업명 성과지표",
+    "달성률",
+    "(%)",
+    "사업 수",
+    "비율(%)",
+    "계",
+    "행  정  국",
+    "복지국 ‧ 보건소",
+    "※ 부진판정 기준 : 목표 대비 달성률 80% 이하",
+    "%",
+    "건",
+    "회",
+    "명",
+    "개소",
+    "톤",
+    "백만원",
+    "만명",
+    "㎞",
+    "100",
+    "0",
+    "0.0",
+    "99.8",
+    "△231",
+    "△",
+    "-",
+    "1,234",
+    "(1,234)",
+    "12,345,678",
+    " ",
+    "  ",
+    "\t",
+    "\u3000",
+    "\ufeff",
+    "\r",
+    "년",
+    "2019년",
+]
 _pieces = st.one_of(st.sampled_from(_WORDS), st.text(max_size=6))
 _lines = st.lists(st.lists(_pieces, max_size=8).map(" ".join), max_size=60)
 
@@ -72,7 +122,9 @@ def test_arbitrary_text_never_crashes(text: str) -> None:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_lines, st.booleans())
-def test_arbitrary_document_like_lines_never_crash(lines: list[str], with_corrections: bool) -> None:
+def test_arbitrary_document_like_lines_never_crash(
+    lines: list[str], with_corrections: bool
+) -> None:
     _check(lines, CORRECTIONS if with_corrections else None)
 
 
@@ -80,8 +132,9 @@ def test_arbitrary_document_like_lines_never_crash(lines: list[str], with_correc
 
 N = len(SEED_LINES)
 _OPS = ("delete", "duplicate", "swap", "digits", "indent", "dedent", "blank", "move")
-_edit = st.tuples(st.sampled_from(_OPS), st.integers(0, N - 1), st.integers(0, N - 1),
-                  st.integers(0, 999))
+_edit = st.tuples(
+    st.sampled_from(_OPS), st.integers(0, N - 1), st.integers(0, N - 1), st.integers(0, 999)
+)
 
 
 def _corrupt_digits(text: str, salt: int) -> str:
@@ -107,9 +160,9 @@ def _apply(lines: list[str], edits: list[tuple[str, int, int, int]]) -> list[str
             lines = [""]
         i, j = i % len(lines), j % len(lines)
         if op == "delete":
-            del lines[i: i + 1 + salt % 20]
+            del lines[i : i + 1 + salt % 20]
         elif op == "duplicate":
-            lines[i:i] = lines[i: i + 1 + salt % 10]
+            lines[i:i] = lines[i : i + 1 + salt % 10]
         elif op == "swap":
             lines[i], lines[j] = lines[j], lines[i]
         elif op == "digits":
@@ -121,8 +174,8 @@ def _apply(lines: list[str], edits: list[tuple[str, int, int, int]]) -> list[str
         elif op == "blank":
             lines.insert(i, "")
         elif op == "move":
-            block = lines[i: i + 1 + salt % 40]
-            del lines[i: i + 1 + salt % 40]
+            block = lines[i : i + 1 + salt % 40]
+            del lines[i : i + 1 + salt % 40]
             k = j % (len(lines) + 1)
             lines[k:k] = block
     return lines
@@ -144,14 +197,14 @@ def test_seed_with_digits_corrupted_everywhere_never_crashes(rows: set[int]) -> 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.permutations(range(0, N, 50)))
 def test_seed_chunks_shuffled_never_crash(order: list[int]) -> None:
-    lines = [t for start in order for t in SEED_LINES[start: start + 50]]
+    lines = [t for start in order for t in SEED_LINES[start : start + 50]]
     _check(lines)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, N), st.integers(0, N))
 def test_seed_truncated_never_crashes(start: int, stop: int) -> None:
-    _check(SEED_LINES[min(start, stop): max(start, stop)], CORRECTIONS)
+    _check(SEED_LINES[min(start, stop) : max(start, stop)], CORRECTIONS)
 
 
 def test_unchanged_seed_passes_the_checks() -> None:
@@ -162,21 +215,45 @@ def test_unchanged_seed_passes_the_checks() -> None:
 # --------------------------------------------------------------------------- arbitrary corrections
 
 _toml = st.recursive(
-    st.one_of(st.integers(-3, 3000), st.booleans(), st.text(max_size=8), st.sampled_from(
-        ["감사담당관", "주택과", "% 100 100 100", "회 26 37 150", "행정국", "총무과", ""])),
+    st.one_of(
+        st.integers(-3, 3000),
+        st.booleans(),
+        st.text(max_size=8),
+        st.sampled_from(
+            ["감사담당관", "주택과", "% 100 100 100", "회 26 37 150", "행정국", "총무과", ""]
+        ),
+    ),
     lambda inner: st.one_of(
         st.lists(inner, max_size=3),
-        st.dictionaries(st.sampled_from(["evaluation", "row", "department", "numbers", "project",
-                                         "indicator", "line", "organization", "행정국"]),
-                        inner, max_size=4)),
-    max_leaves=12)
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "evaluation",
+                    "row",
+                    "department",
+                    "numbers",
+                    "project",
+                    "indicator",
+                    "line",
+                    "organization",
+                    "행정국",
+                ]
+            ),
+            inner,
+            max_size=4,
+        ),
+    ),
+    max_leaves=12,
+)
 
 
 def _rows_as_lists(value: object) -> object:
     """Wrap a non-list `row` in a list: `row = 0` is a known crash, pinned below."""
     if isinstance(value, dict):
-        return {k: (_rows_as_lists(v) if k != "row" or isinstance(v, list) else [_rows_as_lists(v)])
-                for k, v in value.items()}
+        return {
+            k: (_rows_as_lists(v) if k != "row" or isinstance(v, list) else [_rows_as_lists(v)])
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_rows_as_lists(v) for v in value]
     return value
@@ -193,12 +270,21 @@ def test_arbitrary_corrections_never_crash(corrections: dict) -> None:
 _HEAD = ["Ⅲ. 부서별 추진 현황", "▢ 가과", "주요사업명 성과지표 단위 목표 실적"]
 
 
-@pytest.mark.parametrize("lines", [
-    [*_HEAD, "사업 지표 건 1 " + "9" * 400 + " 1"],  # OverflowError in indicator_rate
-    [*_HEAD, "사업 지표 건 1 " + "9" * 400 + ".5 1"],  # inf → ValueError in excel_round
-    [*_HEAD, "사업 지표 건 1 " + "9" * 30 + " 1"],  # decimal.InvalidOperation in excel_round
-    ["Ⅰ. 국별 사업추진 현황", "사업 수 1 " + "9" * 400 + " 0", "비율(%) - 100 0", "가국 1 1 0"],  # percent
-], ids=["int-overflow", "float-inf", "decimal-precision", "summary-percent"])
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [*_HEAD, "사업 지표 건 1 " + "9" * 400 + " 1"],  # OverflowError in indicator_rate
+        [*_HEAD, "사업 지표 건 1 " + "9" * 400 + ".5 1"],  # inf → ValueError in excel_round
+        [*_HEAD, "사업 지표 건 1 " + "9" * 30 + " 1"],  # decimal.InvalidOperation in excel_round
+        [
+            "Ⅰ. 국별 사업추진 현황",
+            "사업 수 1 " + "9" * 400 + " 0",
+            "비율(%) - 100 0",
+            "가국 1 1 0",
+        ],  # percent
+    ],
+    ids=["int-overflow", "float-inf", "decimal-precision", "summary-percent"],
+)
 def test_huge_numbers_do_not_crash(lines: list[str]) -> None:
     _check(lines)
 

@@ -34,7 +34,9 @@ def doc() -> Plan:
 @pytest.fixture(scope="module")
 def built(doc: Plan, tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp_path = tmp_path_factory.mktemp("plan")
-    return build_plan(doc, tmp_path / "plan.xlsx", TEMPLATE, key="plan-seogu", revision=1, source="x.txt")
+    return build_plan(
+        doc, tmp_path / "plan.xlsx", TEMPLATE, key="plan-seogu", revision=1, source="x.txt"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +58,8 @@ def _formula_cells(ws):
 
 def _merged_in_column(ws, col: int, first_row: int, last_row: int) -> list:
     return [
-        m for m in ws.merged_cells.ranges
+        m
+        for m in ws.merged_cells.ranges
         if m.min_col == m.max_col == col and m.min_row >= first_row and m.max_row <= last_row
     ]
 
@@ -72,14 +75,33 @@ def _last_goal_row(doc: Plan) -> int:
 def test_overview_header_is_laid_out_as_printed(formulas) -> None:
     ws = formulas[OVERVIEW]
     merged = {str(m) for m in ws.merged_cells.ranges}
-    assert {"A3:A5", "B3:E3", "F3:H3", "B4:B5", "C4:D4", "E4:E5", "F4:F5", "G4:G5", "H4:H5"} <= merged
+    assert {
+        "A3:A5",
+        "B3:E3",
+        "F3:H3",
+        "B4:B5",
+        "C4:D4",
+        "E4:E5",
+        "F4:F5",
+        "G4:G5",
+        "H4:H5",
+    } <= merged
     assert ws["A1"].value == "가. 총괄"
     assert ws["A2"].value == "(단위: 개, 백만원)"
     assert ws["A2"].alignment.horizontal == "right"
     assert [ws["A3"].value, ws["B3"].value, ws["F3"].value] == ["실국명", "성과계획", "예산액"]
     assert [ws["B4"].value, ws["C4"].value, ws["C5"].value, ws["D5"].value, ws["E4"].value] == [
-        "전략목표수", "정책사업목표", "개수", "지표수", "단위사업수"]
-    assert [ws["F4"].value, ws["G4"].value, ws["H4"].value] == ["예산액", "전년도예산액", "비교증감"]
+        "전략목표수",
+        "정책사업목표",
+        "개수",
+        "지표수",
+        "단위사업수",
+    ]
+    assert [ws["F4"].value, ws["G4"].value, ws["H4"].value] == [
+        "예산액",
+        "전년도예산액",
+        "비교증감",
+    ]
     assert ws["A3"].fill.fgColor.rgb.endswith("D9E1F2")
     assert ws.print_title_rows == "$3:$5"
 
@@ -90,7 +112,15 @@ def test_overview_total_row_is_sum_first(doc: Plan, formulas, values) -> None:
     assert ws[f"A{TOTAL}"].value == "계"
     assert ws[f"A{FIRST_OFFICE}"].value == doc.offices[0].office
     t = doc.total
-    printed = [t.strategic_goals, t.policy_goals, t.indicators, t.unit_projects, t.budget, t.prev_budget, t.change]
+    printed = [
+        t.strategic_goals,
+        t.policy_goals,
+        t.indicators,
+        t.unit_projects,
+        t.budget,
+        t.prev_budget,
+        t.change,
+    ]
     computed = []
     for col in COLS[1:]:
         assert ws[f"{col}{TOTAL}"].value == f"=SUM({col}{FIRST_OFFICE}:{col}{last})"
@@ -112,8 +142,13 @@ def test_overview_change_is_budget_minus_previous(doc: Plan, formulas, values) -
         r = FIRST_OFFICE + i
         assert ws[f"A{r}"].value == office.office
         assert [wv[f"{c}{r}"].value for c in "BCDEFG"] == [
-            office.strategic_goals, office.policy_goals, office.indicators, office.unit_projects,
-            office.budget, office.prev_budget]
+            office.strategic_goals,
+            office.policy_goals,
+            office.indicators,
+            office.unit_projects,
+            office.budget,
+            office.prev_budget,
+        ]
         assert ws[f"H{r}"].value == f"=F{r}-G{r}"
         assert wv[f"H{r}"].value == office.budget - office.prev_budget
         comment = ws[f"H{r}"].comment
@@ -145,7 +180,9 @@ def test_goals_one_row_per_indicator_with_merges(doc: Plan, formulas, values) ->
     ws = formulas[GOALS]
     first, last = FIRST_GOAL_ROW, _last_goal_row(doc)
     assert last - first + 1 == len(doc.indicator_rows()) == 160
-    assert [ws[f"C{r}"].value for r in range(first, last + 1)] == [n for _, _, n in doc.indicator_rows()]
+    assert [ws[f"C{r}"].value for r in range(first, last + 1)] == [
+        n for _, _, n in doc.indicator_rows()
+    ]
     assert ws[f"A{last + 1}"].value == "계"
 
     goal_merges = sorted(_merged_in_column(ws, 1, first, last), key=lambda m: m.min_row)
@@ -241,12 +278,25 @@ def test_print_setup_and_protection(sheet: str, formulas) -> None:
     assert ws.print_title_rows
 
 
-def test_edge_cases_policy_without_indicators_blank_budget_and_printed_share(tmp_path: Path) -> None:
-    plan = Plan(title="t", org=None, year=None, goals=[
-        StrategicGoal("가국", "목표 가", 300, 75.0, [PolicyGoal("정책 1", []), PolicyGoal("정책 2", ["지표 a", "지표 b"])]),
-        StrategicGoal("나국", "목표 나", 100, 20.0, [PolicyGoal("정책 3", ["지표 c"])]),
-        StrategicGoal("다국", "목표 다", None, None, []),
-    ])
+def test_edge_cases_policy_without_indicators_blank_budget_and_printed_share(
+    tmp_path: Path,
+) -> None:
+    plan = Plan(
+        title="t",
+        org=None,
+        year=None,
+        goals=[
+            StrategicGoal(
+                "가국",
+                "목표 가",
+                300,
+                75.0,
+                [PolicyGoal("정책 1", []), PolicyGoal("정책 2", ["지표 a", "지표 b"])],
+            ),
+            StrategicGoal("나국", "목표 나", 100, 20.0, [PolicyGoal("정책 3", ["지표 c"])]),
+            StrategicGoal("다국", "목표 다", None, None, []),
+        ],
+    )
     path = build_plan(plan, tmp_path / "p.xlsx", TEMPLATE, key="k", revision=1)
     ws, wv = load_workbook(path)[GOALS], load_workbook(path, data_only=True)[GOALS]
     r = FIRST_GOAL_ROW
@@ -267,14 +317,18 @@ def test_edge_cases_policy_without_indicators_blank_budget_and_printed_share(tmp
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_recalculation_matches_cached_values(built: Path, formulas, values, tmp_path: Path) -> None:
+def test_libreoffice_recalculation_matches_cached_values(
+    built: Path, formulas, values, tmp_path: Path
+) -> None:
     if importlib.util.find_spec("xlgen.libreoffice") is None:
         pytest.skip("xlgen.libreoffice is not there yet")
     from xlgen import libreoffice
 
     if libreoffice.find_soffice() is None:
         pytest.skip("LibreOffice (soffice) is not installed")
-    recalculated = load_workbook(libreoffice.recalculate(built, tmp_path / "recalc"), data_only=True)
+    recalculated = load_workbook(
+        libreoffice.recalculate(built, tmp_path / "recalc"), data_only=True
+    )
     checked = 0
     for sheet in (OVERVIEW, GOALS):
         for c in _formula_cells(formulas[sheet]):

@@ -77,8 +77,12 @@ SHORT_BOUND = 5.0
 def _param(prefix: str, variant: str, bug: str | None):
     marks = ()
     if bug and bug not in rt.FIXED_IN:
-        marks = (pytest.mark.xfail(strict=True, reason=f"xlgen bug {bug}: {rt.BUG_TITLES[bug]} "
-                                                       "(reliability_trials.BUGS)"),)
+        marks = (
+            pytest.mark.xfail(
+                strict=True,
+                reason=f"xlgen bug {bug}: {rt.BUG_TITLES[bug]} (reliability_trials.BUGS)",
+            ),
+        )
     label = f"{prefix[:30]}|{variant}" + (f"|{bug}" if bug else "")
     return pytest.param(prefix, variant, marks=marks, id=label)
 
@@ -97,8 +101,15 @@ def hostile_results(bench, tmp_path_factory) -> dict[tuple[str, str], rt.TrialRe
     def one(item):
         k, (prefix, variant, bug) = item
         bounds = {"time_bound": SHORT_BOUND, "timeout": SHORT_BOUND + 1} if bug == "B5" else {}
-        result = rt.hostile_workbook_trial(bench, _case(prefix), 1, random.Random(f"{prefix}/{variant}"),
-                                           root / f"h{k}", variants=[variant], **bounds)
+        result = rt.hostile_workbook_trial(
+            bench,
+            _case(prefix),
+            1,
+            random.Random(f"{prefix}/{variant}"),
+            root / f"h{k}",
+            variants=[variant],
+            **bounds,
+        )
         return (prefix, variant), result
 
     with ThreadPoolExecutor(2) as pool:
@@ -138,8 +149,13 @@ def test_the_checks_see_what_they_look_for(bench, tmp_path):
 
     with Store.open(db) as store:
         rk = bench.records[0][0]
-        store.apply_changes(rt.KEY, [(rk, "note", bench.records[0][2], "바뀜")], os_user="t",
-                            file_name="t.xlsx", file_hash="0")
+        store.apply_changes(
+            rt.KEY,
+            [(rk, "note", bench.records[0][2], "바뀜")],
+            os_user="t",
+            file_name="t.xlsx",
+            file_hash="0",
+        )
     assert rt.store_fingerprint(db)[0] != before[0]
 
 
@@ -160,7 +176,10 @@ def test_hostile_workbook_is_refused_and_store_unchanged(hostile_results, prefix
     assert result.checked == result.intact == 1, result.summary()
     _assert_clean(result)
     if variant in _case(prefix).may_accept:
-        assert set(result.outcomes) <= {"refused cleanly (exit 1)", "accepted, nothing to import (exit 0, 변경 없음)"}
+        assert set(result.outcomes) <= {
+            "refused cleanly (exit 1)",
+            "accepted, nothing to import (exit 0, 변경 없음)",
+        }
     else:
         assert result.outcomes == {"refused cleanly (exit 1)": 1}
     assert result.max_seconds <= rt.TIME_BOUND and result.max_rss_mb <= rt.RSS_BOUND_MB
@@ -172,7 +191,10 @@ def test_formula_injection_never_becomes_a_formula(bench, tmp_path):
         _assert_clean(row)
     docs, csv_row, eq, other = rows
     assert docs.runs == csv_row.runs == 2  # the evaluation and the plan document
-    assert eq.outcomes == {"refused cleanly (exit 1), each cell named, store unchanged": 1} and eq.intact == 1
+    assert (
+        eq.outcomes == {"refused cleanly (exit 1), each cell named, store unchanged": 1}
+        and eq.intact == 1
+    )
     assert other.runs == 1
 
 
@@ -205,7 +227,9 @@ def test_killed_import_leaves_the_last_committed_revision(bench, tmp_path):
 
 @pytest.mark.parametrize("overlap", [False, True], ids=["disjoint", "same-record"])
 def test_concurrent_imports_lose_nothing(bench, tmp_path, overlap):
-    result = rt.concurrent_import_trial(bench, 3, random.Random(f"concurrent/{overlap}"), tmp_path, overlap)
+    result = rt.concurrent_import_trial(
+        bench, 3, random.Random(f"concurrent/{overlap}"), tmp_path, overlap
+    )
     _assert_clean(result)
     assert result.intact == result.checked == 3
     if overlap:

@@ -30,7 +30,9 @@ N = 1_000
 SUMMARY, DEPTS = "Ⅰ 국별현황", "Ⅲ 부서별현황"
 needs_libreoffice = [
     pytest.mark.libreoffice,
-    pytest.mark.skipif(lo.find_soffice() is None, reason="LibreOffice(soffice)가 설치되어 있지 않습니다"),
+    pytest.mark.skipif(
+        lo.find_soffice() is None, reason="LibreOffice(soffice)가 설치되어 있지 않습니다"
+    ),
 ]
 
 
@@ -62,7 +64,8 @@ def _actuals(xlsx: Path) -> dict[str, object]:
         return {
             row.values[dep.KEY]: row.values[dep.ACTUAL]
             for row in reader.rows(DEPTS, max_rows=10 * N, max_columns=16)
-            if len(row.values) > dep.KEY and isinstance(row.values[dep.KEY], str)
+            if len(row.values) > dep.KEY
+            and isinstance(row.values[dep.KEY], str)
             and row.values[dep.KEY] != dep.HIDDEN_HEADERS[0]
         }
 

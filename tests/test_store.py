@@ -72,8 +72,15 @@ def make_evaluation() -> Evaluation:
                                 line=41,
                                 indicators=[
                                     Indicator("청렴도 향상 시책 추진", "회", 26, 37, 150, line=41),
-                                    Indicator("민원 처리기간", "일", 5.0, 4.5, 111.1,
-                                              direction=Direction.DOWN, line=42),
+                                    Indicator(
+                                        "민원 처리기간",
+                                        "일",
+                                        5.0,
+                                        4.5,
+                                        111.1,
+                                        direction=Direction.DOWN,
+                                        line=42,
+                                    ),
                                 ],
                             ),
                             Project(
@@ -92,8 +99,15 @@ def make_evaluation() -> Evaluation:
                                 line=51,
                                 indicators=[
                                     Indicator("체납 정리율", "%", 100.0, 26.5, 26.5, line=51),
-                                    Indicator("증감", "백만원", -231, None, None, line=52,
-                                              note="실적 미제출"),
+                                    Indicator(
+                                        "증감",
+                                        "백만원",
+                                        -231,
+                                        None,
+                                        None,
+                                        line=52,
+                                        note="실적 미제출",
+                                    ),
                                     Indicator("큰 수", "천원", 1_234_567_890_123, 0, 0.0, line=53),
                                 ],
                             ),
@@ -114,8 +128,15 @@ def make_evaluation() -> Evaluation:
                                 name="폐기물 감량",
                                 line=61,
                                 indicators=[
-                                    Indicator("생활폐기물 발생량", "톤", 1200, 1100, None,
-                                              direction=Direction.DOWN, line=61),
+                                    Indicator(
+                                        "생활폐기물 발생량",
+                                        "톤",
+                                        1200,
+                                        1100,
+                                        None,
+                                        direction=Direction.DOWN,
+                                        line=61,
+                                    ),
                                     Indicator("재활용률", "%", 60, -0.5, -1, line=62),
                                 ],
                             )
@@ -161,10 +182,19 @@ def make_plan() -> Plan:
         offices=[office, OfficeRow("복지국", 1, 1, None, 2, -3, 0, -3, line=6)],
         total=OfficeRow("계", 2, 3, 3, 6, 1497, 1400.5, 96.5, line=7),
         goals=[
-            StrategicGoal("기획실", "으뜸 서구", 1500, 50.0, line=10, policy_goals=[
-                PolicyGoal("도시녹화를 통해 자연환경을 개선한다", ["녹지율", "나무 심기"], line=11),
-                PolicyGoal("빈 목표", line=12),
-            ]),
+            StrategicGoal(
+                "기획실",
+                "으뜸 서구",
+                1500,
+                50.0,
+                line=10,
+                policy_goals=[
+                    PolicyGoal(
+                        "도시녹화를 통해 자연환경을 개선한다", ["녹지율", "나무 심기"], line=11
+                    ),
+                    PolicyGoal("빈 목표", line=12),
+                ],
+            ),
             StrategicGoal("복지국", "어르신 서구", None, None, line=20),
         ],
         warnings=[ParseWarning(6, "지표 수 없음")],
@@ -315,8 +345,21 @@ def test_indicators_are_rows(store: Store):
         "stated_rate, direction, line, note FROM indicators ORDER BY position"
     ).fetchall()
     assert len(rows) == 8
-    assert rows[0] == ("I0001", 0, "행정국", "총무과", "구정 청렴도 향상", "청렴도 향상 시책 추진",
-                       "회", 26, 37, 150, "상향", 41, "")
+    assert rows[0] == (
+        "I0001",
+        0,
+        "행정국",
+        "총무과",
+        "구정 청렴도 향상",
+        "청렴도 향상 시책 추진",
+        "회",
+        26,
+        37,
+        150,
+        "상향",
+        41,
+        "",
+    )
     assert rows[4][7:10] == (-231, None, None) and rows[4][12] == "실적 미제출"
     assert rows[3][7] == 100.0 and type(rows[3][7]) is float
 
@@ -399,13 +442,16 @@ def imported(store: Store, changes, **kw) -> int:
 
 def test_apply_changes_and_history(store: Store):
     save(store, "2019", make_evaluation())
-    rev = imported(store, [
-        ("I0001", "actual", 37, 40),
-        ("I0004", "actual", 26.5, 30),  # float -> int
-        ("I0005", "actual", None, -12.0),  # None -> negative float
-        ("I0005", "note", "실적 미제출", ""),
-        ("I0002", "note", None, "확인함"),  # None means an empty note
-    ])
+    rev = imported(
+        store,
+        [
+            ("I0001", "actual", 37, 40),
+            ("I0004", "actual", 26.5, 30),  # float -> int
+            ("I0005", "actual", None, -12.0),  # None -> negative float
+            ("I0005", "note", "실적 미제출", ""),
+            ("I0002", "note", None, "확인함"),  # None means an empty note
+        ],
+    )
     assert rev == 2 and store.revision("2019") == 2
     doc = store.load("2019")
     inds = [i for *_, i in doc.indicator_rows()]
@@ -443,7 +489,9 @@ def test_apply_changes_noop_and_validation(store: Store):
     # 100 (int) -> 100.0 (float) is a change of type and is recorded.
     assert imported(store, [("I0004", "actual", 26.5, 100)]) == 2
     assert imported(store, [("I0004", "actual", 100.0, 100.0)]) == 3
-    assert type(store.load("2019").bureaus[0].departments[1].projects[0].indicators[0].actual) is float
+    assert (
+        type(store.load("2019").bureaus[0].departments[1].projects[0].indicators[0].actual) is float
+    )
     with pytest.raises(StoreError, match="바꿀 수 없는"):
         imported(store, [("I0001", "target", 26, 1)])
     with pytest.raises(StoreError, match="숫자가 아닌"):
@@ -454,8 +502,9 @@ def test_apply_changes_noop_and_validation(store: Store):
         imported(store, [("I9999", "actual", None, 1)])
     save(store, "plan", make_plan())
     with pytest.raises(StoreError, match="평가 문서가 아니"):
-        store.apply_changes("plan", [("I0001", "actual", 1, 2)], os_user="kim", file_name="f",
-                            file_hash="h")
+        store.apply_changes(
+            "plan", [("I0001", "actual", 1, 2)], os_user="kim", file_name="f", file_hash="h"
+        )
     assert store.revision("2019") == 3
 
 
@@ -474,8 +523,15 @@ def test_undo_restores_exactly(store: Store):
     original = make_evaluation()
     save(store, "2019", original)
     before = store.load("2019")
-    imported(store, [("I0004", "actual", 26.5, 30), ("I0005", "actual", None, 0),
-                     ("I0008", "actual", -0.5, None), ("I0005", "note", "실적 미제출", "")])
+    imported(
+        store,
+        [
+            ("I0004", "actual", 26.5, 30),
+            ("I0005", "actual", None, 0),
+            ("I0008", "actual", -0.5, None),
+            ("I0005", "note", "실적 미제출", ""),
+        ],
+    )
     second = store.load("2019")
     imported(store, [("I0001", "actual", 37, 37.0), ("I0003", "note", "", "수정")])
     assert store.revision("2019") == 3
@@ -489,12 +545,17 @@ def test_undo_restores_exactly(store: Store):
 
     hist = store.history("2019")
     assert [(h.revision, h.action, h.changes, h.undoes) for h in hist] == [
-        (5, "undo", 4, 2), (4, "undo", 2, 3), (3, "import", 2, None),
-        (2, "import", 4, None), (1, "parse", 0, None),
+        (5, "undo", 4, 2),
+        (4, "undo", 2, 3),
+        (3, "import", 2, None),
+        (2, "import", 4, None),
+        (1, "parse", 0, None),
     ]
     assert hist[0].os_user == "lee" and hist[0].file_name == "총무과.xlsx"
     undo_rows = store.history_entries("2019", revision=5)
-    assert ("I0008", "actual", None, -0.5) in [(e.record_key, e.field, e.old, e.new) for e in undo_rows]
+    assert ("I0008", "actual", None, -0.5) in [
+        (e.record_key, e.field, e.old, e.new) for e in undo_rows
+    ]
 
     with pytest.raises(NothingToUndoError, match="되돌릴 가져오기가 없습니다") as info:
         store.undo_last("2019", os_user="lee")
@@ -636,8 +697,9 @@ def test_sigkill_mid_write_keeps_previous_revision(tmp_path: Path):
         save(s, "2019", ev)
     marker = tmp_path / "started"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(db), str(marker)], env=env,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILL_SCRIPT, str(db), str(marker)], env=env, stderr=subprocess.PIPE
+    )
     try:
         deadline = time.monotonic() + 120
         while not marker.exists():
@@ -707,8 +769,7 @@ def test_concurrent_writer_processes(tmp_path: Path):
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     procs = [
-        subprocess.Popen([sys.executable, "-c", script, str(db)], env=env,
-                         stderr=subprocess.PIPE)
+        subprocess.Popen([sys.executable, "-c", script, str(db)], env=env, stderr=subprocess.PIPE)
         for _ in range(3)
     ]
     for p in procs:
@@ -779,7 +840,7 @@ numbers = st.one_of(
     st.none(),
     st.integers(min_value=store_codec.INT64_MIN, max_value=store_codec.INT64_MAX),
     st.floats(allow_nan=False, allow_infinity=True),
-    st.integers(-10**6, 10**6).map(float),  # integral floats: 100.0 must stay float
+    st.integers(-(10**6), 10**6).map(float),  # integral floats: 100.0 must stay float
 )
 indicators = st.builds(
     Indicator,
@@ -803,12 +864,15 @@ evaluations = st.builds(
     bureaus=st.lists(bureaus, max_size=3),
     summary_ratio=st.one_of(st.none(), st.tuples(numbers, numbers)),
     threshold=st.one_of(st.integers(0, 100), st.floats(0, 100)),
-    warnings=st.lists(st.builds(ParseWarning, line=st.one_of(st.none(), st.integers()),
-                                message=st.text())),
+    warnings=st.lists(
+        st.builds(ParseWarning, line=st.one_of(st.none(), st.integers()), message=st.text())
+    ),
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(ev=evaluations, new_actual=numbers)
 def test_round_trip_property(tmp_path: Path, ev: Evaluation, new_actual):
     with Store.open(tmp_path / "prop.sqlite") as s:

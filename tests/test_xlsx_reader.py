@@ -51,8 +51,14 @@ def trimmed(rows: Any) -> list[list[Any]]:
     return out
 
 
-def cells(path: Path, sheet: str | None = None, *, max_rows: int = BIG, max_columns: int = 64,
-          skip: frozenset[int] = frozenset()) -> list[xlsx.CellData]:
+def cells(
+    path: Path,
+    sheet: str | None = None,
+    *,
+    max_rows: int = BIG,
+    max_columns: int = 64,
+    skip: frozenset[int] = frozenset(),
+) -> list[xlsx.CellData]:
     with XlsxReader(path) as reader:
         name = sheet or reader.sheetnames[0]
         return list(reader.rows(name, max_rows=max_rows, max_columns=max_columns, skip=skip))
@@ -97,12 +103,19 @@ def rewrite_part(src: Path, dst: Path, change: Any, part: str = SHEET_PART) -> P
 
 def with_comment(src: Path, dst: Path) -> Path:
     """The same package with an XML comment at the start of sheetData (forces the general path)."""
+
     def change(data: bytes) -> bytes:
-        out, n = re.subn(rb"<((?:\w+:)?sheetData)([^>/]*)(/?)>",
-                         lambda m: b"<%s%s><!-- general path -->%s" % (
-                             m[1], m[2], b"</%s>" % m[1] if m[3] else b""), data, count=1)
+        out, n = re.subn(
+            rb"<((?:\w+:)?sheetData)([^>/]*)(/?)>",
+            lambda m: (
+                b"<%s%s><!-- general path -->%s" % (m[1], m[2], b"</%s>" % m[1] if m[3] else b"")
+            ),
+            data,
+            count=1,
+        )
         assert n == 1
         return out
+
     return rewrite_part(src, dst, change)
 
 
@@ -126,8 +139,10 @@ _CONTENT_TYPES = (
     'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
     "{shared}</Types>"
 )
-_SHARED_TYPE = ('<Override PartName="/xl/sharedStrings.xml" '
-                'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>')
+_SHARED_TYPE = (
+    '<Override PartName="/xl/sharedStrings.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
 _RELS = (
     '<?xml version="1.0" encoding="UTF-8"?><Relationships '
     'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
@@ -147,9 +162,11 @@ _WORKBOOK_RELS = (
     '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
     'Target="styles.xml"/>{shared}</Relationships>'
 )
-_SHARED_REL = ('<Relationship Id="rId3" '
-               'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
-               'Target="sharedStrings.xml"/>')
+_SHARED_REL = (
+    '<Relationship Id="rId3" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+    'Target="sharedStrings.xml"/>'
+)
 # Cell styles: 0 general, 1 built-in percentage (numFmtId 9, "0%"), 2 a custom date format,
 # 3 a custom percentage format, 4 bold only (no number format).
 _STYLES = (
@@ -173,23 +190,33 @@ def sheet_xml(data: str, *, prefix: str = "", before: str = "") -> str:
     """A worksheet part holding `data` in sheetData (optionally every element prefixed)."""
     p = f"{prefix}:" if prefix else ""
     ns = f'xmlns:{prefix}="{MAIN}"' if prefix else f'xmlns="{MAIN}"'
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f"<{p}worksheet {ns}>{before}<{p}sheetData>{data}</{p}sheetData></{p}worksheet>")
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f"<{p}worksheet {ns}>{before}<{p}sheetData>{data}</{p}sheetData></{p}worksheet>"
+    )
 
 
 def package(path: Path, sheet: str | bytes, shared: str | None = None) -> Path:
     """A minimal valid .xlsx with one sheet "S" (and sharedStrings when `shared` is given:
     the <si> items)."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", _CONTENT_TYPES.format(shared=_SHARED_TYPE if shared is not None else ""))
+        z.writestr(
+            "[Content_Types].xml",
+            _CONTENT_TYPES.format(shared=_SHARED_TYPE if shared is not None else ""),
+        )
         z.writestr("_rels/.rels", _RELS)
         z.writestr("xl/workbook.xml", _WORKBOOK)
-        z.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.format(shared=_SHARED_REL if shared is not None else ""))
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            _WORKBOOK_RELS.format(shared=_SHARED_REL if shared is not None else ""),
+        )
         z.writestr("xl/styles.xml", _STYLES)
         z.writestr(SHEET_PART, sheet)
         if shared is not None:
-            z.writestr("xl/sharedStrings.xml",
-                       f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}">{shared}</sst>')
+            z.writestr(
+                "xl/sharedStrings.xml",
+                f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}">{shared}</sst>',
+            )
     return path
 
 
@@ -197,17 +224,21 @@ def package(path: Path, sheet: str | bytes, shared: str | None = None) -> Path:
 
 DATE = dt.datetime(2024, 3, 15)
 # What the xlsxwriter and openpyxl workbooks below hold, row by row (trimmed).
-EXPECTED = [
-    [0, 1, -5, 123456789012345, -123456789012345],
-    [0.1, 1e-07, -2.5, 1.5e300, 3.14159],
-    ["& < > \" '", "a&b<c>d\"e'f", "가나다 성과지표", " lead", "trail ", "  both  "],
-    ["=1+2", "=A1*2", '="a"&"b"', True, False, "=1/0", '=IF(A1>0,"양수","음수")'],
-    [DATE, 0.25, -0.125, "x"],
-    ["rich plain", None, None, None, -0.0],
-    [],
-    [],
-    [None] * 27 + [42],
-] + [[]] * 11 + [[None, "끝"]]
+EXPECTED = (
+    [
+        [0, 1, -5, 123456789012345, -123456789012345],
+        [0.1, 1e-07, -2.5, 1.5e300, 3.14159],
+        ["& < > \" '", "a&b<c>d\"e'f", "가나다 성과지표", " lead", "trail ", "  both  "],
+        ["=1+2", "=A1*2", '="a"&"b"', True, False, "=1/0", '=IF(A1>0,"양수","음수")'],
+        [DATE, 0.25, -0.125, "x"],
+        ["rich plain", None, None, None, -0.0],
+        [],
+        [],
+        [None] * 27 + [42],
+    ]
+    + [[]] * 11
+    + [[None, "끝"]]
+)
 EXPECTED_PERCENT = {4: frozenset({1, 2})}  # numbers with a % format; not the text "x" in D5
 
 
@@ -277,7 +308,9 @@ def check_against_oracle(path: Path, tmp_path: Path) -> list[list[Any]]:
 # =========================================================================== 1. oracle
 
 
-@pytest.mark.parametrize("options", [{}, {"constant_memory": True}], ids=["shared-strings", "constant-memory"])
+@pytest.mark.parametrize(
+    "options", [{}, {"constant_memory": True}], ids=["shared-strings", "constant-memory"]
+)
 def test_xlsxwriter_workbook_equals_openpyxl(tmp_path: Path, options: dict[str, Any]) -> None:
     """Every value type xlsxwriter writes (shared or inline strings) reads as openpyxl reads it."""
     path = write_xlsxwriter(tmp_path / "x.xlsx", options)
@@ -309,9 +342,19 @@ def test_libreoffice_workbook_equals_openpyxl(tmp_path: Path) -> None:
     src = write_xlsxwriter(tmp_path / "src" / "lo.xlsx")
     out = tmp_path / "out"
     subprocess.run(
-        ["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
-         "--convert-to", "xlsx", "--outdir", str(out), str(src)],
-        check=True, capture_output=True, timeout=180,
+        [
+            "soffice",
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
     )
     path = out / "lo.xlsx"
     assert b'<c r="A1" s="0" t="n">' in part_bytes(path)  # LibreOffice's own form, not xlsxwriter's
@@ -334,59 +377,93 @@ SHARED = (
 )
 HAND_WRITTEN = {
     "prefixed-root": (
-        sheet_xml('<x:row r="1"><x:c r="A1" s="1"><x:v>0.5</x:v></x:c><x:c r="B1" t="inlineStr">'
-                  '<x:is><x:t>hi</x:t></x:is></x:c><x:c r="C1"><x:f>A1*2</x:f><x:v>1</x:v></x:c></x:row>', prefix="x"),
-        None, [[0.5, "hi", "=A1*2"]],
+        sheet_xml(
+            '<x:row r="1"><x:c r="A1" s="1"><x:v>0.5</x:v></x:c><x:c r="B1" t="inlineStr">'
+            '<x:is><x:t>hi</x:t></x:is></x:c><x:c r="C1"><x:f>A1*2</x:f><x:v>1</x:v></x:c></x:row>',
+            prefix="x",
+        ),
+        None,
+        [[0.5, "hi", "=A1*2"]],
     ),
     "single-quotes": (
-        sheet_xml("<row r='1'><c r='A1' s='1'><v>0.5</v></c><c r='B1' t='inlineStr'><is><t>q</t></is></c>"
-                  "<c r='C1' t='s'><v>2</v></c></row>"),
-        SHARED, [[0.5, "q", "가&A"]],
+        sheet_xml(
+            "<row r='1'><c r='A1' s='1'><v>0.5</v></c><c r='B1' t='inlineStr'><is><t>q</t></is></c>"
+            "<c r='C1' t='s'><v>2</v></c></row>"
+        ),
+        SHARED,
+        [[0.5, "q", "가&A"]],
     ),
     "t-before-r": (
-        sheet_xml('<row r="1"><c t="inlineStr" r="A1"><is><t>t first</t></is></c><c s="1" r="B1"><v>0.25</v></c>'
-                  '<c t="b" s="0" r="C1"><v>0</v></c></row>'),
-        None, [["t first", 0.25, False]],
+        sheet_xml(
+            '<row r="1"><c t="inlineStr" r="A1"><is><t>t first</t></is></c><c s="1" r="B1"><v>0.25</v></c>'
+            '<c t="b" s="0" r="C1"><v>0</v></c></row>'
+        ),
+        None,
+        [["t first", 0.25, False]],
     ),
     "no-references": (
-        sheet_xml('<row><c><v>1</v></c><c><v>2</v></c><c r="E1"><v>5</v></c><c><v>6</v></c></row>'
-                  '<row><c t="inlineStr"><is><t>second</t></is></c></row><row r="5"><c><v>9</v></c></row>'),
-        None, [[1, 2, None, None, 5, 6], ["second"], [], [], [9]],
+        sheet_xml(
+            '<row><c><v>1</v></c><c><v>2</v></c><c r="E1"><v>5</v></c><c><v>6</v></c></row>'
+            '<row><c t="inlineStr"><is><t>second</t></is></c></row><row r="5"><c><v>9</v></c></row>'
+        ),
+        None,
+        [[1, 2, None, None, 5, 6], ["second"], [], [], [9]],
     ),
     "comment-in-sheetData": (
-        sheet_xml('<row r="1"><c r="A1"><v>1</v></c><!-- a </c> comment --></row><!-- more -->'
-                  '<row r="3"><c r="B3" t="inlineStr"><is><t>after</t></is></c></row>'),
-        None, [[1], [], [None, "after"]],
+        sheet_xml(
+            '<row r="1"><c r="A1"><v>1</v></c><!-- a </c> comment --></row><!-- more -->'
+            '<row r="3"><c r="B3" t="inlineStr"><is><t>after</t></is></c></row>'
+        ),
+        None,
+        [[1], [], [None, "after"]],
     ),
     "cdata": (
-        sheet_xml('<row r="1"><c r="A1" t="inlineStr"><is><t><![CDATA[a<b & </c>]]></t></is></c>'
-                  '<c r="B1"><v>2</v></c></row>'),
-        None, [["a<b & </c>", 2]],
+        sheet_xml(
+            '<row r="1"><c r="A1" t="inlineStr"><is><t><![CDATA[a<b & </c>]]></t></is></c>'
+            '<c r="B1"><v>2</v></c></row>'
+        ),
+        None,
+        [["a<b & </c>", 2]],
     ),
     "rich-inline": (
-        sheet_xml('<row r="1"><c r="A1" t="inlineStr"><is><r><rPr><color rgb="FF0000"/><charset val="129"/>'
-                  '<condense val="0"/></rPr><t>ab</t></r><r><t>cd</t></r></is></c><c r="B1"><v>3</v></c></row>'),
-        None, [["abcd", 3]],
+        sheet_xml(
+            '<row r="1"><c r="A1" t="inlineStr"><is><r><rPr><color rgb="FF0000"/><charset val="129"/>'
+            '<condense val="0"/></rPr><t>ab</t></r><r><t>cd</t></r></is></c><c r="B1"><v>3</v></c></row>'
+        ),
+        None,
+        [["abcd", 3]],
     ),
     "phonetic-inline": (
-        sheet_xml('<row r="1"><c r="A1" t="inlineStr"><is><t>漢字</t><rPh sb="0" eb="2"><t>かんじ</t></rPh>'
-                  '<phoneticPr fontId="0"/></is></c></row>'),
-        None, [["漢字"]],
+        sheet_xml(
+            '<row r="1"><c r="A1" t="inlineStr"><is><t>漢字</t><rPh sb="0" eb="2"><t>かんじ</t></rPh>'
+            '<phoneticPr fontId="0"/></is></c></row>'
+        ),
+        None,
+        [["漢字"]],
     ),
     "character-references": (
-        sheet_xml('<row r="1"><c r="A1" t="inlineStr"><is><t>&#44032;&#x41;&amp;&lt;&gt;&quot;&apos;</t></is></c>'
-                  '<c r="B1" t="str"><v>&#xD55C;</v></c></row>'),
-        None, [["가A&<>\"'", "한"]],
+        sheet_xml(
+            '<row r="1"><c r="A1" t="inlineStr"><is><t>&#44032;&#x41;&amp;&lt;&gt;&quot;&apos;</t></is></c>'
+            '<c r="B1" t="str"><v>&#xD55C;</v></c></row>'
+        ),
+        None,
+        [["가A&<>\"'", "한"]],
     ),
     "value-whitespace": (
-        sheet_xml('<row r="1"><c r="A1"><v> 12 </v></c><c r="B1">\n  <v>\n3.5\n</v>\n</c>'
-                  '<c r="C1" t="s">\n<v> 1 </v></c></row>'),
-        SHARED, [[12, 3.5, "漢"]],
+        sheet_xml(
+            '<row r="1"><c r="A1"><v> 12 </v></c><c r="B1">\n  <v>\n3.5\n</v>\n</c>'
+            '<c r="C1" t="s">\n<v> 1 </v></c></row>'
+        ),
+        SHARED,
+        [[12, 3.5, "漢"]],
     ),
     "shared-rich-phonetic": (
-        sheet_xml('<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>'
-                  '<c r="C1" t="s"><v>2</v></c></row>'),
-        SHARED, [["rich ", "漢", "가&A"]],
+        sheet_xml(
+            '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>'
+            '<c r="C1" t="s"><v>2</v></c></row>'
+        ),
+        SHARED,
+        [["rich ", "漢", "가&A"]],
     ),
     "shared-with-comment": (
         sheet_xml('<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'),
@@ -394,20 +471,29 @@ HAND_WRITTEN = {
         [["x<y", "pq"]],
     ),
     "extra-attribute": (
-        sheet_xml('<row r="1"><c r="A1" s="1" t="n" cm="1"><v>0.5</v></c><c r="B1" cm="1"><f>1+1</f><v>2</v></c>'
-                  '<c r="C1" vm="1" s="3"><v>0.125</v></c><c r="D1" t="n" s="2"><v>45366</v></c>'
-                  '<c r="E1" cm="1" t="s"><v>2</v></c><c r="F1" t="inlineStr" cm="1"><is><t>i</t></is></c></row>'),
-        SHARED, [[0.5, "=1+1", 0.125, DATE, "가&A", "i"]],
+        sheet_xml(
+            '<row r="1"><c r="A1" s="1" t="n" cm="1"><v>0.5</v></c><c r="B1" cm="1"><f>1+1</f><v>2</v></c>'
+            '<c r="C1" vm="1" s="3"><v>0.125</v></c><c r="D1" t="n" s="2"><v>45366</v></c>'
+            '<c r="E1" cm="1" t="s"><v>2</v></c><c r="F1" t="inlineStr" cm="1"><is><t>i</t></is></c></row>'
+        ),
+        SHARED,
+        [[0.5, "=1+1", 0.125, DATE, "가&A", "i"]],
     ),
     "preserve-space": (
-        sheet_xml('<row r="1"><c r="A1" t="inlineStr"><is><t xml:space="preserve">  two  </t></is></c></row>'),
-        None, [["  two  "]],
+        sheet_xml(
+            '<row r="1"><c r="A1" t="inlineStr"><is><t xml:space="preserve">  two  </t></is></c></row>'
+        ),
+        None,
+        [["  two  "]],
     ),
     "types": (
-        sheet_xml('<row r="1"><c r="A1" t="b"><v>1</v></c><c r="B1" t="e"><v>#N/A</v></c>'
-                  '<c r="C1" t="str"><f>"a"&amp;"b"</f><v>ab</v></c><c r="D1" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
-                  '<c r="E1" s="2"><v>45366</v></c><c r="F1"><v>-1E-3</v></c><c r="G1"><v>-7</v></c></row>'),
-        None, [[True, "#N/A", '="a"&"b"', "=1/0", DATE, -0.001, -7]],
+        sheet_xml(
+            '<row r="1"><c r="A1" t="b"><v>1</v></c><c r="B1" t="e"><v>#N/A</v></c>'
+            '<c r="C1" t="str"><f>"a"&amp;"b"</f><v>ab</v></c><c r="D1" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+            '<c r="E1" s="2"><v>45366</v></c><c r="F1"><v>-1E-3</v></c><c r="G1"><v>-7</v></c></row>'
+        ),
+        None,
+        [[True, "#N/A", '="a"&"b"', "=1/0", DATE, -0.001, -7]],
     ),
 }
 
@@ -425,23 +511,30 @@ def test_hand_written_forms_equal_openpyxl(tmp_path: Path, case: str) -> None:
 def test_percent_and_date_styles_on_hand_written_cells(tmp_path: Path) -> None:
     """Built-in and custom percentage formats mark `percent` on numbers (not on a formula); a custom date
     format gives datetime; bold does neither."""
-    xml = sheet_xml('<row r="1"><c r="A1" s="1"><v>0.5</v></c><c r="B1" s="3"><v>0.25</v></c>'
-                    '<c r="C1" s="2"><v>45366.5</v></c><c r="D1" s="4"><v>7</v></c>'
-                    '<c r="E1" s="1"><f>A1</f><v>0.5</v></c></row>'
-                    '<row r="2"><c r="B2" s="3" cm="1"><v>1</v></c><c r="C2" t="n" s="1"><v>2</v></c></row>')
+    xml = sheet_xml(
+        '<row r="1"><c r="A1" s="1"><v>0.5</v></c><c r="B1" s="3"><v>0.25</v></c>'
+        '<c r="C1" s="2"><v>45366.5</v></c><c r="D1" s="4"><v>7</v></c>'
+        '<c r="E1" s="1"><f>A1</f><v>0.5</v></c></row>'
+        '<row r="2"><c r="B2" s="3" cm="1"><v>1</v></c><c r="C2" t="n" s="1"><v>2</v></c></row>'
+    )
     path = package(tmp_path / "p.xlsx", xml)
     general = with_comment(path, tmp_path / "g.xlsx")
     for p in (path, general):
         assert values(p) == [[0.5, 0.25, DATE + dt.timedelta(hours=12), 7, "=A1"], [None, 1, 2]]
-        assert percents(p) == {0: frozenset({0, 1}), 1: frozenset({1, 2})}  # E1 is a formula, not a number
+        assert percents(p) == {
+            0: frozenset({0, 1}),
+            1: frozenset({1, 2}),
+        }  # E1 is a formula, not a number
     assert values(path) == oracle(path)
 
 
 def test_shared_formula_dependents_read_as_marker(tmp_path: Path) -> None:
     """A shared formula's master reads as its text; dependents read "=…" (openpyxl translates them: a known difference)."""
-    xml = sheet_xml('<row r="1"><c r="A1"><f t="shared" ref="A1:A3" si="0">B1*2</f><v>2</v></c><c r="B1"><v>1</v></c></row>'
-                    '<row r="2"><c r="A2"><f t="shared" si="0"/><v>4</v></c></row>'
-                    '<row r="3"><c r="A3"><f t="shared" si="0"></f><v>6</v></c></row>')
+    xml = sheet_xml(
+        '<row r="1"><c r="A1"><f t="shared" ref="A1:A3" si="0">B1*2</f><v>2</v></c><c r="B1"><v>1</v></c></row>'
+        '<row r="2"><c r="A2"><f t="shared" si="0"/><v>4</v></c></row>'
+        '<row r="3"><c r="A3"><f t="shared" si="0"></f><v>6</v></c></row>'
+    )
     path = package(tmp_path / "f.xlsx", xml)
     general = with_comment(path, tmp_path / "g.xlsx")
     assert SHARED_FORMULA == "…"
@@ -467,7 +560,9 @@ def test_fast_and_general_paths_give_identical_rows(tmp_path: Path, skip: frozen
     assert normalized(fast_rows) == normalized(general_rows)
     assert [c.index for c in fast_rows][:4] == [0, 1, 2, 3]
     first = [1, 0.5, "rich ", "in&line", DATE]
-    assert trimmed(c.values for c in fast_rows)[0] == [None if c in skip else v for c, v in enumerate(first)]
+    assert trimmed(c.values for c in fast_rows)[0] == [
+        None if c in skip else v for c, v in enumerate(first)
+    ]
     if not skip:
         assert trimmed(c.values for c in fast_rows) == oracle(path)
 
@@ -475,27 +570,31 @@ def test_fast_and_general_paths_give_identical_rows(tmp_path: Path, skip: frozen
 # =========================================================================== 3. block boundaries
 
 
-def write_block_workbook(path: Path, options: dict[str, Any] | None = None, rows: int = 600) -> Path:
+def write_block_workbook(
+    path: Path, options: dict[str, Any] | None = None, rows: int = 600
+) -> Path:
     """A few thousand cells with long strings (cells straddle small blocks), numbers,
     formulas, percentages and dates; no blank percentage-formatted cells."""
     rnd = random.Random(20240315)
     wb = xlsxwriter.Workbook(str(path), options or {})
     ws = wb.add_worksheet("S")
     pct, date_f = wb.add_format({"num_format": "0.0%"}), wb.add_format({"num_format": "yyyy-mm-dd"})
-    pieces = ["가나다", "&<>", '"\'', "abc ", "성과", "x" * 40]
+    pieces = ["가나다", "&<>", "\"'", "abc ", "성과", "x" * 40]
     for r in range(rows):
         if r % 37 == 5:
             continue  # gaps of empty rows
         for c in range(7):
             k = rnd.random()
             if k < 0.3:
-                ws.write_string(r, c, "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 60))))
+                ws.write_string(
+                    r, c, "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 60)))
+                )
             elif k < 0.5:
-                ws.write_number(r, c, rnd.randint(-10**9, 10**9))
+                ws.write_number(r, c, rnd.randint(-(10**9), 10**9))
             elif k < 0.6:
                 ws.write_number(r, c, round(rnd.uniform(-1, 1), 6), pct)
             elif k < 0.7:
-                ws.write_formula(r, c, f"=A{r + 1}&\"{'z' * rnd.randint(0, 80)}\"", None, "")
+                ws.write_formula(r, c, f'=A{r + 1}&"{"z" * rnd.randint(0, 80)}"', None, "")
             elif k < 0.75:
                 ws.write_datetime(r, c, DATE + dt.timedelta(days=r), date_f)
             elif k < 0.8:
@@ -509,7 +608,13 @@ def masked(rows: list[Any], skip: frozenset[int], width: int) -> list[Any]:
     out = []
     for index, vals, pct in rows:
         kept = trimmed([[None if c in skip or c >= width else v for c, v in enumerate(vals)]])
-        out.append((index, kept[0] if kept else [], frozenset(c for c in pct if c not in skip and c < width)))
+        out.append(
+            (
+                index,
+                kept[0] if kept else [],
+                frozenset(c for c in pct if c not in skip and c < width),
+            )
+        )
     while out and not out[-1][1] and not out[-1][2]:
         out.pop()
     return out
@@ -520,6 +625,7 @@ def _insert_before_row(row: int, text: bytes) -> Any:
         marker = b'<row r="%d"' % row
         assert marker in data
         return data.replace(marker, text + marker, 1)
+
     return change
 
 
@@ -533,10 +639,15 @@ def block_books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Pat
         "shared": shared,
         "inline": inline,
         # the general path taken late in the part: the fast path's rows must not repeat or go
-        "late-comment": rewrite_part(inline, d / "late-comment.xlsx", _insert_before_row(560, b"<!-- late </c> -->")),
+        "late-comment": rewrite_part(
+            inline, d / "late-comment.xlsx", _insert_before_row(560, b"<!-- late </c> -->")
+        ),
         "late-single-quote": rewrite_part(
-            shared, d / "late-quote.xlsx", lambda b: b.replace(b'<c r="C500"', b"<c r='C500'", 1)),
-        "early-comment": rewrite_part(inline, d / "early-comment.xlsx", _insert_before_row(2, b"<!-- early -->")),
+            shared, d / "late-quote.xlsx", lambda b: b.replace(b'<c r="C500"', b"<c r='C500'", 1)
+        ),
+        "early-comment": rewrite_part(
+            inline, d / "early-comment.xlsx", _insert_before_row(2, b"<!-- early -->")
+        ),
     }
     return {name: (path, normalized(cells(path))) for name, path in books.items()}
 
@@ -551,8 +662,12 @@ def test_block_workbooks_equal_openpyxl(block_books: dict[str, tuple[Path, list[
 
 
 @pytest.mark.parametrize("block", [16, 64, 100, 257, 4099])
-@pytest.mark.parametrize("book", ["shared", "inline", "late-comment", "late-single-quote", "early-comment"])
-def test_small_blocks_give_identical_rows(monkeypatch: pytest.MonkeyPatch, block_books: Any, book: str, block: int) -> None:
+@pytest.mark.parametrize(
+    "book", ["shared", "inline", "late-comment", "late-single-quote", "early-comment"]
+)
+def test_small_blocks_give_identical_rows(
+    monkeypatch: pytest.MonkeyPatch, block_books: Any, book: str, block: int
+) -> None:
     """With BLOCK patched small (cells and tags straddle blocks, the path switches mid-part) rows are unchanged."""
     path, expected = block_books[book]
     monkeypatch.setattr(xlsx, "BLOCK", block)
@@ -579,7 +694,9 @@ def test_skip_and_max_columns_blank_only_those_columns(tmp_path: Path) -> None:
     general = with_comment(path, tmp_path / "g.xlsx")
     full = values(path)
     skip = frozenset({1, 3})
-    expected = trimmed([None if c in skip or c >= 6 else v for c, v in enumerate(row)] for row in full)
+    expected = trimmed(
+        [None if c in skip or c >= 6 else v for c, v in enumerate(row)] for row in full
+    )
     for p in (path, general):
         assert values(p, skip=skip, max_columns=6) == expected
         assert percents(p, skip=skip, max_columns=6) == {}
@@ -590,8 +707,10 @@ def test_skip_and_max_columns_blank_only_those_columns(tmp_path: Path) -> None:
 
 def test_skipping_column_a_does_not_touch_aa_or_ba(tmp_path: Path) -> None:
     """Skipping column A (or AA) skips exactly that column, not others whose letters start or end alike."""
-    xml = sheet_xml('<row r="1"><c r="A1"><v>1</v></c><c r="AA1"><v>2</v></c><c r="BA1"><v>3</v></c>'
-                    '<c r="AAA1"><v>4</v></c></row>')
+    xml = sheet_xml(
+        '<row r="1"><c r="A1"><v>1</v></c><c r="AA1"><v>2</v></c><c r="BA1"><v>3</v></c>'
+        '<c r="AAA1"><v>4</v></c></row>'
+    )
     path = package(tmp_path / "a.xlsx", xml)
     general = with_comment(path, tmp_path / "g.xlsx")
     for p in (path, general):
@@ -619,7 +738,9 @@ def _damaged(tmp_path: Path, how: str) -> Path:
         "truncated-after-sheetData": lambda b: b[: end + len(b"</sheetData>")],
         "no-sheetData-end": lambda b: b.replace(b"</sheetData>", b""),
         "garbage-between-rows": lambda b: b[:middle] + b"<<&&" + b[middle:],
-        "garbage-in-skipped-column": lambda b: re.sub(rb'(<c r="B61"[^>]*>)', rb"\1<<&&", b, count=1),
+        "garbage-in-skipped-column": lambda b: re.sub(
+            rb'(<c r="B61"[^>]*>)', rb"\1<<&&", b, count=1
+        ),
         "unclosed-cell": lambda b: b.replace(b"</c></row>", b"</row>", 1),
     }
     out = rewrite_part(src, tmp_path / f"{how}.xlsx", changes[how])
@@ -627,8 +748,15 @@ def _damaged(tmp_path: Path, how: str) -> Path:
     return out
 
 
-DAMAGE = ["truncated-mid-data", "truncated-mid-tag", "truncated-after-sheetData", "no-sheetData-end",
-          "garbage-between-rows", "garbage-in-skipped-column", "unclosed-cell"]
+DAMAGE = [
+    "truncated-mid-data",
+    "truncated-mid-tag",
+    "truncated-after-sheetData",
+    "no-sheetData-end",
+    "garbage-between-rows",
+    "garbage-in-skipped-column",
+    "unclosed-cell",
+]
 
 
 @pytest.mark.parametrize("how", DAMAGE)
@@ -693,7 +821,9 @@ def _no_process(*args: Any, **kwargs: Any) -> Any:
 
 
 @pytest.mark.parametrize("how", ["garbage-in-skipped-column", "truncated-after-sheetData"])
-def test_finish_checks_checks_here_when_no_process_starts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+def test_finish_checks_checks_here_when_no_process_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
     """When subprocess.Popen fails, finish_checks() still finds the damaged part (and passes a good one)."""
     monkeypatch.setattr(xlsx.subprocess, "Popen", _no_process)
     bad, good = _damaged(tmp_path, how), _good_sheet(tmp_path)
@@ -710,7 +840,9 @@ def test_finish_checks_checks_here_when_no_process_starts(tmp_path: Path, monkey
         reader.finish_checks()
 
 
-def test_finish_checks_checks_here_when_the_process_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_finish_checks_checks_here_when_the_process_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """When the second process starts but cannot run the check (exits 1), finish_checks() checks the part itself."""
     false = shutil.which("false")
     if false is None:
@@ -727,7 +859,9 @@ def test_finish_checks_checks_here_when_the_process_fails(tmp_path: Path, monkey
 @pytest.mark.parametrize("general", [False, True], ids=["fast", "general"])
 def test_row_past_max_rows_raises_too_many_rows(tmp_path: Path, general: bool) -> None:
     """A value at row 300000 with max_rows=200000 raises TooManyRows (a SheetError) naming the row."""
-    xml = sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row><row r="300000"><c r="C300000"><v>2</v></c></row>')
+    xml = sheet_xml(
+        '<row r="1"><c r="A1"><v>1</v></c></row><row r="300000"><c r="C300000"><v>2</v></c></row>'
+    )
     path = package(tmp_path / "t.xlsx", xml)
     if general:
         path = with_comment(path, tmp_path / "g.xlsx")
@@ -735,7 +869,11 @@ def test_row_past_max_rows_raises_too_many_rows(tmp_path: Path, general: bool) -
         cells(path, max_rows=200_000)
     assert exc.value.row == 300_000
     assert isinstance(exc.value, SheetError)
-    assert values(path, max_rows=300_000)[-1] == [None, None, 2]  # row 300000 is index 299999: within
+    assert values(path, max_rows=300_000)[-1] == [
+        None,
+        None,
+        2,
+    ]  # row 300000 is index 299999: within
     # Only values that are read count: past max_columns, the far cell is passed over.
     assert [c.values for c in cells(path, max_rows=200_000, max_columns=1)] == [[1]]
 
@@ -748,11 +886,14 @@ _TEXT_CHARS = st.one_of(
 )
 _TEXT = st.text(_TEXT_CHARS, max_size=12).filter(
     # xlsxwriter escapes "_xHHHH_" (see test_bug_x005f_escape_is_kept) and treats "<r>…</r>" as rich text
-    lambda s: re.search(r"_x[0-9A-Fa-f]{4}_", s) is None and not s.startswith("<r>"))
-_FLOAT = (st.floats(allow_nan=False, allow_infinity=False)
-          .map(lambda x: float(f"{x:.15g}"))
-          .filter(lambda x: math.isfinite(x) and float(f"{x:.16G}") == x))  # xlsxwriter writes 16 significant digits
-_VALUE = st.one_of(st.none(), st.integers(-10**15, 10**15), _FLOAT, _TEXT, st.booleans())
+    lambda s: re.search(r"_x[0-9A-Fa-f]{4}_", s) is None and not s.startswith("<r>")
+)
+_FLOAT = (
+    st.floats(allow_nan=False, allow_infinity=False)
+    .map(lambda x: float(f"{x:.15g}"))
+    .filter(lambda x: math.isfinite(x) and float(f"{x:.16G}") == x)
+)  # xlsxwriter writes 16 significant digits
+_VALUE = st.one_of(st.none(), st.integers(-(10**15), 10**15), _FLOAT, _TEXT, st.booleans())
 _GRID = st.lists(st.lists(_VALUE, max_size=6), max_size=8)
 
 
@@ -763,10 +904,13 @@ def _typed(rows: list[list[Any]]) -> list[list[tuple[str, Any]]]:
         if isinstance(v, (int, float)):
             return ("number", v)
         return (type(v).__name__, v)
+
     return [[kind(v) for v in row] for row in rows]
 
 
-@pytest.mark.parametrize("options", [{}, {"constant_memory": True}], ids=["shared-strings", "constant-memory"])
+@pytest.mark.parametrize(
+    "options", [{}, {"constant_memory": True}], ids=["shared-strings", "constant-memory"]
+)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(grid=_GRID)
 def test_random_grids_round_trip(options: dict[str, Any], grid: list[list[Any]]) -> None:
@@ -794,16 +938,25 @@ def test_random_grids_round_trip(options: dict[str, Any], grid: list[list[Any]])
 
 
 @pytest.mark.parametrize("case", ["unprefixed-root", "prefixed-root-far-from-sheetData"])
-def test_bug_prefixed_cells_are_dropped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str) -> None:
+def test_bug_prefixed_cells_are_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
     """Prefixed cells (<x:c>) are read whether or not the root's prefix is seen near <sheetData>."""
     if case == "unprefixed-root":
-        xml = (f'<worksheet xmlns="{MAIN}" xmlns:x="{MAIN}"><sheetData><row r="1"><x:c r="A1"><x:v>1</x:v></x:c>'
-               '<c r="B1"><v>2</v></c></row></sheetData></worksheet>')
+        xml = (
+            f'<worksheet xmlns="{MAIN}" xmlns:x="{MAIN}"><sheetData><row r="1"><x:c r="A1"><x:v>1</x:v></x:c>'
+            '<c r="B1"><v>2</v></c></row></sheetData></worksheet>'
+        )
         expected = [[1, 2]]
     else:  # the root is in an earlier block than <sheetData> (more than 4 KiB before it)
-        cols = "".join(f'<x:col min="{i}" max="{i}" width="9.5" customWidth="1"/>' for i in range(1, 120))
-        xml = sheet_xml('<x:row r="1"><x:c r="A1"><x:v>7</x:v></x:c></x:row>', prefix="x",
-                        before=f"<x:cols>{cols}</x:cols>")
+        cols = "".join(
+            f'<x:col min="{i}" max="{i}" width="9.5" customWidth="1"/>' for i in range(1, 120)
+        )
+        xml = sheet_xml(
+            '<x:row r="1"><x:c r="A1"><x:v>7</x:v></x:c></x:row>',
+            prefix="x",
+            before=f"<x:cols>{cols}</x:cols>",
+        )
         monkeypatch.setattr(xlsx, "BLOCK", 64)
         expected = [[7]]
     path = package(tmp_path / "p.xlsx", xml)
@@ -813,22 +966,30 @@ def test_bug_prefixed_cells_are_dropped(tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_bug_end_tag_with_whitespace_swallows_next_cell(tmp_path: Path) -> None:
     """`</c >` ends a cell like `</c>`."""
-    path = package(tmp_path / "e.xlsx", sheet_xml('<row r="1"><c r="A1"><v>1</v></c ><c r="B1"><v>2</v></c></row>'))
+    path = package(
+        tmp_path / "e.xlsx",
+        sheet_xml('<row r="1"><c r="A1"><v>1</v></c ><c r="B1"><v>2</v></c></row>'),
+    )
     assert oracle(path) == [[1, 2]]
     assert values(path) == [[1, 2]]
 
 
 def test_bug_lowercase_cell_reference_is_dropped(tmp_path: Path) -> None:
     """A lower-case cell reference reads as on the general path and in openpyxl."""
-    path = package(tmp_path / "l.xlsx", sheet_xml('<row r="1"><c r="a1"><v>1</v></c><c r="B1"><v>2</v></c></row>'))
+    path = package(
+        tmp_path / "l.xlsx",
+        sheet_xml('<row r="1"><c r="a1"><v>1</v></c><c r="B1"><v>2</v></c></row>'),
+    )
     assert values(with_comment(path, tmp_path / "g.xlsx")) == oracle(path) == [[1, 2]]
     assert values(path) == [[1, 2]]
 
 
 def test_bug_sheetdata_inside_a_comment_empties_the_sheet(tmp_path: Path) -> None:
     """A comment before sheetData that mentions <sheetData/> changes nothing."""
-    xml = (f'<worksheet xmlns="{MAIN}"><!-- <sheetData/> --><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
-           "</sheetData></worksheet>")
+    xml = (
+        f'<worksheet xmlns="{MAIN}"><!-- <sheetData/> --><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
+        "</sheetData></worksheet>"
+    )
     path = package(tmp_path / "c.xlsx", xml)
     assert oracle(path) == [[1]]
     assert values(path) == [[1]]
@@ -844,8 +1005,11 @@ def test_bug_carriage_returns_are_not_normalised(tmp_path: Path, where: str) -> 
         wb.save(path)
         assert b"a\r\nb" in part_bytes(path)
     else:
-        path = package(tmp_path / "cr.xlsx", sheet_xml('<row r="1"><c r="A1" t="s"><v>0</v></c></row>'),
-                       "<si><t>a\r\nb</t></si>")
+        path = package(
+            tmp_path / "cr.xlsx",
+            sheet_xml('<row r="1"><c r="A1" t="s"><v>0</v></c></row>'),
+            "<si><t>a\r\nb</t></si>",
+        )
     assert oracle(path) == [["a\nb"]]
     assert values(path) == [["a\nb"]]
 
@@ -853,19 +1017,28 @@ def test_bug_carriage_returns_are_not_normalised(tmp_path: Path, where: str) -> 
 def test_bug_blank_percent_cells_differ_between_paths(tmp_path: Path) -> None:
     """Blank cells with a percentage format are not in `percent`, on both paths and in every
     written form (only a number with a percentage format counts)."""
-    xml = sheet_xml('<row r="1"><c r="A1" s="1"/><c r="B1" s="1"></c><c r="C1" s="1"><v></v></c>'
-                    '<c r="D1"><v>1</v></c><c r="E1" s="1"><v>0.5</v></c></row>')
+    xml = sheet_xml(
+        '<row r="1"><c r="A1" s="1"/><c r="B1" s="1"></c><c r="C1" s="1"><v></v></c>'
+        '<c r="D1"><v>1</v></c><c r="E1" s="1"><v>0.5</v></c></row>'
+    )
     path = package(tmp_path / "b.xlsx", xml)
     general = with_comment(path, tmp_path / "g.xlsx")
     assert percents(general) == {0: frozenset({4})}
     assert percents(path) == percents(general)
 
 
-@pytest.mark.parametrize("cell", ['<c r="A300000" s="4"/>', '<c r="B300000"><v>1</v></c>'], ids=["blank-styled", "skipped"])
+@pytest.mark.parametrize(
+    "cell",
+    ['<c r="A300000" s="4"/>', '<c r="B300000"><v>1</v></c>'],
+    ids=["blank-styled", "skipped"],
+)
 def test_bug_too_many_rows_missed_for_cells_not_decoded(tmp_path: Path, cell: str) -> None:
     """Only a value that is read counts against max_rows, on both paths alike: a blank cell or
     a skipped column's cell past the bound is passed over (nothing is kept for it)."""
-    path = package(tmp_path / "t.xlsx", sheet_xml(f'<row r="1"><c r="A1"><v>1</v></c></row><row r="300000">{cell}</row>'))
+    path = package(
+        tmp_path / "t.xlsx",
+        sheet_xml(f'<row r="1"><c r="A1"><v>1</v></c></row><row r="300000">{cell}</row>'),
+    )
     general = with_comment(path, tmp_path / "g.xlsx")
     for p in (path, general):
         assert [c.values for c in cells(p, max_rows=200_000, skip=frozenset({1}))] == [[1]]
@@ -873,8 +1046,13 @@ def test_bug_too_many_rows_missed_for_cells_not_decoded(tmp_path: Path, cell: st
 
 def test_a_value_past_max_rows_is_refused_on_both_paths(tmp_path: Path) -> None:
     """A value in a column that is read, past max_rows, raises TooManyRows on both paths."""
-    path = package(tmp_path / "t.xlsx", sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>'
-                                                 '<row r="300000"><c r="C300000"><v>1</v></c></row>'))
+    path = package(
+        tmp_path / "t.xlsx",
+        sheet_xml(
+            '<row r="1"><c r="A1"><v>1</v></c></row>'
+            '<row r="300000"><c r="C300000"><v>1</v></c></row>'
+        ),
+    )
     for p in (path, with_comment(path, tmp_path / "g.xlsx")):
         with pytest.raises(TooManyRows):
             cells(p, max_rows=200_000, skip=frozenset({1}))
@@ -882,8 +1060,11 @@ def test_a_value_past_max_rows_is_refused_on_both_paths(tmp_path: Path) -> None:
 
 def test_bug_datetimes_are_off_by_a_microsecond(tmp_path: Path) -> None:
     """Whole-second datetimes written by xlsxwriter read back exactly, as openpyxl reads them."""
-    stamps = [dt.datetime(2033, 9, 18, 2, 32, 29), dt.datetime(2026, 7, 11, 18, 0, 38),
-              dt.datetime(2018, 2, 14, 16, 21, 53)]
+    stamps = [
+        dt.datetime(2033, 9, 18, 2, 32, 29),
+        dt.datetime(2026, 7, 11, 18, 0, 38),
+        dt.datetime(2018, 2, 14, 16, 21, 53),
+    ]
     wb = xlsxwriter.Workbook(str(tmp_path / "d.xlsx"))
     ws = wb.add_worksheet("S")
     fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
@@ -898,15 +1079,23 @@ def test_bug_datetimes_are_off_by_a_microsecond(tmp_path: Path) -> None:
 def test_bug_empty_formula_differs_between_paths(tmp_path: Path) -> None:
     """An empty <f></f> reads "=" on both paths (as in openpyxl); a shared formula's
     dependent cell reads "=…" on both."""
-    path = package(tmp_path / "f.xlsx", sheet_xml('<row r="1"><c r="A1"><f></f><v>1</v></c>'
-                                                 '<c r="B1"><f t="shared" si="0"/><v>2</v></c></row>'))
+    path = package(
+        tmp_path / "f.xlsx",
+        sheet_xml(
+            '<row r="1"><c r="A1"><f></f><v>1</v></c>'
+            '<c r="B1"><f t="shared" si="0"/><v>2</v></c></row>'
+        ),
+    )
     assert values(path)[0][0] == oracle(path)[0][0] == "="
     assert values(path) == values(with_comment(path, tmp_path / "g.xlsx")) == [["=", "=…"]]
 
 
 def test_bug_empty_str_value_differs_between_paths(tmp_path: Path) -> None:
     """An empty t="str" value reads None, as on the general path and in openpyxl."""
-    path = package(tmp_path / "s.xlsx", sheet_xml('<row r="1"><c r="A1" t="str"><v></v></c><c r="B1"><v>1</v></c></row>'))
+    path = package(
+        tmp_path / "s.xlsx",
+        sheet_xml('<row r="1"><c r="A1" t="str"><v></v></c><c r="B1"><v>1</v></c></row>'),
+    )
     assert values(with_comment(path, tmp_path / "g.xlsx")) == oracle(path) == [[None, 1]]
     assert values(path) == [[None, 1]]
 
@@ -927,12 +1116,23 @@ def test_bug_x005f_escape_is_kept(tmp_path: Path) -> None:
 def test_a_cell_without_s_takes_style_zero(tmp_path: Path) -> None:
     """A cell with no `s` has style 0 (Excel leaves `s="0"` out): when xf 0 is a
     percentage, its number is flagged on both paths, as openpyxl formats it."""
-    path = package(tmp_path / "x.xlsx", sheet_xml('<row r="1"><c r="A1"><v>0.85</v></c><c r="B1" s="0"><v>1</v></c>'
-                                                 '<c r="C1" s="01"><v>2</v></c></row>'))
-    path = rewrite_part(path, tmp_path / "x0.xlsx",
-                        lambda b: b.replace(b'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',
-                                            b'<xf numFmtId="9" fontId="0" fillId="0" borderId="0" xfId="0"/>', 1),
-                        part="xl/styles.xml")
+    path = package(
+        tmp_path / "x.xlsx",
+        sheet_xml(
+            '<row r="1"><c r="A1"><v>0.85</v></c><c r="B1" s="0"><v>1</v></c>'
+            '<c r="C1" s="01"><v>2</v></c></row>'
+        ),
+    )
+    path = rewrite_part(
+        path,
+        tmp_path / "x0.xlsx",
+        lambda b: b.replace(
+            b'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',
+            b'<xf numFmtId="9" fontId="0" fillId="0" borderId="0" xfId="0"/>',
+            1,
+        ),
+        part="xl/styles.xml",
+    )
     assert openpyxl.load_workbook(path)["S"]["A1"].number_format == "0%"
     for p in (path, with_comment(path, tmp_path / "g.xlsx")):
         assert values(p) == [[0.85, 1, 2]]
@@ -944,7 +1144,9 @@ def test_processing_instructions_are_not_read_as_cells(tmp_path: Path, where: st
     """Text inside a processing instruction is not data, whatever it looks like."""
     fake = '<?x <sheetData><row r="1"><c r="A1"><v>999</v></c></row></sheetData>?>'
     if where == "before sheetData":
-        xml = sheet_xml('<row r="1"><c r="A1"><v>1</v></c><c r="B1"><v>2</v></c></row>', before=fake)
+        xml = sheet_xml(
+            '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><v>2</v></c></row>', before=fake
+        )
     else:
         xml = sheet_xml('<row r="1"><c r="A1"><v>1</v></c><?x <c r="B1"><v>999</v></c>?></row>')
     path = package(tmp_path / "pi.xlsx", xml)
@@ -955,26 +1157,35 @@ def test_processing_instructions_are_not_read_as_cells(tmp_path: Path, where: st
 
 def test_a_processing_instruction_in_shared_strings_shifts_nothing(tmp_path: Path) -> None:
     """A processing instruction among the shared strings is not a string item."""
-    path = package(tmp_path / "ss.xlsx", sheet_xml('<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'),
-                   "<?x <si><t>FAKE</t></si>?><si><t>real0</t></si><si><t>real1</t></si>")
+    path = package(
+        tmp_path / "ss.xlsx",
+        sheet_xml('<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'),
+        "<?x <si><t>FAKE</t></si>?><si><t>real0</t></si><si><t>real1</t></si>",
+    )
     assert values(path) == oracle(path) == [["real0", "real1"]]
 
 
-@pytest.mark.parametrize("cell", ['<c r="&#66;1"><v>7</v></c>', '<x:c\nr="B1"><x:v>7</x:v></x:c\n>'],
-                         ids=["reference-with-a-character-reference", "prefixed-with-newline"])
+@pytest.mark.parametrize(
+    "cell",
+    ['<c r="&#66;1"><v>7</v></c>', '<x:c\nr="B1"><x:v>7</x:v></x:c\n>'],
+    ids=["reference-with-a-character-reference", "prefixed-with-newline"],
+)
 def test_cells_the_pattern_cannot_take_go_to_the_general_path(tmp_path: Path, cell: str) -> None:
     """A cell whose start the fast pattern cannot read is never dropped: the block is read
     by the general path."""
     xml = sheet_xml(f'<row r="1"><c r="A1"><v>1</v></c>{cell}</row>').replace(
-        f'xmlns="{MAIN}"', f'xmlns="{MAIN}" xmlns:x="{MAIN}"')
+        f'xmlns="{MAIN}"', f'xmlns="{MAIN}" xmlns:x="{MAIN}"'
+    )
     path = package(tmp_path / "r.xlsx", xml)
     assert values(path) == oracle(path) == [[1, 7]]
 
 
 def test_an_encoding_other_than_utf8_is_honoured(tmp_path: Path) -> None:
     """A part declaring ISO-8859-1 is decoded as declared (by the general path)."""
-    xml = (f'<?xml version="1.0" encoding="ISO-8859-1"?><worksheet xmlns="{MAIN}"><sheetData><row r="1">'
-           '<c r="A1" t="inlineStr"><is><t>caf\xc3\xa9</t></is></c></row></sheetData></worksheet>').encode("latin-1")
+    xml = (
+        f'<?xml version="1.0" encoding="ISO-8859-1"?><worksheet xmlns="{MAIN}"><sheetData><row r="1">'
+        '<c r="A1" t="inlineStr"><is><t>caf\xc3\xa9</t></is></c></row></sheetData></worksheet>'
+    ).encode("latin-1")
     path = package(tmp_path / "enc.xlsx", xml)
     assert values(path) == oracle(path) == [["caf\u00c3\u00a9"]]
 
@@ -982,16 +1193,24 @@ def test_an_encoding_other_than_utf8_is_honoured(tmp_path: Path) -> None:
 def test_deeply_nested_string_items_do_not_crash(tmp_path: Path) -> None:
     """Thousands of nested elements in a string item read (iteratively), no RecursionError."""
     nested = "<x>" * 3000 + "</x>" * 3000
-    path = package(tmp_path / "deep.xlsx", sheet_xml('<row r="1"><c r="A1" t="s"><v>0</v></c></row>'),
-                   f"<!-- c --><si><t>a</t>{nested}<t>b</t></si>")
+    path = package(
+        tmp_path / "deep.xlsx",
+        sheet_xml('<row r="1"><c r="A1" t="s"><v>0</v></c></row>'),
+        f"<!-- c --><si><t>a</t>{nested}<t>b</t></si>",
+    )
     assert values(path) == [["ab"]]
 
 
 def test_a_huge_cell_is_refused_quickly(tmp_path: Path) -> None:
     """One cell's XML past MAX_CELL is refused as damaged, in time linear in its size (the
     carried tail is not rescanned block after block)."""
-    runs = "".join(f"<r><t>{i % 10}</t></r>" for i in range(600_000))  # ~9 MB of rich text in one cell
-    path = package(tmp_path / "huge.xlsx", sheet_xml(f'<row r="1"><c r="A1" t="inlineStr"><is>{runs}</is></c></row>'))
+    runs = "".join(
+        f"<r><t>{i % 10}</t></r>" for i in range(600_000)
+    )  # ~9 MB of rich text in one cell
+    path = package(
+        tmp_path / "huge.xlsx",
+        sheet_xml(f'<row r="1"><c r="A1" t="inlineStr"><is>{runs}</is></c></row>'),
+    )
     with pytest.raises(SheetError):
         cells(path)
 
@@ -999,7 +1218,9 @@ def test_a_huge_cell_is_refused_quickly(tmp_path: Path) -> None:
 def test_the_background_check_reads_the_bytes_that_were_read(tmp_path: Path) -> None:
     """If the file is replaced between reading and the background check, the check still
     judges the copy that was read (a good replacement does not hide a damaged original)."""
-    bad = package(tmp_path / "bad.xlsx", sheet_xml('<row r="1"><c r="A1"><v>999</v></c><oops></row>'))
+    bad = package(
+        tmp_path / "bad.xlsx", sheet_xml('<row r="1"><c r="A1"><v>999</v></c><oops></row>')
+    )
     good = package(tmp_path / "good.xlsx", sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>'))
     target = tmp_path / "book.xlsx"
     target.write_bytes(bad.read_bytes())

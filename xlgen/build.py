@@ -38,14 +38,22 @@ def effective_threshold(doc: Document, template: dict) -> float | None:
 
 
 def build(
-    key: str, *, store: Store, out_dir: Path | None = None, seeds_dir: Path | None = None,
-    templates_dir: Path | None = None, by_department: bool = False,
+    key: str,
+    *,
+    store: Store,
+    out_dir: Path | None = None,
+    seeds_dir: Path | None = None,
+    templates_dir: Path | None = None,
+    by_department: bool = False,
 ) -> BuildResult:
     parsed = False
     if not store.has(key):
         seed = parse_seed(key, seeds_dir)
         store.save_document(
-            key, seed.document, source_name=seed.text.path.name, source_sha256=seed.sha256,
+            key,
+            seed.document,
+            source_name=seed.text.path.name,
+            source_sha256=seed.sha256,
             encoding=seed.text.encoding,
         )
         parsed = True
@@ -56,12 +64,18 @@ def build(
     target = (out_dir or default_out_dir()) / key
     threshold = effective_threshold(doc, template)
     source = info.source_name if info else ""
-    path = build_document(doc, target, template, key=key, revision=revision, threshold=threshold, source=source)
+    path = build_document(
+        doc, target, template, key=key, revision=revision, threshold=threshold, source=source
+    )
     extra: list[Path] = []
     if by_department:
         if not isinstance(doc, Evaluation):
             from .errors import XlgenError
 
-            raise XlgenError(f"'{key}'은(는) 평가 문서가 아니라 부서별 통합문서를 만들 수 없습니다.")
-        extra = build_departments(doc, target, template, key=key, revision=revision, threshold=threshold, source=source)
+            raise XlgenError(
+                f"'{key}'은(는) 평가 문서가 아니라 부서별 통합문서를 만들 수 없습니다."
+            )
+        extra = build_departments(
+            doc, target, template, key=key, revision=revision, threshold=threshold, source=source
+        )
     return BuildResult(path, key, revision, parsed, doc, extra)

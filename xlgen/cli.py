@@ -127,7 +127,11 @@ def parse(files: tuple[Path, ...], fmt: str) -> None:
 
 @cli.command(epilog=EPILOG)
 @click.argument("key")
-@click.option("--replace", is_flag=True, help="이미 저장된 KEY를 새로 읽은 내용으로 바꿉니다 (가져온 실적은 사라집니다). 없으면 이미 있는 KEY는 그대로 둡니다.")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="이미 저장된 KEY를 새로 읽은 내용으로 바꿉니다 (가져온 실적은 사라집니다). 없으면 이미 있는 KEY는 그대로 둡니다.",
+)
 @seeds_option
 @db_option
 @friendly
@@ -160,17 +164,37 @@ def load(key: str, replace: bool, seeds_dir: Path | None, db: Path | None) -> No
 
 @cli.command(epilog=EPILOG)
 @click.argument("key")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="출력 폴더 (기본값: 프로젝트의 out/). 파일은 out/KEY/ 아래에 생깁니다.")
-@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
-              envvar="XLGEN_TEMPLATES", default=None, help="서식 폴더 (기본값: 프로젝트의 templates/).")
-@click.option("--by-department", is_flag=True,
-              help="부서마다 입력용 통합문서도 만듭니다 (out/KEY/부서별/). 여러 개를 한 번에 가져올 수 있습니다.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="출력 폴더 (기본값: 프로젝트의 out/). 파일은 out/KEY/ 아래에 생깁니다.",
+)
+@click.option(
+    "--templates",
+    "templates_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="XLGEN_TEMPLATES",
+    default=None,
+    help="서식 폴더 (기본값: 프로젝트의 templates/).",
+)
+@click.option(
+    "--by-department",
+    is_flag=True,
+    help="부서마다 입력용 통합문서도 만듭니다 (out/KEY/부서별/). 여러 개를 한 번에 가져올 수 있습니다.",
+)
 @seeds_option
 @db_option
 @friendly
-def build(key: str, out_dir: Path | None, templates_dir: Path | None, by_department: bool,
-          seeds_dir: Path | None, db: Path | None) -> None:
+def build(
+    key: str,
+    out_dir: Path | None,
+    templates_dir: Path | None,
+    by_department: bool,
+    seeds_dir: Path | None,
+    db: Path | None,
+) -> None:
     """KEY의 공식 엑셀 통합문서를 만듭니다 (예: xlgen build 2019).
 
     저장소에 KEY가 없으면 seeds/KEY 문서를 먼저 읽어 넣습니다. 수식(달성률, 국별 집계)은
@@ -180,13 +204,25 @@ def build(key: str, out_dir: Path | None, templates_dir: Path | None, by_departm
     from .build import build as build_workbook
 
     with _open_store(db) as store:
-        result = build_workbook(key, store=store, out_dir=out_dir, seeds_dir=seeds_dir,
-                                templates_dir=templates_dir, by_department=by_department)
+        result = build_workbook(
+            key,
+            store=store,
+            out_dir=out_dir,
+            seeds_dir=seeds_dir,
+            templates_dir=templates_dir,
+            by_department=by_department,
+        )
     if result.parsed:
-        click.echo(f"'{key}' 문서를 읽어 저장소에 넣었습니다 (경고 {len(result.document.warnings)}건).", err=True)
+        click.echo(
+            f"'{key}' 문서를 읽어 저장소에 넣었습니다 (경고 {len(result.document.warnings)}건).",
+            err=True,
+        )
     click.echo(str(result.path))
     if result.department_paths:
-        click.echo(f"부서별 통합문서 {len(result.department_paths)}개: {result.department_paths[0].parent}", err=True)
+        click.echo(
+            f"부서별 통합문서 {len(result.department_paths)}개: {result.department_paths[0].parent}",
+            err=True,
+        )
 
 
 def _show(value: Any) -> str:
@@ -235,16 +271,32 @@ def _plan_text(plan: Any, applied: int | None) -> str:
     if applied is None:
         lines.append("(미리보기: 저장하지 않았습니다. 적용하려면 --dry-run 없이 실행하세요.)")
     elif plan.changes:
-        lines.append(f"저장했습니다: 리비전 {applied} (변경 {len(plan.changes)}건). 되돌리려면: xlgen undo {plan.key}")
+        lines.append(
+            f"저장했습니다: 리비전 {applied} (변경 {len(plan.changes)}건). 되돌리려면: xlgen undo {plan.key}"
+        )
     return "\n".join(lines)
 
 
 @cli.command("import", epilog=EPILOG)
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--dry-run", is_flag=True, help="바뀔 값과 국별 정상추진/부진 변화만 보여 주고 저장하지 않습니다.")
-@click.option("--force", is_flag=True, help="통합문서를 만든 뒤 저장소에서 바뀐 값도 이 파일의 값으로 덮어씁니다.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="결과 형식")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="바뀔 값과 국별 정상추진/부진 변화만 보여 주고 저장하지 않습니다.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="통합문서를 만든 뒤 저장소에서 바뀐 값도 이 파일의 값으로 덮어씁니다.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="결과 형식",
+)
 @db_option
 @friendly
 def import_(files: tuple[Path, ...], dry_run: bool, force: bool, fmt: str, db: Path | None) -> None:
@@ -281,7 +333,11 @@ def history(key: str, verbose: bool, db: Path | None) -> None:
     with _open_store(db) as store:
         revisions = store.history(key)
         doc = store.load(key)
-        names = {i.key: f"{d.name} / {p.name} / {i.name}" for _, d, p, i in doc.indicator_rows()} if doc.kind == "evaluation" else {}
+        names = (
+            {i.key: f"{d.name} / {p.name} / {i.name}" for _, d, p, i in doc.indicator_rows()}
+            if doc.kind == "evaluation"
+            else {}
+        )
         click.echo(f"'{key}' 이력 (현재 리비전 {store.revision(key)})")
         action_ko = {"parse": "문서 읽기", "import": "가져오기", "undo": "되돌리기"}
         for rev in revisions:
@@ -293,7 +349,9 @@ def history(key: str, verbose: bool, db: Path | None) -> None:
             if verbose and rev.changes:
                 for entry in store.history_entries(key, rev.revision):
                     what = "실적" if entry.field == "actual" else "비고"
-                    click.echo(f"        {names.get(entry.record_key, entry.record_key)} {what} {_show(entry.old)} → {_show(entry.new)}")
+                    click.echo(
+                        f"        {names.get(entry.record_key, entry.record_key)} {what} {_show(entry.old)} → {_show(entry.new)}"
+                    )
 
 
 @cli.command(epilog=EPILOG)

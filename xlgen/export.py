@@ -74,12 +74,23 @@ def to_json_obj(doc: Document, *, file: str = "", encoding: str = "") -> dict[st
         obj["threshold"] = doc.threshold
         obj["indicators"] = evaluation_rows(doc)
         obj["summary"] = [
-            {"bureau": r.bureau, "projects": r.projects, "normal": r.normal, "weak": r.weak, "line": r.line}
+            {
+                "bureau": r.bureau,
+                "projects": r.projects,
+                "normal": r.normal,
+                "weak": r.weak,
+                "line": r.line,
+            }
             for r in doc.summary
         ]
         total = doc.summary_total
         obj["summary_total"] = (
-            {"projects": total.projects, "normal": total.normal, "weak": total.weak, "line": total.line}
+            {
+                "projects": total.projects,
+                "normal": total.normal,
+                "weak": total.weak,
+                "line": total.line,
+            }
             if total
             else None
         )
@@ -95,7 +106,9 @@ def to_json_obj(doc: Document, *, file: str = "", encoding: str = "") -> dict[st
                 "budget": g.budget,
                 "share": g.share,
                 "line": g.line,
-                "policy_goals": [{"name": p.name, "indicators": list(p.indicators)} for p in g.policy_goals],
+                "policy_goals": [
+                    {"name": p.name, "indicators": list(p.indicators)} for p in g.policy_goals
+                ],
             }
             for g in doc.goals
         ]
@@ -158,8 +171,10 @@ def _num(value: Any) -> str:
 
 def to_table(doc: Document, *, file: str = "") -> str:
     """A readable terminal view: the hierarchy with numbers, then the warnings."""
-    lines = [f"■ {file}  [{'평가' if doc.kind == 'evaluation' else '성과계획'}] {doc.title}  "
-             f"(기관: {doc.org or '미상'}, 연도: {doc.year or '미상'})"]
+    lines = [
+        f"■ {file}  [{'평가' if doc.kind == 'evaluation' else '성과계획'}] {doc.title}  "
+        f"(기관: {doc.org or '미상'}, 연도: {doc.year or '미상'})"
+    ]
     if isinstance(doc, Evaluation):
         for b in doc.bureaus:
             n_projects = sum(len(d.projects) for d in b.departments)
@@ -170,9 +185,13 @@ def to_table(doc: Document, *, file: str = "") -> str:
                     lines.append(f"    ● {p.name}")
                     for i in p.indicators:
                         nums = f"{_num(i.target):>10} {_num(i.actual):>10} {_num(i.stated_rate):>6}"
-                        lines.append(f"      - {_pad(i.name, 44)} {_pad(i.unit, 6)}{nums}   ({i.line}행)")
-        lines.append(f"합계: 국 {len(doc.bureaus)}, 부서 {len(doc.departments())}, "
-                     f"사업 {len(doc.projects())}, 지표 {len(doc.indicator_rows())}")
+                        lines.append(
+                            f"      - {_pad(i.name, 44)} {_pad(i.unit, 6)}{nums}   ({i.line}행)"
+                        )
+        lines.append(
+            f"합계: 국 {len(doc.bureaus)}, 부서 {len(doc.departments())}, "
+            f"사업 {len(doc.projects())}, 지표 {len(doc.indicator_rows())}"
+        )
     else:
         lines.append("가. 총괄")
         for r in doc.offices + ([doc.total] if doc.total else []):

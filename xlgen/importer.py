@@ -28,7 +28,9 @@ from .rules import bureau_counts
 from .store import Store
 from .xlsx import SheetError, TooManyRows, XlsxReader
 
-MAX_PACKAGE_BYTES = 600 * 1024 * 1024  # uncompressed parts together (xlgen's own 100,000-row workbook: ~160 MB)
+MAX_PACKAGE_BYTES = (
+    600 * 1024 * 1024
+)  # uncompressed parts together (xlgen's own 100,000-row workbook: ~160 MB)
 MAX_RATIO = 200  # uncompressed / compressed, per part: more is a zip bomb
 MAX_ROWS = 200_000
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -98,9 +100,13 @@ def check_container(path: Path) -> None:
     with path.open("rb") as fh:
         head = fh.read(8)
     if head.startswith(OLE_MAGIC):
-        raise InputError(f"{name}: 엑셀 97-2003 형식(.xls)은 가져올 수 없습니다. 엑셀에서 'Excel 통합 문서(*.xlsx)'로 저장해 주세요.")
+        raise InputError(
+            f"{name}: 엑셀 97-2003 형식(.xls)은 가져올 수 없습니다. 엑셀에서 'Excel 통합 문서(*.xlsx)'로 저장해 주세요."
+        )
     if not zipfile.is_zipfile(path):
-        raise InputError(f"{name}: 엑셀 통합문서(.xlsx)가 아닙니다 (CSV나 다른 파일의 이름만 바꾼 것으로 보입니다).")
+        raise InputError(
+            f"{name}: 엑셀 통합문서(.xlsx)가 아닙니다 (CSV나 다른 파일의 이름만 바꾼 것으로 보입니다)."
+        )
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -109,12 +115,22 @@ def check_container(path: Path) -> None:
                 raise InputError(f"{name}: zip 파일이지만 엑셀 통합문서가 아닙니다.")
             total = sum(i.file_size for i in infos)
             if total > MAX_PACKAGE_BYTES:
-                raise InputError(f"{name}: 압축을 풀면 너무 큽니다 ({total:,}바이트). 가져오지 않습니다.")
+                raise InputError(
+                    f"{name}: 압축을 풀면 너무 큽니다 ({total:,}바이트). 가져오지 않습니다."
+                )
             for info in infos:
-                if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 1_000_000:
-                    raise InputError(f"{name}: 비정상적으로 압축된 부분이 있습니다 ({info.filename}). 가져오지 않습니다.")
+                if (
+                    info.compress_size
+                    and info.file_size / info.compress_size > MAX_RATIO
+                    and info.file_size > 1_000_000
+                ):
+                    raise InputError(
+                        f"{name}: 비정상적으로 압축된 부분이 있습니다 ({info.filename}). 가져오지 않습니다."
+                    )
                 if info.filename.endswith((".xml", ".rels", ".vml")) and _has_dtd(zf, info):
-                    raise InputError(f"{name}: 허용되지 않는 XML 선언(DTD/ENTITY)이 있습니다 ({info.filename}). 가져오지 않습니다.")
+                    raise InputError(
+                        f"{name}: 허용되지 않는 XML 선언(DTD/ENTITY)이 있습니다 ({info.filename}). 가져오지 않습니다."
+                    )
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
         raise InputError(f"{name}: 손상된 통합문서입니다 (압축 데이터 오류).") from None
 
@@ -165,14 +181,22 @@ MAX_COLUMNS = 64  # the input sheet uses 15; a few added by staff are reported, 
 # Columns of the _xlgen record table the import does not use (it compares 실적 and 비고
 # with the values the workbook was built with): left undecoded.
 _META_UNUSED = frozenset(
-    meta.RECORD_HEADERS.index(h) for h in meta.RECORD_HEADERS if h not in ("record_key", "actual", "note")
+    meta.RECORD_HEADERS.index(h)
+    for h in meta.RECORD_HEADERS
+    if h not in ("record_key", "actual", "note")
 )
 _META_HEAD = 64  # rows holding the fields, ahead of the record table
 _NEEDED = ("key", "actual", "note", "indicator", "unit", "target", "project")
 
 
-def _iter_rows(reader: XlsxReader, sheet: str, file: str, *, skip: frozenset[int] = frozenset(),
-               percent: dict[int, frozenset[int]] | None = None) -> Iterator[list[Any]]:
+def _iter_rows(
+    reader: XlsxReader,
+    sheet: str,
+    file: str,
+    *,
+    skip: frozenset[int] = frozenset(),
+    percent: dict[int, frozenset[int]] | None = None,
+) -> Iterator[list[Any]]:
     """A sheet's rows as lists of values, bounded in rows and columns whatever the sheet
     claims (`skip`: columns left unread), noting in `percent` by row the columns whose
     cells have a percentage format. Any reading failure becomes a clear refusal."""
@@ -182,13 +206,31 @@ def _iter_rows(reader: XlsxReader, sheet: str, file: str, *, skip: frozenset[int
                 percent[cell.index] = cell.percent
             yield cell.values
     except TooManyRows:
-        raise InputError(f"{file}: '{sheet}' 시트의 행이 너무 많습니다 ({MAX_ROWS:,}행 초과).") from None
-    except (SheetError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, UnicodeDecodeError):
-        raise InputError(f"{file}: '{sheet}' 시트를 끝까지 읽을 수 없습니다 (손상된 통합문서).") from None
+        raise InputError(
+            f"{file}: '{sheet}' 시트의 행이 너무 많습니다 ({MAX_ROWS:,}행 초과)."
+        ) from None
+    except (
+        SheetError,
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        ValueError,
+        UnicodeDecodeError,
+    ):
+        raise InputError(
+            f"{file}: '{sheet}' 시트를 끝까지 읽을 수 없습니다 (손상된 통합문서)."
+        ) from None
 
 
-def _rows(reader: XlsxReader, sheet: str, file: str, *, skip: frozenset[int] = frozenset(),
-          limit: int | None = None) -> tuple[list[list[Any]], dict[int, frozenset[int]]]:
+def _rows(
+    reader: XlsxReader,
+    sheet: str,
+    file: str,
+    *,
+    skip: frozenset[int] = frozenset(),
+    limit: int | None = None,
+) -> tuple[list[list[Any]], dict[int, frozenset[int]]]:
     """The first `limit` rows (all without a limit) of a sheet, and the percentage-formatted
     columns by row (see _iter_rows)."""
     percent: dict[int, frozenset[int]] = {}
@@ -203,11 +245,21 @@ def read_workbook(path: Path) -> WorkbookInput:
         digest = hashlib.file_digest(fh, "sha256").hexdigest()
     try:
         reader = XlsxReader(path)
-    except (SheetError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, UnicodeDecodeError):
+    except (
+        SheetError,
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        ValueError,
+        UnicodeDecodeError,
+    ):
         raise InputError(f"{path.name}: 통합문서를 열 수 없습니다 (손상된 통합문서).") from None
     with reader:
         if meta.SHEET not in reader.sheetnames:
-            raise InputError(f"{path.name}: xlgen이 만든 통합문서가 아닙니다 (숨김 시트 '{meta.SHEET}'가 없습니다).")
+            raise InputError(
+                f"{path.name}: xlgen이 만든 통합문서가 아닙니다 (숨김 시트 '{meta.SHEET}'가 없습니다)."
+            )
         # The fields (the first rows, every column), then the record table (the key, 실적
         # and 비고 the workbook was built with).
         fields, _ = meta.read(_rows(reader, meta.SHEET, path.name, limit=_META_HEAD)[0])
@@ -217,7 +269,9 @@ def read_workbook(path: Path) -> WorkbookInput:
         reader.check_in_background([meta.SHEET] + ([sheet] if sheet in reader.sheetnames else []))
         built = meta.read_built(_iter_rows(reader, meta.SHEET, path.name, skip=_META_UNUSED))
         if fields.get("format") != meta.FORMAT:
-            raise InputError(f"{path.name}: 알 수 없는 xlgen 통합문서 형식입니다 ({fields.get('format')!r}).")
+            raise InputError(
+                f"{path.name}: 알 수 없는 xlgen 통합문서 형식입니다 ({fields.get('format')!r})."
+            )
         if fields.get("kind") != "evaluation":
             raise InputError(f"{path.name}: 성과계획 통합문서에는 가져올 실적이 없습니다.")
         if sheet not in reader.sheetnames:
@@ -234,10 +288,14 @@ def read_workbook(path: Path) -> WorkbookInput:
         try:
             reader.finish_checks()
         except SheetError as exc:
-            raise InputError(f"{path.name}: '{exc}' 시트를 끝까지 읽을 수 없습니다 (손상된 통합문서).") from None
+            raise InputError(
+                f"{path.name}: '{exc}' 시트를 끝까지 읽을 수 없습니다 (손상된 통합문서)."
+            ) from None
     percent_rows = {index for index, cols in percent.items() if columns["actual"] in cols}
     cells: dict[str, dict[str, Any]] = {}
-    return WorkbookInput(path, digest, fields, built, sheet, cells, rows, columns, known, percent_rows, path.name)
+    return WorkbookInput(
+        path, digest, fields, built, sheet, cells, rows, columns, known, percent_rows, path.name
+    )
 
 
 # --------------------------------------------------------------------------- planning
@@ -266,14 +324,18 @@ def _note(value: Any) -> str:
 
 def _counts(doc: Evaluation, threshold: float) -> dict[str, tuple[int, int]]:
     """Per bureau (정상추진, 부진)."""
-    return {name: (normal, weak) for name, (_, normal, weak) in bureau_counts(doc, threshold).items()}
+    return {
+        name: (normal, weak) for name, (_, normal, weak) in bureau_counts(doc, threshold).items()
+    }
 
 
 def plan_import(store: Store, paths: list[Path], *, force: bool = False) -> ImportPlan:
     """Read and check every file, and work out the changes; raise ImportRefused on any problem."""
     with no_gc():
         plan = _plan_import(store, paths, force=force)
-    for f in plan.files:  # what was read is no longer needed: free it before the changes are written
+    for (
+        f
+    ) in plan.files:  # what was read is no longer needed: free it before the changes are written
         f.rows, f.built, f.cells = [], {}, {}
     return plan
 
@@ -294,10 +356,14 @@ def _plan_import(store: Store, paths: list[Path], *, force: bool) -> ImportPlan:
             f.name = str(f.path)  # two folders' copies of the same file name stay apart
     keys = {str(f.fields.get("key")) for f in files}
     if len(keys) != 1:
-        raise ImportRefused([f"서로 다른 문서의 통합문서를 한 번에 가져올 수 없습니다 ({', '.join(sorted(keys))})."])
+        raise ImportRefused(
+            [f"서로 다른 문서의 통합문서를 한 번에 가져올 수 없습니다 ({', '.join(sorted(keys))})."]
+        )
     key = keys.pop()
     if not store.has(key):
-        raise ImportRefused([f"저장소에 '{key}' 문서가 없습니다. 이 통합문서를 만든 저장소(--db)를 지정하세요."])
+        raise ImportRefused(
+            [f"저장소에 '{key}' 문서가 없습니다. 이 통합문서를 만든 저장소(--db)를 지정하세요."]
+        )
     doc = store.load(key)
     if not isinstance(doc, Evaluation):
         raise ImportRefused([f"'{key}'은(는) 평가 문서가 아닙니다."])
@@ -309,7 +375,9 @@ def _plan_import(store: Store, paths: list[Path], *, force: bool) -> ImportPlan:
     for wbi in files:
         name = wbi.name
         f = wbi.fields
-        if str(f.get("org") or "") != str(doc.org or "") or str(f.get("year") or "") != str(doc.year or ""):
+        if str(f.get("org") or "") != str(doc.org or "") or str(f.get("year") or "") != str(
+            doc.year or ""
+        ):
             problems.append(
                 f"{name}: 다른 기관·연도의 통합문서입니다 (통합문서: {f.get('org') or '기관 미상'} {f.get('year') or '연도 미상'}, "
                 f"저장소 '{key}': {doc.org or '기관 미상'} {doc.year or '연도 미상'})."
@@ -317,7 +385,9 @@ def _plan_import(store: Store, paths: list[Path], *, force: bool) -> ImportPlan:
             continue
         built_rev = f.get("revision")
         if not isinstance(built_rev, (int, float)) or int(built_rev) > revision:
-            problems.append(f"{name}: 통합문서의 저장소 리비전({built_rev})이 이 저장소({revision})와 맞지 않습니다.")
+            problems.append(
+                f"{name}: 통합문서의 저장소 리비전({built_rev})이 이 저장소({revision})와 맞지 않습니다."
+            )
             continue
         built_rev = int(built_rev)
         built = wbi.built
@@ -330,11 +400,19 @@ def _plan_import(store: Store, paths: list[Path], *, force: bool) -> ImportPlan:
             b, d, p, ind = records[rk]
             row_no = row_index + 1
             where = f"{actual_at}{row_no}"
-            if row_index in wbi.percent_rows and isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            if (
+                row_index in wbi.percent_rows
+                and isinstance(raw, (int, float))
+                and not isinstance(raw, bool)
+            ):
                 if ind.unit.strip() != "%":
-                    problems.append(f"{name}: {where} ({_label(d, p, ind)}): 실적 백분율 서식({raw:.0%})은 단위가 %인 지표에만 쓸 수 있습니다.")
+                    problems.append(
+                        f"{name}: {where} ({_label(d, p, ind)}): 실적 백분율 서식({raw:.0%})은 단위가 %인 지표에만 쓸 수 있습니다."
+                    )
                     continue
-                plan.warnings.append(f"{name}: {where} ({_label(d, p, ind)}): 백분율 서식으로 입력된 {raw:.4g}을(를) {round(raw * 100, 10):g}(으)로 읽었습니다")
+                plan.warnings.append(
+                    f"{name}: {where} ({_label(d, p, ind)}): 백분율 서식으로 입력된 {raw:.4g}을(를) {round(raw * 100, 10):g}(으)로 읽었습니다"
+                )
                 raw = round(raw * 100, 10)
                 raw = int(raw) if float(raw).is_integer() else raw
             try:
@@ -347,7 +425,9 @@ def _plan_import(store: Store, paths: list[Path], *, force: bool) -> ImportPlan:
             note = _note(raw_note)
             note_where = f"{note_at}{row_no}"
             if note.startswith("="):
-                problems.append(f"{name}: {note_where} ({_label(d, p, ind)}): 비고에 수식은 넣을 수 없습니다.")
+                problems.append(
+                    f"{name}: {note_where} ({_label(d, p, ind)}): 비고에 수식은 넣을 수 없습니다."
+                )
                 continue
             built_actual, built_note = built.get(rk, no_record)
             for fld, new, built_value, current, stored, cell_ref in (
@@ -373,9 +453,20 @@ def _plan_import(store: Store, paths: list[Path], *, force: bool) -> ImportPlan:
                     )
                     continue
                 proposed[(rk, fld)] = (new, wbi, cell_ref)
-                plan.changes.append(CellChange(
-                    rk, fld, stored, new, name, cell_ref, b.name, d.name, p.name, ind.name,
-                ))
+                plan.changes.append(
+                    CellChange(
+                        rk,
+                        fld,
+                        stored,
+                        new,
+                        name,
+                        cell_ref,
+                        b.name,
+                        d.name,
+                        p.name,
+                        ind.name,
+                    )
+                )
     if problems:
         raise ImportRefused(problems)
     # Drop duplicates of the same change coming from several files.
@@ -437,7 +528,12 @@ def _collect(
                 if fld != "target":
                     got = got.strip() if isinstance(got, str) else got
                 if not _same(got, expected) and not (got in (None, "") and expected in (None, "")):
-                    ko = {"indicator": "성과지표", "unit": "단위", "target": "목표", "project": "주요사업명"}[fld]
+                    ko = {
+                        "indicator": "성과지표",
+                        "unit": "단위",
+                        "target": "목표",
+                        "project": "주요사업명",
+                    }[fld]
                     problems.append(
                         f"{name}: {wbi.sheet}!{col_letter(cols[fld])}{row_no} ({label(key)}): 보호된 칸 '{ko}'이(가) "
                         f"바뀌었습니다 ({expected!r} → {got!r}). 목표·지표명·단위·사업명은 바꿀 수 없습니다."
@@ -465,30 +561,44 @@ def _collect(
                 "새로 받은 통합문서에 다시 입력하세요."
             )
             continue
-        warnings.append(f"{name}: {wbi.sheet} {index + 1}행은 추가된 행으로 보고 무시했습니다 ({str(values[0] or next(v for v in values if v not in (None, '')))[:30]}).")
+        warnings.append(
+            f"{name}: {wbi.sheet} {index + 1}행은 추가된 행으로 보고 무시했습니다 ({str(values[0] or next(v for v in values if v not in (None, '')))[:30]})."
+        )
     for key in sorted(missing):
         warnings.append(f"{name}: {label(key)} 행이 없어 그 실적은 가져오지 않았습니다.")
     widest = max((len(values) for values in wbi.rows), default=0)
     unknown = [i for i in range(widest) if i not in wbi.known_columns]
-    extra = {
-        i for values in wbi.rows[dep.FIRST_DATA_ROW:] if len(values) > unknown[0]
-        for i in unknown if i < len(values) and values[i] not in (None, "")
-    } if unknown else set()
+    extra = (
+        {
+            i
+            for values in wbi.rows[dep.FIRST_DATA_ROW :]
+            if len(values) > unknown[0]
+            for i in unknown
+            if i < len(values) and values[i] not in (None, "")
+        }
+        if unknown
+        else set()
+    )
     if extra:
         letters = ", ".join(col_letter(i) for i in sorted(extra)[:5])
         warnings.append(f"{name}: 추가된 열({letters})은 무시했습니다.")
     return problems
 
 
-def _record_by_content(values: list[Any], cols: dict[str, int], records: dict[str, tuple]) -> str | None:
+def _record_by_content(
+    values: list[Any], cols: dict[str, int], records: dict[str, tuple]
+) -> str | None:
     """The record whose name, unit and target this row shows (to name a row whose key is
     damaged). None unless exactly one record matches."""
     name, unit, target = values[cols["indicator"]], values[cols["unit"]], values[cols["target"]]
     if not isinstance(name, str):
         return None
     hits = [
-        key for key, (_, _, _, ind) in records.items()
-        if ind.name == name.strip() and ind.unit == (unit or "").strip() and _same(ind.target, target)
+        key
+        for key, (_, _, _, ind) in records.items()
+        if ind.name == name.strip()
+        and ind.unit == (unit or "").strip()
+        and _same(ind.target, target)
     ]
     return hits[0] if len(hits) == 1 else None
 
@@ -515,7 +625,9 @@ def apply_import(store: Store, plan: ImportPlan, *, os_user: str) -> int:
     if not batches:
         return plan.revision
     with no_gc():
-        return store.apply_batches(plan.key, batches, os_user=os_user, expected_revision=plan.revision)
+        return store.apply_batches(
+            plan.key, batches, os_user=os_user, expected_revision=plan.revision
+        )
 
 
 def describe(plan: ImportPlan) -> dict[str, Any]:
@@ -523,15 +635,33 @@ def describe(plan: ImportPlan) -> dict[str, Any]:
     return {
         "key": plan.key,
         "revision": plan.revision,
-        "files": [{"file": f.name, "sha256": f.sha256, "built_revision": f.fields.get("revision")} for f in plan.files],
+        "files": [
+            {"file": f.name, "sha256": f.sha256, "built_revision": f.fields.get("revision")}
+            for f in plan.files
+        ],
         "changes": [
-            {"record_key": c.record_key, "field": c.field, "old": c.old, "new": c.new, "file": c.file, "cell": c.cell,
-             "bureau": c.bureau, "department": c.department, "project": c.project, "indicator": c.indicator}
+            {
+                "record_key": c.record_key,
+                "field": c.field,
+                "old": c.old,
+                "new": c.new,
+                "file": c.file,
+                "cell": c.cell,
+                "bureau": c.bureau,
+                "department": c.department,
+                "project": c.project,
+                "indicator": c.indicator,
+            }
             for c in plan.changes
         ],
         "counts": [
-            {"bureau": b, "normal_before": plan.counts_before[b][0], "weak_before": plan.counts_before[b][1],
-             "normal_after": plan.counts_after[b][0], "weak_after": plan.counts_after[b][1]}
+            {
+                "bureau": b,
+                "normal_before": plan.counts_before[b][0],
+                "weak_before": plan.counts_before[b][1],
+                "normal_after": plan.counts_after[b][0],
+                "weak_after": plan.counts_after[b][1],
+            }
             for b in plan.counts_before
         ],
         "warnings": plan.warnings,

@@ -544,7 +544,9 @@ def formula_mismatches(built: Path, recalculated: Path) -> tuple[int, list[str]]
                 else:
                     same = want == got
                 if not same:
-                    problems.append(f"{ws.title}!{c.coordinate}: LibreOffice {got!r}, Python {want!r}")
+                    problems.append(
+                        f"{ws.title}!{c.coordinate}: LibreOffice {got!r}, Python {want!r}"
+                    )
                 checked += 1
     return checked, problems
 

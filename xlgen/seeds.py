@@ -56,12 +56,16 @@ class ParsedSeed:
 
 
 def seed_document(folder: Path) -> Path:
-    docs = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES)
+    docs = sorted(
+        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES
+    )
     if not docs:
         raise NotFoundError(f"{folder}: 문서(.txt)가 없습니다.")
     if len(docs) > 1:
         names = ", ".join(p.name for p in docs)
-        raise InputError(f"{folder}: 문서가 여러 개입니다 ({names}). 폴더 하나에 문서 하나만 두세요.")
+        raise InputError(
+            f"{folder}: 문서가 여러 개입니다 ({names}). 폴더 하나에 문서 하나만 두세요."
+        )
     return docs[0]
 
 
@@ -92,8 +96,14 @@ def parse_seed(key: str, seeds_dir: Path | None = None) -> ParsedSeed:
     base = seeds_dir or default_seeds_dir()
     folder = base / key
     if not folder.is_dir():
-        available = ", ".join(sorted(p.name for p in base.iterdir() if p.is_dir())) if base.is_dir() else "없음"
-        raise NotFoundError(f"'{key}'에 해당하는 seeds 폴더가 없습니다 ({folder}). 있는 키: {available}")
+        available = (
+            ", ".join(sorted(p.name for p in base.iterdir() if p.is_dir()))
+            if base.is_dir()
+            else "없음"
+        )
+        raise NotFoundError(
+            f"'{key}'에 해당하는 seeds 폴더가 없습니다 ({folder}). 있는 키: {available}"
+        )
     path = seed_document(folder)
     document, text, sha = parse_document_path(path)
     return ParsedSeed(key, document, text, sha)

@@ -89,8 +89,9 @@ class Store:
     # ------------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None = None, *,
-             timeout: float = DEFAULT_TIMEOUT) -> Store:
+    def open(
+        cls, path: str | os.PathLike[str] | None = None, *, timeout: float = DEFAULT_TIMEOUT
+    ) -> Store:
         """Open (creating and migrating as needed) the store at ``path``.
 
         ``path`` defaults to :func:`default_db_path`; missing parent folders are created.
@@ -102,7 +103,9 @@ class Store:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"저장소 폴더 {path.parent}을(를) 만들 수 없습니다: {exc.strerror}") from exc
+            raise StoreError(
+                f"저장소 폴더 {path.parent}을(를) 만들 수 없습니다: {exc.strerror}"
+            ) from exc
         if path.is_dir():
             raise StoreError(f"{path}은(는) 폴더입니다. 저장소 파일 경로를 지정하세요.")
         try:
@@ -151,7 +154,10 @@ class Store:
                 current = conn.execute("PRAGMA user_version").fetchone()[0]
                 if current >= target:  # another process migrated meanwhile
                     continue
-                if current == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                if (
+                    current == 0
+                    and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+                ):
                     raise StoreError(f"{self.path}은(는) xlgen 저장소가 아닌 SQLite 파일입니다.")
                 for statement in statements(script):
                     conn.execute(statement)
@@ -188,12 +194,15 @@ class Store:
                         pass
                 raise
 
-    def _doc_row(self, conn: sqlite3.Connection, key: str, *, body: bool = False) -> sqlite3.Row | tuple:
+    def _doc_row(
+        self, conn: sqlite3.Connection, key: str, *, body: bool = False
+    ) -> sqlite3.Row | tuple:
         """(kind, title, org, year, revision, body); the body (a large JSON text) is only
         fetched when asked for, since most callers just need to know the document exists."""
         column = "body" if body else "NULL"
         row = conn.execute(
-            f"SELECT kind, title, org, year, revision, {column} FROM documents WHERE key = ?", (key,)
+            f"SELECT kind, title, org, year, revision, {column} FROM documents WHERE key = ?",
+            (key,),
         ).fetchone()
         if row is None:
             raise NotFoundError(f"저장소에 '{key}' 문서가 없습니다. 먼저 문서를 읽어 저장하세요.")
@@ -204,7 +213,10 @@ class Store:
     def has(self, key: str) -> bool:
         """Is a document stored under ``key``?"""
         with self._errors():
-            return self._conn.execute("SELECT 1 FROM documents WHERE key = ?", (key,)).fetchone() is not None
+            return (
+                self._conn.execute("SELECT 1 FROM documents WHERE key = ?", (key,)).fetchone()
+                is not None
+            )
 
     def keys(self) -> list[DocumentInfo]:
         """Every stored document, sorted by key."""
@@ -235,9 +247,17 @@ class Store:
             ).fetchall()
             return codec.evaluation_from(title, org, year, body, rows)
 
-    def save_document(self, key: str, doc: Document, *, source_name: str, source_sha256: str,
-                      encoding: str = "", action: str = "parse",
-                      os_user: str | None = None) -> int:
+    def save_document(
+        self,
+        key: str,
+        doc: Document,
+        *,
+        source_name: str,
+        source_sha256: str,
+        encoding: str = "",
+        action: str = "parse",
+        os_user: str | None = None,
+    ) -> int:
         """Store ``doc`` under ``key``, replacing what was there, and return the new revision.
 
         Evaluation indicators without a record key get one ("I0001", ... in document order;
@@ -261,12 +281,17 @@ class Store:
             rev = self._next_revision(conn, key)
             before = {
                 r[0]: {"actual": r[1], "note": r[2]}
-                for r in conn.execute("SELECT record_key, actual, note FROM indicators WHERE doc_key = ?", (key,))
+                for r in conn.execute(
+                    "SELECT record_key, actual, note FROM indicators WHERE doc_key = ?", (key,)
+                )
             }
-            used = [r[0] for r in conn.execute(
-                "SELECT record_key FROM history WHERE doc_key = ? UNION SELECT record_key FROM indicators WHERE doc_key = ?",
-                (key, key),
-            )]
+            used = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT record_key FROM history WHERE doc_key = ? UNION SELECT record_key FROM indicators WHERE doc_key = ?",
+                    (key, key),
+                )
+            ]
             keys = codec.assign_keys(indicators, max(map(codec.key_number, used), default=0))
             conn.execute("DELETE FROM indicators WHERE doc_key = ?", (key,))
             conn.execute(
@@ -276,8 +301,19 @@ class Store:
                 "org=excluded.org, year=excluded.year, revision=excluded.revision, "
                 "source_name=excluded.source_name, source_sha256=excluded.source_sha256, "
                 "encoding=excluded.encoding, saved_at=excluded.saved_at, body=excluded.body",
-                (key, doc.kind, doc.title, doc.org, doc.year, rev, source_name, source_sha256,
-                 encoding, at, codec.body_json(body)),
+                (
+                    key,
+                    doc.kind,
+                    doc.title,
+                    doc.org,
+                    doc.year,
+                    rev,
+                    source_name,
+                    source_sha256,
+                    encoding,
+                    at,
+                    codec.body_json(body),
+                ),
             )
             if isinstance(doc, Evaluation):
                 conn.executemany(
@@ -288,7 +324,8 @@ class Store:
             self._add_revision(conn, key, rev, action, at, user, source_name, source_sha256)
             changed = [
                 (rk, f, before[rk][f], getattr(ind, f))
-                for rk, ind in zip(keys, indicators, strict=True) if rk in before
+                for rk, ind in zip(keys, indicators, strict=True)
+                if rk in before
                 for f in FIELDS
                 if codec.encode_value(before[rk][f]) != codec.encode_value(getattr(ind, f))
             ]
@@ -307,31 +344,69 @@ class Store:
         return (row[0] or 0) + 1
 
     @staticmethod
-    def _add_revision(conn: sqlite3.Connection, key: str, rev: int, action: str, at: str,
-                      user: str, file_name: str, file_hash: str,
-                      undoes: int | None = None) -> None:
+    def _add_revision(
+        conn: sqlite3.Connection,
+        key: str,
+        rev: int,
+        action: str,
+        at: str,
+        user: str,
+        file_name: str,
+        file_hash: str,
+        undoes: int | None = None,
+    ) -> None:
         conn.execute(
             "INSERT INTO revisions (doc_key, revision, action, at, os_user, file_name, "
             "file_hash, undoes) VALUES (?,?,?,?,?,?,?,?)",
             (key, rev, action, at, user, file_name, file_hash, undoes),
         )
-        conn.execute("UPDATE documents SET revision = ?, saved_at = ? WHERE key = ?", (rev, at, key))
+        conn.execute(
+            "UPDATE documents SET revision = ?, saved_at = ? WHERE key = ?", (rev, at, key)
+        )
 
     @staticmethod
-    def _add_history(conn: sqlite3.Connection, key: str, rev: int, at: str, user: str,
-                     file_name: str, file_hash: str, changed: Iterable[Change]) -> None:
+    def _add_history(
+        conn: sqlite3.Connection,
+        key: str,
+        rev: int,
+        at: str,
+        user: str,
+        file_name: str,
+        file_hash: str,
+        changed: Iterable[Change],
+    ) -> None:
         conn.executemany(
             "INSERT INTO history (doc_key, revision, at, os_user, file_name, file_hash, "
             "record_key, field, old, new) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            ((key, rev, at, user, file_name, file_hash, rk, f,
-              codec.encode_value(old), codec.encode_value(new)) for rk, f, old, new in changed),
+            (
+                (
+                    key,
+                    rev,
+                    at,
+                    user,
+                    file_name,
+                    file_hash,
+                    rk,
+                    f,
+                    codec.encode_value(old),
+                    codec.encode_value(new),
+                )
+                for rk, f, old, new in changed
+            ),
         )
 
     # ------------------------------------------------------------------ imports
 
-    def apply_changes(self, key: str, changes: Iterable[Change], *, os_user: str,
-                      file_name: str, file_hash: str,
-                      expected_revision: int | None = None) -> int:
+    def apply_changes(
+        self,
+        key: str,
+        changes: Iterable[Change],
+        *,
+        os_user: str,
+        file_name: str,
+        file_hash: str,
+        expected_revision: int | None = None,
+    ) -> int:
         """Apply an import's changes to an evaluation in one transaction; return the revision.
 
         ``changes`` are (record_key, field, old, new) with field "actual" or "note". ``old``
@@ -343,11 +418,21 @@ class Store:
         current revision is returned. Otherwise the revision is bumped and one "import"
         revision row plus one history row per changed value are written.
         """
-        return self.apply_batches(key, [(file_name, file_hash, list(changes))], os_user=os_user,
-                                  expected_revision=expected_revision)
+        return self.apply_batches(
+            key,
+            [(file_name, file_hash, list(changes))],
+            os_user=os_user,
+            expected_revision=expected_revision,
+        )
 
-    def apply_batches(self, key: str, batches: Iterable[tuple[str, str, Iterable[Change]]], *,
-                      os_user: str, expected_revision: int | None = None) -> int:
+    def apply_batches(
+        self,
+        key: str,
+        batches: Iterable[tuple[str, str, Iterable[Change]]],
+        *,
+        os_user: str,
+        expected_revision: int | None = None,
+    ) -> int:
         """Several files' changes (file name, file hash, changes) as ONE import: one
         transaction and one revision, all or nothing; each history row names its own file.
         The rules of :meth:`apply_changes` apply to every change."""
@@ -390,16 +475,27 @@ class Store:
                             f"레코드 {rk}의 {_FIELD_KO[f]} 값이 저장소에서는 {stored!r}인데 "
                             f"가져오기는 {old!r}을(를) 기준으로 합니다. 다시 가져오세요."
                         )
-                    if (stored != new or type(stored) is not type(new)
-                            or codec.encode_value(stored) != codec.encode_value(new)):  # -0.0 vs 0.0
+                    if (
+                        stored != new
+                        or type(stored) is not type(new)
+                        or codec.encode_value(stored) != codec.encode_value(new)
+                    ):  # -0.0 vs 0.0
                         changed.append((rk, f, stored, new))
                 if changed:
                     per_file.append((name, digest, changed))
             if not per_file:
                 return current
             rev = self._next_revision(conn, key)
-            self._add_revision(conn, key, rev, "import", at, os_user,
-                               ", ".join(n for n, _, _ in per_file), ",".join(d for _, d, _ in per_file))
+            self._add_revision(
+                conn,
+                key,
+                rev,
+                "import",
+                at,
+                os_user,
+                ", ".join(n for n, _, _ in per_file),
+                ",".join(d for _, d, _ in per_file),
+            )
             for name, digest, changed in per_file:
                 for f in FIELDS:
                     conn.executemany(
@@ -413,18 +509,30 @@ class Store:
         if field not in FIELDS:
             raise StoreError(f"바꿀 수 없는 항목입니다: {field!r}")
         row = conn.execute(
-            f"SELECT {field} FROM indicators WHERE doc_key = ? AND record_key = ?", (key, record_key)
+            f"SELECT {field} FROM indicators WHERE doc_key = ? AND record_key = ?",
+            (key, record_key),
         ).fetchone()
         if row is None:
             raise NotFoundError(f"'{key}' 문서에 레코드 {record_key}이(가) 없습니다.")
         return row[0]
 
-    def _write_changes(self, conn: sqlite3.Connection, key: str, rev: int, action: str, at: str,
-                       user: str, file_name: str, file_hash: str, changed: list[Change],
-                       undoes: int | None = None) -> None:
+    def _write_changes(
+        self,
+        conn: sqlite3.Connection,
+        key: str,
+        rev: int,
+        action: str,
+        at: str,
+        user: str,
+        file_name: str,
+        file_hash: str,
+        changed: list[Change],
+        undoes: int | None = None,
+    ) -> None:
         for rk, f, _old, new in changed:
             conn.execute(
-                f"UPDATE indicators SET {f} = ? WHERE doc_key = ? AND record_key = ?", (new, key, rk)
+                f"UPDATE indicators SET {f} = ? WHERE doc_key = ? AND record_key = ?",
+                (new, key, rk),
             )
         self._add_revision(conn, key, rev, action, at, user, file_name, file_hash, undoes)
         self._add_history(conn, key, rev, at, user, file_name, file_hash, changed)
@@ -468,8 +576,18 @@ class Store:
                     )
                 changed.append((rk, f, stored, codec.decode_value(old)))
             rev = self._next_revision(conn, key)
-            self._write_changes(conn, key, rev, "undo", at, os_user, file_name, file_hash,
-                                changed, undoes=target_rev)
+            self._write_changes(
+                conn,
+                key,
+                rev,
+                "undo",
+                at,
+                os_user,
+                file_name,
+                file_hash,
+                changed,
+                undoes=target_rev,
+            )
             return rev
 
     # ------------------------------------------------------------------ history
@@ -489,8 +607,10 @@ class Store:
 
     def history_entries(self, key: str, revision: int | None = None) -> list[HistoryEntry]:
         """The changed values of ``key`` (of one revision if given), oldest first."""
-        sql = ("SELECT revision, at, os_user, file_name, file_hash, record_key, field, old, new "
-               "FROM history WHERE doc_key = ?")
+        sql = (
+            "SELECT revision, at, os_user, file_name, file_hash, record_key, field, old, new "
+            "FROM history WHERE doc_key = ?"
+        )
         params: tuple = (key,)
         if revision is not None:
             sql, params = sql + " AND revision = ?", (key, revision)

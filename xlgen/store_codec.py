@@ -136,7 +136,9 @@ def check_value(field: str, value: Any, what: str) -> None:
         if not isinstance(value, str):
             raise StoreError(f"{what}: 비고는 문자열이어야 합니다 ({value!r}).")
     else:
-        raise StoreError(f"{what}: 바꿀 수 없는 항목입니다 ({field!r}). 실적(actual)과 비고(note)만 바꿀 수 있습니다.")
+        raise StoreError(
+            f"{what}: 바꿀 수 없는 항목입니다 ({field!r}). 실적(actual)과 비고(note)만 바꿀 수 있습니다."
+        )
 
 
 def same_as_stored(field: str, stored: Any, given: Any) -> bool:
@@ -199,9 +201,21 @@ def indicator_params(doc_key: str, ev: Evaluation, keys: list[str]) -> Iterator[
             for p in d.projects:
                 for i in p.indicators:
                     yield (
-                        doc_key, keys[position], position, project_pos, b.name, d.name, p.name,
-                        i.name, i.unit, i.target, i.actual, i.stated_rate,
-                        Direction(i.direction).value, i.line, i.note,
+                        doc_key,
+                        keys[position],
+                        position,
+                        project_pos,
+                        b.name,
+                        d.name,
+                        p.name,
+                        i.name,
+                        i.unit,
+                        i.target,
+                        i.actual,
+                        i.stated_rate,
+                        Direction(i.direction).value,
+                        i.line,
+                        i.note,
                     )
                     position += 1
                 project_pos += 1
@@ -220,8 +234,13 @@ def check_evaluation(ev: Evaluation) -> None:
 def _summary(r: SummaryRow | None) -> dict | None:
     if r is None:
         return None
-    return {"bureau": r.bureau, "projects": r.projects, "normal": r.normal, "weak": r.weak,
-            "line": r.line}
+    return {
+        "bureau": r.bureau,
+        "projects": r.projects,
+        "normal": r.normal,
+        "weak": r.weak,
+        "line": r.line,
+    }
 
 
 def _summary_from(d: dict | None) -> SummaryRow | None:
@@ -240,29 +259,47 @@ def evaluation_body(ev: Evaluation) -> dict:
     """Everything of ``ev`` but the indicators and the title/org/year columns."""
     return {
         "bureaus": [
-            {"name": b.name, "line": b.line, "departments": [
-                {"name": d.name, "line": d.line, "projects": [
-                    {"name": p.name, "line": p.line} for p in d.projects
-                ]} for d in b.departments
-            ]} for b in ev.bureaus
+            {
+                "name": b.name,
+                "line": b.line,
+                "departments": [
+                    {
+                        "name": d.name,
+                        "line": d.line,
+                        "projects": [{"name": p.name, "line": p.line} for p in d.projects],
+                    }
+                    for d in b.departments
+                ],
+            }
+            for b in ev.bureaus
         ],
         "summary": [_summary(r) for r in ev.summary],
         "summary_total": _summary(ev.summary_total),
         "summary_ratio": None if ev.summary_ratio is None else list(ev.summary_ratio),
         "threshold": ev.threshold,
         "narrative": [
-            {"heading": s.heading, "line": s.line, "fields": [
-                {"title": f.title, "highlights": [
-                    {"text": h.text, "details": list(h.details)} for h in f.highlights
-                ]} for f in s.fields
-            ]} for s in ev.narrative
+            {
+                "heading": s.heading,
+                "line": s.line,
+                "fields": [
+                    {
+                        "title": f.title,
+                        "highlights": [
+                            {"text": h.text, "details": list(h.details)} for h in f.highlights
+                        ],
+                    }
+                    for f in s.fields
+                ],
+            }
+            for s in ev.narrative
         ],
         "warnings": _warnings(ev.warnings),
     }
 
 
-def evaluation_from(title: str, org: str | None, year: int | None, body: dict,
-                    rows: list[tuple]) -> Evaluation:
+def evaluation_from(
+    title: str, org: str | None, year: int | None, body: dict, rows: list[tuple]
+) -> Evaluation:
     """Rebuild an Evaluation. ``rows``: (record_key, project_pos, name, unit, target, actual,
     stated_rate, direction, line, note), ordered by position."""
     projects: list[Project] = []
@@ -276,23 +313,45 @@ def evaluation_from(title: str, org: str | None, year: int | None, body: dict,
         bureaus.append(Bureau(name=b["name"], departments=departments, line=b["line"]))
     directions = {d.value: d for d in Direction}
     for key, project_pos, name, unit, target, actual, rate, direction, line, note in rows:
-        projects[project_pos].indicators.append(Indicator(
-            name=name, unit=unit, target=target, actual=actual, stated_rate=rate,
-            direction=directions.get(direction) or Direction(direction), line=line, note=note, key=key,
-        ))
+        projects[project_pos].indicators.append(
+            Indicator(
+                name=name,
+                unit=unit,
+                target=target,
+                actual=actual,
+                stated_rate=rate,
+                direction=directions.get(direction) or Direction(direction),
+                line=line,
+                note=note,
+                key=key,
+            )
+        )
     ratio = body["summary_ratio"]
     return Evaluation(
-        title=title, org=org, year=year, bureaus=bureaus,
+        title=title,
+        org=org,
+        year=year,
+        bureaus=bureaus,
         summary=[_summary_from(r) for r in body["summary"]],
         summary_total=_summary_from(body["summary_total"]),
         summary_ratio=None if ratio is None else tuple(ratio),
         threshold=body["threshold"],
         narrative=[
-            NarrativeSection(heading=s["heading"], line=s["line"], fields=[
-                Field(title=f["title"], highlights=[
-                    Highlight(text=h["text"], details=list(h["details"])) for h in f["highlights"]
-                ]) for f in s["fields"]
-            ]) for s in body["narrative"]
+            NarrativeSection(
+                heading=s["heading"],
+                line=s["line"],
+                fields=[
+                    Field(
+                        title=f["title"],
+                        highlights=[
+                            Highlight(text=h["text"], details=list(h["details"]))
+                            for h in f["highlights"]
+                        ],
+                    )
+                    for f in s["fields"]
+                ],
+            )
+            for s in body["narrative"]
         ],
         warnings=_warnings_from(body["warnings"]),
     )
@@ -300,8 +359,17 @@ def evaluation_from(title: str, org: str | None, year: int | None, body: dict,
 
 # --------------------------------------------------------------------------- plan
 
-_OFFICE_FIELDS = ("office", "strategic_goals", "policy_goals", "indicators", "unit_projects",
-                  "budget", "prev_budget", "change", "line")
+_OFFICE_FIELDS = (
+    "office",
+    "strategic_goals",
+    "policy_goals",
+    "indicators",
+    "unit_projects",
+    "budget",
+    "prev_budget",
+    "change",
+    "line",
+)
 
 
 def _office(r: OfficeRow | None) -> dict | None:
@@ -318,11 +386,18 @@ def plan_body(plan: Plan) -> dict:
         "offices": [_office(r) for r in plan.offices],
         "total": _office(plan.total),
         "goals": [
-            {"office": g.office, "name": g.name, "budget": g.budget, "share": g.share,
-             "line": g.line, "policy_goals": [
-                 {"name": p.name, "indicators": list(p.indicators), "line": p.line}
-                 for p in g.policy_goals
-             ]} for g in plan.goals
+            {
+                "office": g.office,
+                "name": g.name,
+                "budget": g.budget,
+                "share": g.share,
+                "line": g.line,
+                "policy_goals": [
+                    {"name": p.name, "indicators": list(p.indicators), "line": p.line}
+                    for p in g.policy_goals
+                ],
+            }
+            for g in plan.goals
         ],
         "warnings": _warnings(plan.warnings),
     }
@@ -330,15 +405,25 @@ def plan_body(plan: Plan) -> dict:
 
 def plan_from(title: str, org: str | None, year: int | None, body: dict) -> Plan:
     return Plan(
-        title=title, org=org, year=year, unit=body["unit"],
+        title=title,
+        org=org,
+        year=year,
+        unit=body["unit"],
         offices=[_office_from(r) for r in body["offices"]],
         total=_office_from(body["total"]),
         goals=[
-            StrategicGoal(office=g["office"], name=g["name"], budget=g["budget"],
-                          share=g["share"], line=g["line"], policy_goals=[
-                PolicyGoal(name=p["name"], indicators=list(p["indicators"]), line=p["line"])
-                for p in g["policy_goals"]
-            ]) for g in body["goals"]
+            StrategicGoal(
+                office=g["office"],
+                name=g["name"],
+                budget=g["budget"],
+                share=g["share"],
+                line=g["line"],
+                policy_goals=[
+                    PolicyGoal(name=p["name"], indicators=list(p["indicators"]), line=p["line"])
+                    for p in g["policy_goals"]
+                ],
+            )
+            for g in body["goals"]
         ],
         warnings=_warnings_from(body["warnings"]),
     )

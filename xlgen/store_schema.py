@@ -122,8 +122,11 @@ def sqlite_error(exc: sqlite3.Error, path: Path) -> StoreError:
             f"저장소 {path}을(를) 다른 xlgen 작업이 사용 중이라 기다렸지만 끝나지 않았습니다. "
             "다른 작업이 끝난 뒤 다시 시도하세요."
         )
-    if name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")) or "not a database" in text \
-            or "malformed" in text:
+    if (
+        name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT"))
+        or "not a database" in text
+        or "malformed" in text
+    ):
         return StoreError(f"{path}은(는) xlgen 저장소(SQLite) 파일이 아니거나 손상되었습니다.")
     if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
         return StoreError(f"저장소 파일 {path}을(를) 열 수 없습니다. 경로와 권한을 확인하세요.")

@@ -43,7 +43,9 @@ def file_name(doc: Document, template: dict[str, Any]) -> str:
     """A clear Korean file name from the template ("2019년 성과관리 주요사업 평가 현황.xlsx")."""
     pattern = template.get("workbook", {}).get("file_name", "{year} {org}")
     org_suffix = f" ({doc.org})" if doc.org else ""
-    name = fill(template, pattern, year=doc.year or "", org=doc.org or "", org_suffix=org_suffix).strip()
+    name = fill(
+        template, pattern, year=doc.year or "", org=doc.org or "", org_suffix=org_suffix
+    ).strip()
     for bad in '\\/:*?"<>|':
         name = name.replace(bad, "_")
     return (name or "xlgen") + ".xlsx"
@@ -75,11 +77,18 @@ def write_atomically(path: Path, writer: Any) -> Path:
 
 def _new_workbook(path: Path, doc: Document, template: dict[str, Any]) -> xlsxwriter.Workbook:
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
-    title = fill(template, template.get("workbook", {}).get("title", doc.title), year=doc.year or "")
-    wb.set_properties({
-        "title": title, "subject": doc.title, "author": "xlgen", "company": doc.org or "",
-        "comments": "xlgen이 만든 통합문서입니다. 실적·비고 칸만 입력하세요.",
-    })
+    title = fill(
+        template, template.get("workbook", {}).get("title", doc.title), year=doc.year or ""
+    )
+    wb.set_properties(
+        {
+            "title": title,
+            "subject": doc.title,
+            "author": "xlgen",
+            "company": doc.org or "",
+            "comments": "xlgen이 만든 통합문서입니다. 실적·비고 칸만 입력하세요.",
+        }
+    )
     wb.set_size(1600, 1000)
     return wb
 
@@ -108,8 +117,15 @@ def department_view(doc: Evaluation, department: str) -> Evaluation:
 
 
 def build_evaluation(
-    doc: Evaluation, path: Path, template: dict[str, Any], *, key: str, revision: int,
-    threshold: float | None = None, source: str = "", department: str | None = None,
+    doc: Evaluation,
+    path: Path,
+    template: dict[str, Any],
+    *,
+    key: str,
+    revision: int,
+    threshold: float | None = None,
+    source: str = "",
+    department: str | None = None,
 ) -> Path:
     """Write the evaluation workbook (Ⅰ, Ⅱ, Ⅲ, 차트, 검토사항, 설정, hidden _xlgen).
 
@@ -125,7 +141,10 @@ def build_evaluation(
     def write(tmp: Path) -> None:
         wb = _new_workbook(tmp, doc, template)
         styles = Styles(wb, template)
-        names = {k: template[k]["sheet"] for k in ("summary", "narrative", "departments", "chart", "findings", "settings")}
+        names = {
+            k: template[k]["sheet"]
+            for k in ("summary", "narrative", "departments", "chart", "findings", "settings")
+        }
         ws_summary = wb.add_worksheet(names["summary"])
         ws_narrative = wb.add_worksheet(names["narrative"]) if whole else None
         ws_depts = _big_sheet(wb, names["departments"])
@@ -136,35 +155,70 @@ def build_evaluation(
         placement = eval_departments.place(doc, template, eval_departments.print_scale(template))
         built_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         digest = content_hash(doc)
-        settings.write(wb, ws_settings, names["settings"], doc.threshold, styles, template, [
-            ("문서", doc.title), ("기관", doc.org or "미상"), ("연도", doc.year or "미상"), ("KEY", key),
-            ("저장소 리비전", revision), ("원본 파일", source), ("만든 시각 (UTC)", built_at),
-            ("xlgen 버전", __version__),
-        ])
+        settings.write(
+            wb,
+            ws_settings,
+            names["settings"],
+            doc.threshold,
+            styles,
+            template,
+            [
+                ("문서", doc.title),
+                ("기관", doc.org or "미상"),
+                ("연도", doc.year or "미상"),
+                ("KEY", key),
+                ("저장소 리비전", revision),
+                ("원본 파일", source),
+                ("만든 시각 (UTC)", built_at),
+                ("xlgen 버전", __version__),
+            ],
+        )
         eval_summary.write(ws_summary, doc, styles, template, placement, names["departments"])
         eval_departments.write(ws_depts, doc, styles, template, placement)
         if whole:
             eval_narrative.write(ws_narrative, doc, styles, template)
-            chart.write(wb, ws_chart, doc, styles, template, names["summary"], names["departments"], placement)
+            chart.write(
+                wb,
+                ws_chart,
+                doc,
+                styles,
+                template,
+                names["summary"],
+                names["departments"],
+                placement,
+            )
             findings.write(ws_findings, doc.warnings, styles, template, source)
         records = [
             [ind.key, dept.name, project.name, ind.name, ind.target, ind.actual, ind.note]
             for _, _, ind, project, dept in placement.indicator_rows
         ]
-        meta.write(ws_meta, [
-            ("key", key), ("kind", doc.kind), ("org", doc.org), ("year", doc.year),
-            ("revision", revision), ("content_hash", digest), ("built_at", built_at),
-            ("xlgen_version", __version__), ("input_sheet", names["departments"]),
-            ("threshold", doc.threshold), ("department", department or ""),
-            ("headers", "|".join(template["departments"]["headers"])),
-        ], records)
+        meta.write(
+            ws_meta,
+            [
+                ("key", key),
+                ("kind", doc.kind),
+                ("org", doc.org),
+                ("year", doc.year),
+                ("revision", revision),
+                ("content_hash", digest),
+                ("built_at", built_at),
+                ("xlgen_version", __version__),
+                ("input_sheet", names["departments"]),
+                ("threshold", doc.threshold),
+                ("department", department or ""),
+                ("headers", "|".join(template["departments"]["headers"])),
+            ],
+            records,
+        )
         ws_summary.activate()
         wb.close()
 
     return write_atomically(path, write)
 
 
-def build_plan(doc: Plan, path: Path, template: dict[str, Any], *, key: str, revision: int, source: str = "") -> Path:
+def build_plan(
+    doc: Plan, path: Path, template: dict[str, Any], *, key: str, revision: int, source: str = ""
+) -> Path:
     """Write the plan workbook (가 총괄, 나 자원비중, 검토사항, hidden _xlgen)."""
     from .layouts import plan_goals, plan_overview
 
@@ -178,12 +232,20 @@ def build_plan(doc: Plan, path: Path, template: dict[str, Any], *, key: str, rev
         plan_overview.write(ws_overview, doc, styles, template)
         plan_goals.write(ws_goals, doc, styles, template)
         findings.write(ws_findings, doc.warnings, styles, template, source)
-        meta.write(ws_meta, [
-            ("key", key), ("kind", doc.kind), ("org", doc.org), ("year", doc.year),
-            ("revision", revision), ("content_hash", content_hash(doc)),
-            ("built_at", datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
-            ("xlgen_version", __version__),
-        ], [])
+        meta.write(
+            ws_meta,
+            [
+                ("key", key),
+                ("kind", doc.kind),
+                ("org", doc.org),
+                ("year", doc.year),
+                ("revision", revision),
+                ("content_hash", content_hash(doc)),
+                ("built_at", datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
+                ("xlgen_version", __version__),
+            ],
+            [],
+        )
         ws_overview.activate()
         wb.close()
 
@@ -191,18 +253,32 @@ def build_plan(doc: Plan, path: Path, template: dict[str, Any], *, key: str, rev
 
 
 def build_document(
-    doc: Document, out_dir: Path, template: dict[str, Any], *, key: str, revision: int,
-    threshold: float | None = None, source: str = "",
+    doc: Document,
+    out_dir: Path,
+    template: dict[str, Any],
+    *,
+    key: str,
+    revision: int,
+    threshold: float | None = None,
+    source: str = "",
 ) -> Path:
     path = out_dir / file_name(doc, template)
     if isinstance(doc, Evaluation):
-        return build_evaluation(doc, path, template, key=key, revision=revision, threshold=threshold, source=source)
+        return build_evaluation(
+            doc, path, template, key=key, revision=revision, threshold=threshold, source=source
+        )
     return build_plan(doc, path, template, key=key, revision=revision, source=source)
 
 
 def build_departments(
-    doc: Evaluation, out_dir: Path, template: dict[str, Any], *, key: str, revision: int,
-    threshold: float | None = None, source: str = "",
+    doc: Evaluation,
+    out_dir: Path,
+    template: dict[str, Any],
+    *,
+    key: str,
+    revision: int,
+    threshold: float | None = None,
+    source: str = "",
 ) -> list[Path]:
     """One workbook per department, in out_dir/부서별/, named "<title> - <부서>.xlsx"."""
     stem = file_name(doc, template)[: -len(".xlsx")]
@@ -210,6 +286,16 @@ def build_departments(
     for dept in doc.departments():
         safe = "".join("_" if ch in '\\/:*?"<>|' else ch for ch in dept.name)
         path = out_dir / "부서별" / f"{stem} - {safe}.xlsx"
-        paths.append(build_evaluation(doc, path, template, key=key, revision=revision, threshold=threshold,
-                                      source=source, department=dept.name))
+        paths.append(
+            build_evaluation(
+                doc,
+                path,
+                template,
+                key=key,
+                revision=revision,
+                threshold=threshold,
+                source=source,
+                department=dept.name,
+            )
+        )
     return paths

@@ -63,7 +63,9 @@ def _pattern(skip: frozenset[int]) -> re.Pattern[bytes]:
     if pattern is None:
         letters = b"|".join(_letters(c) for c in sorted(skip))
         look = b"(?!(?i:" + letters + b")[0-9])" if letters else b""
-        pattern = _PATTERNS[skip] = re.compile(_CANONICAL.replace(b"{skip}", look).replace(b"{{", b"{").replace(b"}}", b"}"), re.S)
+        pattern = _PATTERNS[skip] = re.compile(
+            _CANONICAL.replace(b"{skip}", look).replace(b"{{", b"{").replace(b"}}", b"}"), re.S
+        )
     return pattern
 
 
@@ -209,7 +211,15 @@ class XlsxReader:
         except SheetError:
             self._zip.close()
             raise
-        except (ElementTree.ParseError, KeyError, ValueError, zipfile.BadZipFile, OSError, EOFError, zlib.error):
+        except (
+            ElementTree.ParseError,
+            KeyError,
+            ValueError,
+            zipfile.BadZipFile,
+            OSError,
+            EOFError,
+            zlib.error,
+        ):
             self._zip.close()
             raise SheetError("workbook") from None
 
@@ -223,19 +233,38 @@ class XlsxReader:
         parts = [self._sheets[s] for s in sheets if self._sheets.get(s) in self._names]
         self._background = set(parts)
         self._pending = parts
-        if not sys.executable or getattr(sys, "frozen", False) or not isinstance(self._path, (str, os.PathLike)):
+        if (
+            not sys.executable
+            or getattr(sys, "frozen", False)
+            or not isinstance(self._path, (str, os.PathLike))
+        ):
             return  # no interpreter to start (embedded or frozen): finish_checks() checks here
         # Each part goes with its size and CRC as this reader saw them: the second process
         # checks exactly these bytes, or says the file changed (then the check runs here).
-        claims = [f"{part}\t{self._zip.getinfo(part).file_size}\t{self._zip.getinfo(part).CRC}" for part in parts]
+        claims = [
+            f"{part}\t{self._zip.getinfo(part).file_size}\t{self._zip.getinfo(part).CRC}"
+            for part in parts
+        ]
         package = str(Path(__file__).resolve().parent.parent)
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package, os.environ.get("PYTHONPATH")])))
+        env = dict(
+            os.environ,
+            PYTHONPATH=os.pathsep.join(filter(None, [package, os.environ.get("PYTHONPATH")])),
+        )
         try:
             self._checker = subprocess.Popen(
                 # -P: the working folder is not put on sys.path (no stray xlgen/ shadows this one)
-                [sys.executable, "-P", "-c", "from xlgen.xlsx import _check_main; raise SystemExit(_check_main())",
-                 os.fspath(self._path), *claims],
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+                [
+                    sys.executable,
+                    "-P",
+                    "-c",
+                    "from xlgen.xlsx import _check_main; raise SystemExit(_check_main())",
+                    os.fspath(self._path),
+                    *claims,
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=env,
                 creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
             )
         except (OSError, ValueError, TypeError):
@@ -338,7 +367,9 @@ class XlsxReader:
             if tag == "numFmts":
                 for fmt in el:
                     try:
-                        custom[int(fmt.get("numFmtId") or "")] = _classify(fmt.get("formatCode") or "")
+                        custom[int(fmt.get("numFmtId") or "")] = _classify(
+                            fmt.get("formatCode") or ""
+                        )
                     except ValueError:
                         continue
             elif tag == "cellXfs":
@@ -394,7 +425,11 @@ class XlsxReader:
                 given = row.index
                 yield row
         except _UseGeneral:  # the rest of the part, after the rows already given
-            yield from (row for row in _rows_expat(self, part, max_rows, max_columns, skip) if row.index > given)
+            yield from (
+                row
+                for row in _rows_expat(self, part, max_rows, max_columns, skip)
+                if row.index > given
+            )
 
     def _value(self, t: bytes, s: int, inner: bytes | None) -> tuple[Any, bool]:
         """A cell's value, and whether it is a number with a percentage format (False for
@@ -452,13 +487,17 @@ class XlsxReader:
         except (OverflowError, ValueError):
             return serial
 
-    def _rows_fast(self, part: str, max_rows: int, max_columns: int, skip: frozenset[int]) -> Iterator[CellData]:
+    def _rows_fast(
+        self, part: str, max_rows: int, max_columns: int, skip: frozenset[int]
+    ) -> Iterator[CellData]:
         """Cells in the common form, found by one pattern per block. Raises _UseGeneral at a
         part or block holding any other form (a namespace prefix, single quotes, no
         reference, a comment, CDATA, a processing instruction, another encoding)."""
         pattern = _pattern(skip)
         # Style index (as the attribute's bytes) → kind; a cell without `s` has style 0.
-        style_kind: dict[bytes, str | None] = {str(i).encode(): kind for i, kind in enumerate(self._kinds)}
+        style_kind: dict[bytes, str | None] = {
+            str(i).encode(): kind for i, kind in enumerate(self._kinds)
+        }
         style_kind[b""] = self._kinds[0] if self._kinds else None
         columns = _COLUMNS
         empty: frozenset[int] = frozenset()
@@ -524,8 +563,20 @@ class XlsxReader:
                     raise SheetError("sheetData not closed")
                 if not _common_form(work):
                     raise _UseGeneral
-                for (letters, digits, style, t, extra, v_mark, v, is_mark, text, f_mark, f,
-                     inner) in pattern.findall(work):
+                for (
+                    letters,
+                    digits,
+                    style,
+                    t,
+                    extra,
+                    v_mark,
+                    v,
+                    is_mark,
+                    text,
+                    f_mark,
+                    f,
+                    inner,
+                ) in pattern.findall(work):
                     col = columns.get(letters)
                     if col is None:
                         col = _column(letters)
@@ -596,12 +647,16 @@ class XlsxReader:
             yield CellData(row, values, frozenset(percent) if percent else empty)
 
 
-_PREFIXED_ROOT = re.compile(rb"^(?:\s|<\?.*?\?>|<!--.*?-->)*<[A-Za-z_][\w.\-]*:[A-Za-z_][\w.\-]*[\s>/]", re.S)
+_PREFIXED_ROOT = re.compile(
+    rb"^(?:\s|<\?.*?\?>|<!--.*?-->)*<[A-Za-z_][\w.\-]*:[A-Za-z_][\w.\-]*[\s>/]", re.S
+)
 
 
 _BAD_REF = re.compile(rb'<c r="(?![A-Za-z]{1,3}[0-9]+")')  # a reference the pattern cannot take
 _PREFIXED_CELL = re.compile(rb":c[\s>/]")
-_MAIN_PREFIX = re.compile(rb"xmlns:[A-Za-z_][\w.\-]*\s*=\s*[\"']http://schemas\.openxmlformats\.org/spreadsheetml/2006/main[\"']")
+_MAIN_PREFIX = re.compile(
+    rb"xmlns:[A-Za-z_][\w.\-]*\s*=\s*[\"']http://schemas\.openxmlformats\.org/spreadsheetml/2006/main[\"']"
+)
 # The prolog (declaration, comments, processing instructions) and the root's start tag.
 _ROOT_TAG = re.compile(rb"^(?:\xef\xbb\xbf)?(?:\s|<\?.*?\?>|<!--.*?-->)*<[^!?][^>]*>", re.S)
 MAX_HEAD = 1 << 16  # a root start tag longer than this is read by the general path
@@ -670,7 +725,9 @@ class _Rows:
         while self.emitted < self.row - 1:
             self.emitted += 1
             yield CellData(self.emitted, [], self.EMPTY)
-        yield CellData(self.row, self.values, frozenset(self.percent) if self.percent else self.EMPTY)
+        yield CellData(
+            self.row, self.values, frozenset(self.percent) if self.percent else self.EMPTY
+        )
         self.emitted = self.row
 
     def start(self, ref: bytes | str | None) -> Iterator[CellData]:
@@ -819,7 +876,11 @@ def _item_text(item: ElementTree.Element) -> str:
 
 
 def _rows_expat(
-    reader: XlsxReader, part: str, max_rows: int, max_columns: int, skip: frozenset[int] = frozenset()
+    reader: XlsxReader,
+    part: str,
+    max_rows: int,
+    max_columns: int,
+    skip: frozenset[int] = frozenset(),
 ) -> Iterator[CellData]:
     """The general path: the same rows through ElementTree's pull parser."""
     rows = _Rows(max_rows)

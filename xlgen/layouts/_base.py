@@ -59,7 +59,9 @@ class Styles:
         return fmt
 
     def title(self) -> Any:
-        return self.get(bold=True, font_size=self.t.get("font", {}).get("title_size", 15), valign="vcenter")
+        return self.get(
+            bold=True, font_size=self.t.get("font", {}).get("title_size", 15), valign="vcenter"
+        )
 
     def subtitle(self) -> Any:
         return self.get(bold=True, font_size=self.t.get("font", {}).get("subtitle_size", 12))
@@ -69,14 +71,22 @@ class Styles:
 
     def header(self, **extra: Any) -> Any:
         return self.get(
-            bold=True, align="center", text_wrap=True, border=1,
+            bold=True,
+            align="center",
+            text_wrap=True,
+            border=1,
             border_color=self.colors.get("border", "#000000"),
-            bg_color=self.colors.get("header_fill", "#D9E1F2"), **extra,
+            bg_color=self.colors.get("header_fill", "#D9E1F2"),
+            **extra,
         )
 
     def box(self, **extra: Any) -> Any:
         """A bordered body cell."""
-        props = {"border": 1, "border_color": self.colors.get("border", "#000000"), "text_wrap": True}
+        props = {
+            "border": 1,
+            "border_color": self.colors.get("border", "#000000"),
+            "text_wrap": True,
+        }
         props.update(extra)
         return self.get(**props)
 
@@ -88,7 +98,9 @@ class Styles:
         """An unlocked input cell (실적)."""
         name = "integer" if decimals <= 0 else f"decimal{min(decimals, 3)}"
         return self.box(
-            num_format=self.numbers.get(name, "#,##0"), align="right", locked=False,
+            num_format=self.numbers.get(name, "#,##0"),
+            align="right",
+            locked=False,
             bg_color=self.colors.get("input_fill", "#FFF2CC"),
         )
 
@@ -111,7 +123,9 @@ def lines_needed(text: str, column_chars: float) -> int:
     if not text:
         return 1
     usable = max(1.0, column_chars - 1)
-    return max(1, sum(math.ceil(max(1, text_width(part)) / usable) for part in str(text).split("\n")))
+    return max(
+        1, sum(math.ceil(max(1, text_width(part)) / usable) for part in str(text).split("\n"))
+    )
 
 
 def row_height(template: dict[str, Any], lines: int) -> float:
@@ -132,8 +146,10 @@ def page_setup(ws: Worksheet, template: dict[str, Any], *, fit_width: bool = Tru
     else:
         ws.set_portrait()
     ws.set_margins(
-        left=page.get("margin_left", 0.5), right=page.get("margin_right", 0.5),
-        top=page.get("margin_top", 0.6), bottom=page.get("margin_bottom", 0.7),
+        left=page.get("margin_left", 0.5),
+        right=page.get("margin_right", 0.5),
+        top=page.get("margin_top", 0.6),
+        bottom=page.get("margin_bottom", 0.7),
     )
     ws.set_footer(page.get("footer", "&C- &P -"))
     ws.center_horizontally()

@@ -45,7 +45,9 @@ FIRST_DATA_ROW = 3  # rows 0..2: title, unit, blank
 class Placement:
     """Where each record sits: computed before anything is written."""
 
-    indicator_rows: list[tuple[int, str, Indicator, Project, Department]] = field(default_factory=list)
+    indicator_rows: list[tuple[int, str, Indicator, Project, Department]] = field(
+        default_factory=list
+    )
     project_spans: list[tuple[int, int, Project]] = field(default_factory=list)
     dept_rows: list[tuple[int, Department]] = field(default_factory=list)
     header_rows: list[int] = field(default_factory=list)
@@ -116,8 +118,9 @@ def _rate_formula(r: int) -> str:
     t, a, d = cell(r, TARGET), cell(r, ACTUAL), cell(r, DIRECTION)
     down = RATE_ROUND.format(expr=f"{t}/{a}*100")
     up = RATE_ROUND.format(expr=f"{a}/{t}*100")
-    return f'=IF(OR({t}="",{t}=0,{a}=""),"",IF({d}="{Direction.DOWN.value}",IF({a}=0,"",{down}),{up}))'
-
+    return (
+        f'=IF(OR({t}="",{t}=0,{a}=""),"",IF({d}="{Direction.DOWN.value}",IF({a}=0,"",{down}),{up}))'
+    )
 
 
 def _merge(ws: Worksheet, first_row: int, col: int, last_row: int) -> None:
@@ -130,7 +133,13 @@ def _merge(ws: Worksheet, first_row: int, col: int, last_row: int) -> None:
     ws.merge.append([first_row, col, last_row, col])
 
 
-def write(ws: Worksheet, evaluation: Evaluation, styles: Styles, template: dict[str, Any], placement: Placement) -> None:
+def write(
+    ws: Worksheet,
+    evaluation: Evaluation,
+    styles: Styles,
+    template: dict[str, Any],
+    placement: Placement,
+) -> None:
     """Write the sheet strictly row by row (so it also works in constant_memory mode)."""
     conf = template["departments"]
     judge = template.get("judgement", {})
@@ -188,7 +197,9 @@ def write(ws: Worksheet, evaluation: Evaluation, styles: Styles, template: dict[
         start, end, _ = span_of[row]
         if row == start:
             prate = rate_of(project)
-            label = {"부진": weak_label, "정상추진": normal_label}.get(judgement(prate, threshold), "")
+            label = {"부진": weak_label, "정상추진": normal_label}.get(
+                judgement(prate, threshold), ""
+            )
             project_state[start] = (prate, label)
             f_range = f"{cell(start, RATE)}:{cell(end, RATE)}"
             p_cell = cell(start, PRATE)
@@ -196,10 +207,20 @@ def write(ws: Worksheet, evaluation: Evaluation, styles: Styles, template: dict[
                 for col in (PROJECT, PRATE, JUDGE):
                     _merge(ws, start, col, end)
             ws.write_string(row, PROJECT, project.name, project_fmt)
-            ws.write_formula(row, PRATE, f'=IF(COUNT({f_range})=0,"",AVERAGE({f_range}))', prate_fmt,
-                             "" if prate is None else prate)
-            ws.write_formula(row, JUDGE, f'=IF({p_cell}="","",IF({p_cell}<=THRESHOLD,"{weak_label}","{normal_label}"))',
-                             judge_fmt, label)
+            ws.write_formula(
+                row,
+                PRATE,
+                f'=IF(COUNT({f_range})=0,"",AVERAGE({f_range}))',
+                prate_fmt,
+                "" if prate is None else prate,
+            )
+            ws.write_formula(
+                row,
+                JUDGE,
+                f'=IF({p_cell}="","",IF({p_cell}<=THRESHOLD,"{weak_label}","{normal_label}"))',
+                judge_fmt,
+                label,
+            )
         else:
             ws.write_blank(row, PROJECT, None, project_fmt)
             ws.write_blank(row, PRATE, None, prate_fmt)
@@ -219,7 +240,8 @@ def write(ws: Worksheet, evaluation: Evaluation, styles: Styles, template: dict[
         ws.write_formula(row, RATE, _rate_formula(row), rate_fmt, "" if rate is None else rate)
         if ind.stated_rate is not None and rate is not None and ind.stated_rate != rate:
             ws.write_comment(
-                row, RATE,
+                row,
+                RATE,
                 f"문서 인쇄값: {_num(ind.stated_rate)}\n계산값: {_num(rate)} (실적 ÷ 목표 × 100, 반올림)",
                 {"author": "xlgen", "x_scale": 1.6, "y_scale": 0.8},
             )
@@ -230,24 +252,42 @@ def write(ws: Worksheet, evaluation: Evaluation, styles: Styles, template: dict[
         ws.write_string(row, DEPT, dept.name)
         ws.write_number(row, FIRST, 1 if row == start else 0)
         ws.write_string(row, DIRECTION, ind.direction.value)
-        ws.write_formula(row, PRATE_ALL, f"={cell(start, PRATE)}", None, "" if prate is None else prate)
+        ws.write_formula(
+            row, PRATE_ALL, f"={cell(start, PRATE)}", None, "" if prate is None else prate
+        )
 
     last = placement.last_row
     weak_fmt = styles.workbook.add_format(
-        {"bg_color": styles.colors.get("weak_fill", "#F8CBAD"), "font_color": styles.colors.get("weak_font", "#9C0006")}
+        {
+            "bg_color": styles.colors.get("weak_fill", "#F8CBAD"),
+            "font_color": styles.colors.get("weak_font", "#9C0006"),
+        }
     )
     flag = f"${col_letter(PRATE_ALL)}{FIRST_DATA_ROW + 1}"  # relative row, absolute column
     ws.conditional_format(
-        FIRST_DATA_ROW, PROJECT, last, NOTE,
-        {"type": "formula", "criteria": f"=AND(ISNUMBER({flag}),{flag}<=THRESHOLD)", "format": weak_fmt},
+        FIRST_DATA_ROW,
+        PROJECT,
+        last,
+        NOTE,
+        {
+            "type": "formula",
+            "criteria": f"=AND(ISNUMBER({flag}),{flag}<=THRESHOLD)",
+            "format": weak_fmt,
+        },
     )
     if placement.indicator_rows:
         first_input = placement.indicator_rows[0][0]
         last_input = placement.indicator_rows[-1][0]
         ws.data_validation(
-            first_input, ACTUAL, last_input, ACTUAL,
+            first_input,
+            ACTUAL,
+            last_input,
+            ACTUAL,
             {
-                "validate": "decimal", "criteria": "between", "minimum": -1e15, "maximum": 1e15,
+                "validate": "decimal",
+                "criteria": "between",
+                "minimum": -1e15,
+                "maximum": 1e15,
                 "ignore_blank": True,
                 "input_title": "실적 입력",
                 "input_message": "숫자만 입력하세요. 음수는 -로 입력하면 △로 표시됩니다. 값이 없으면 비워 두세요.",
@@ -292,22 +332,36 @@ def _num(value: Any) -> str:
 # --------------------------------------------------------------------------- reading back
 
 COLUMN_LABELS = {
-    "actual": "실적", "note": "비고", "indicator": "성과지표", "unit": "단위", "target": "목표", "project": "주요사업명",
+    "actual": "실적",
+    "note": "비고",
+    "indicator": "성과지표",
+    "unit": "단위",
+    "target": "목표",
+    "project": "주요사업명",
 }
 
 
-def locate_columns(rows: list[list[Any]], headers: list[str] | None = None) -> tuple[dict[str, int], set[int]]:
+def locate_columns(
+    rows: list[list[Any]], headers: list[str] | None = None
+) -> tuple[dict[str, int], set[int]]:
     """Find the input and key columns by their labels, not by position, so a column staff
     inserted does not shift what is read (falling back to the built positions). Also
     returns every column the sheet was built with, so an added one can be named."""
-    found = {"key": KEY, "actual": ACTUAL, "note": NOTE, "indicator": INDICATOR, "unit": UNIT, "target": TARGET,
-             "project": PROJECT}
+    found = {
+        "key": KEY,
+        "actual": ACTUAL,
+        "note": NOTE,
+        "indicator": INDICATOR,
+        "unit": UNIT,
+        "target": TARGET,
+        "project": PROJECT,
+    }
     labelled = set(range(NOTE + 1))
     for values in rows[:FIRST_DATA_ROW]:
         for col, value in enumerate(values):
             if value == HIDDEN_HEADERS[0]:
                 found["key"] = col
-    for values in rows[FIRST_DATA_ROW:FIRST_DATA_ROW + 60]:
+    for values in rows[FIRST_DATA_ROW : FIRST_DATA_ROW + 60]:
         labels = [str(v).strip() if isinstance(v, str) else None for v in values]
         if "실적" in labels and "성과지표" in labels:
             for name, label in COLUMN_LABELS.items():

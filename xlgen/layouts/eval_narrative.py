@@ -15,7 +15,9 @@ def write(ws: Worksheet, evaluation: Evaluation, styles: Styles, template: dict[
     widths = conf["widths"]
     page_setup(ws, template)
     set_widths(ws, widths)
-    ws.merge_range(0, 0, 0, 1, fill(template, conf["title"], year=evaluation.year or ""), styles.title())
+    ws.merge_range(
+        0, 0, 0, 1, fill(template, conf["title"], year=evaluation.year or ""), styles.title()
+    )
     ws.set_row(0, 30)
     heading_fmt = styles.get(bold=True, font_size=styles.font_size + 2, bottom=1)
     field_fmt = styles.get(bold=True, text_wrap=True)

@@ -22,8 +22,12 @@ def bureau_rows(evaluation: Evaluation) -> dict[str, int]:
 
 
 def write(
-    ws: Worksheet, evaluation: Evaluation, styles: Styles, template: dict[str, Any],
-    placement: dep.Placement, dept_sheet: str,
+    ws: Worksheet,
+    evaluation: Evaluation,
+    styles: Styles,
+    template: dict[str, Any],
+    placement: dep.Placement,
+    dept_sheet: str,
 ) -> None:
     conf = template["summary"]
     judge = template.get("judgement", {})
@@ -44,11 +48,19 @@ def write(
     ws.repeat_rows(2, 3)
 
     count_fmt = styles.box(num_format='#,##0;"△"#,##0;"-"', align="center")
-    total_fmt = styles.box(num_format='#,##0;"△"#,##0;"-"', align="center", bold=True,
-                           bg_color=styles.colors.get("total_fill", "#F2F2F2"))
+    total_fmt = styles.box(
+        num_format='#,##0;"△"#,##0;"-"',
+        align="center",
+        bold=True,
+        bg_color=styles.colors.get("total_fill", "#F2F2F2"),
+    )
     label_fmt = styles.box(align="distributed", indent=1)
-    total_label_fmt = styles.box(align="distributed", indent=1, bold=True,
-                                 bg_color=styles.colors.get("total_fill", "#F2F2F2"))
+    total_label_fmt = styles.box(
+        align="distributed",
+        indent=1,
+        bold=True,
+        bg_color=styles.colors.get("total_fill", "#F2F2F2"),
+    )
     bureau_col = placement.key_range(dep.BUREAU, dept_sheet)
     first_col = placement.key_range(dep.FIRST, dept_sheet)
     judge_col = placement.key_range(dep.JUDGE, dept_sheet)
@@ -60,8 +72,12 @@ def write(
     all_weak = sum(v[2] for v in per_bureau.values())
     ws.write_string(t, 0, conf.get("total_label", "사업 수"), total_label_fmt)
     ws.write_formula(t, 1, f"=COUNTIFS({first_col},1)", total_fmt, all_total)
-    ws.write_formula(t, 2, f'=COUNTIFS({first_col},1,{judge_col},"{normal_label}")', total_fmt, all_normal)
-    ws.write_formula(t, 3, f'=COUNTIFS({first_col},1,{judge_col},"{weak_label}")', total_fmt, all_weak)
+    ws.write_formula(
+        t, 2, f'=COUNTIFS({first_col},1,{judge_col},"{normal_label}")', total_fmt, all_normal
+    )
+    ws.write_formula(
+        t, 3, f'=COUNTIFS({first_col},1,{judge_col},"{weak_label}")', total_fmt, all_weak
+    )
     ws.write_blank(t, 4, None, total_fmt)
 
     r = t + 1
@@ -72,11 +88,14 @@ def write(
     for col, value, printed in ((2, normal_pct, 0), (3, weak_pct, 1)):
         src = cell(t, col)
         rounded = RATE_ROUND.format(expr=f"{src}/{cell(t, 1)}*100")
-        ws.write_formula(r, col, f'=IF({cell(t, 1)}=0,"",{rounded})', pct_fmt,
-                         "" if value is None else value)
+        ws.write_formula(
+            r, col, f'=IF({cell(t, 1)}=0,"",{rounded})', pct_fmt, "" if value is None else value
+        )
         stated = evaluation.summary_ratio[printed] if evaluation.summary_ratio else None
         if stated is not None and value is not None and stated != value:
-            ws.write_comment(r, col, f"문서 인쇄값: {stated}\n계산값: {value:g}", {"author": "xlgen"})
+            ws.write_comment(
+                r, col, f"문서 인쇄값: {stated}\n계산값: {value:g}", {"author": "xlgen"}
+            )
     ws.write_blank(r, 4, None, styles.box())
 
     printed = {row.bureau: row for row in evaluation.summary}
@@ -84,14 +103,30 @@ def write(
         total, normal, weak = per_bureau[name]
         ws.write_string(row, 0, name, label_fmt)
         name_ref = cell(row, 0, absolute=False).replace("A", "$A")
-        ws.write_formula(row, 1, f"=COUNTIFS({bureau_col},{name_ref},{first_col},1)", count_fmt, total)
-        ws.write_formula(row, 2, f'=COUNTIFS({bureau_col},{name_ref},{first_col},1,{judge_col},"{normal_label}")',
-                         count_fmt, normal)
-        ws.write_formula(row, 3, f'=COUNTIFS({bureau_col},{name_ref},{first_col},1,{judge_col},"{weak_label}")',
-                         count_fmt, weak)
+        ws.write_formula(
+            row, 1, f"=COUNTIFS({bureau_col},{name_ref},{first_col},1)", count_fmt, total
+        )
+        ws.write_formula(
+            row,
+            2,
+            f'=COUNTIFS({bureau_col},{name_ref},{first_col},1,{judge_col},"{normal_label}")',
+            count_fmt,
+            normal,
+        )
+        ws.write_formula(
+            row,
+            3,
+            f'=COUNTIFS({bureau_col},{name_ref},{first_col},1,{judge_col},"{weak_label}")',
+            count_fmt,
+            weak,
+        )
         stated = printed.get(name)
         note = ""
-        if stated is not None and (stated.projects, stated.normal, stated.weak) != (total, normal, weak):
+        if stated is not None and (stated.projects, stated.normal, stated.weak) != (
+            total,
+            normal,
+            weak,
+        ):
             note = f"문서: {stated.projects}/{stated.normal}/{stated.weak}"
         ws.write_string(row, 4, note, styles.box(align="center"))
         ws.set_row(row, 22)
@@ -101,7 +136,12 @@ def write(
     threshold = evaluation.threshold
     shown = int(threshold) if float(threshold).is_integer() else threshold
     ws.merge_range(last + 1, 0, last + 1, 4, "", styles.get(align="left"))
-    ws.write_formula(last + 1, 0, f'="{before}"&THRESHOLD&"{after}"', styles.get(align="left"),
-                     fill(template, rule, threshold=shown))
+    ws.write_formula(
+        last + 1,
+        0,
+        f'="{before}"&THRESHOLD&"{after}"',
+        styles.get(align="left"),
+        fill(template, rule, threshold=shown),
+    )
     ws.print_area(0, 0, last + 1, 4)
     ws.protect("", {"format_columns": True, "format_rows": True})

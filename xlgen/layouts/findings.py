@@ -32,7 +32,13 @@ def kind_of(message: str) -> str:
     return "기타"
 
 
-def write(ws: Worksheet, warnings: list[ParseWarning], styles: Styles, template: dict[str, Any], source: str) -> None:
+def write(
+    ws: Worksheet,
+    warnings: list[ParseWarning],
+    styles: Styles,
+    template: dict[str, Any],
+    source: str,
+) -> None:
     conf = template["findings"]
     page_setup(ws, template)
     set_widths(ws, conf["widths"])

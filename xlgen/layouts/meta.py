@@ -44,7 +44,9 @@ def write(ws: Worksheet, fields: list[tuple[str, Any]], records: list[list[Any]]
 def read_built(rows: Iterable[list[Any]]) -> dict[str, tuple[Any, Any]]:
     """Record key → (actual, note) from a `_xlgen` sheet's rows: what the import compares
     with (the record table only, streamed; rows may lack the columns it does not use)."""
-    key_col, actual_col, note_col = (RECORD_HEADERS.index(h) for h in ("record_key", "actual", "note"))
+    key_col, actual_col, note_col = (
+        RECORD_HEADERS.index(h) for h in ("record_key", "actual", "note")
+    )
     width = note_col + 1
     built: dict[str, tuple[Any, Any]] = {}
     in_records = False

@@ -44,7 +44,7 @@ COMMENT = {"author": "xlgen", "x_scale": 1.3, "y_scale": 0.6}
 
 
 def goal_label(goal: StrategicGoal) -> str:
-    """"효율적인 의정지원으로 선진 의회상을 구현한다. (의회사무국)", as printed."""
+    """ "효율적인 의정지원으로 선진 의회상을 구현한다. (의회사무국)", as printed."""
     return f"{goal.name} ({goal.office})" if goal.office else goal.name
 
 
@@ -117,7 +117,12 @@ def place(plan: Plan, template: dict[str, Any], scale: int) -> Placement:
                 row += 1
             p.policy_spans.append((start, row - 1, policy))
             if policy:
-                _spread(p.heights, start, row - 1, row_height(template, _lines(policy.name, widths[POLICY])))
+                _spread(
+                    p.heights,
+                    start,
+                    row - 1,
+                    row_height(template, _lines(policy.name, widths[POLICY])),
+                )
             rows = list(range(start, row))
             shown = sum(p.heights[r] for r in range(goal_start, start))
             if start > goal_start and shown < label_need:
@@ -175,7 +180,9 @@ def write(ws: Worksheet, plan: Plan, styles: Styles, template: dict[str, Any]) -
     hdr = styles.header()
     for col in (GOAL, POLICY, INDICATOR):
         ws.merge_range(HEADER_FIRST, col, HEADER_LAST, col, h[col], hdr)
-    ws.merge_range(HEADER_FIRST, BUDGET, HEADER_FIRST, SHARE, conf.get("budget_header", "예산액 (백만원)"), hdr)
+    ws.merge_range(
+        HEADER_FIRST, BUDGET, HEADER_FIRST, SHARE, conf.get("budget_header", "예산액 (백만원)"), hdr
+    )
     ws.write_string(HEADER_LAST, BUDGET, h[BUDGET], hdr)
     ws.write_string(HEADER_LAST, SHARE, h[SHARE], hdr)
     for r in range(HEADER_FIRST, HEADER_LAST + 1):
@@ -190,10 +197,14 @@ def write(ws: Worksheet, plan: Plan, styles: Styles, template: dict[str, Any]) -
         return styles.box(align="left", valign="top" if top else "vcenter")
 
     def budget_fmt(top: bool) -> Any:
-        return styles.box(num_format=integer, align="right", indent=1, valign="top" if top else "vcenter")
+        return styles.box(
+            num_format=integer, align="right", indent=1, valign="top" if top else "vcenter"
+        )
 
     def share_fmt(top: bool) -> Any:
-        return styles.box(num_format=share_num, align="right", indent=1, valign="top" if top else "vcenter")
+        return styles.box(
+            num_format=share_num, align="right", indent=1, valign="top" if top else "vcenter"
+        )
 
     def span(start: int, end: int, col: int, text: str, fmt: Any) -> None:
         if end > start:
@@ -204,7 +215,13 @@ def write(ws: Worksheet, plan: Plan, styles: Styles, template: dict[str, Any]) -
     for row, name in placement.rows:
         ws.write_string(row, INDICATOR, name, text_fmt(False))
     for start, end, policy in placement.policy_spans:
-        span(start, end, POLICY, policy.name if policy else "", text_fmt(placement.crosses_page(start, end)))
+        span(
+            start,
+            end,
+            POLICY,
+            policy.name if policy else "",
+            text_fmt(placement.crosses_page(start, end)),
+        )
 
     first, last = placement.first_row, placement.last_row
     budget_range = f"{cell(first, BUDGET, absolute=True)}:{cell(last, BUDGET, absolute=True)}"
@@ -223,8 +240,11 @@ def write(ws: Worksheet, plan: Plan, styles: Styles, template: dict[str, Any]) -
         b = cell(start, BUDGET)
         share = share_of(goal.budget, total_budget)
         ws.write_formula(
-            start, SHARE, f'=IF(OR({b}="",SUM({budget_range})=0),"",ROUND({b}/SUM({budget_range})*100,2))',
-            share_fmt(top), share,
+            start,
+            SHARE,
+            f'=IF(OR({b}="",SUM({budget_range})=0),"",ROUND({b}/SUM({budget_range})*100,2))',
+            share_fmt(top),
+            share,
         )
         if share != "":
             shares.append(share)
@@ -239,17 +259,31 @@ def write(ws: Worksheet, plan: Plan, styles: Styles, template: dict[str, Any]) -
     # 계: SUM of the budgets and of the shares.
     t = placement.total_row
     total_fill = styles.colors.get("total_fill", "#F2F2F2")
-    ws.merge_range(t, GOAL, t, INDICATOR, conf.get("total_label", "계"),
-                   styles.box(align="center", bold=True, bg_color=total_fill))
-    ws.write_formula(t, BUDGET, f"=SUM({cell(first, BUDGET)}:{cell(last, BUDGET)})",
-                     styles.box(num_format=integer, align="right", indent=1, bold=True, bg_color=total_fill),
-                     total_budget)
+    ws.merge_range(
+        t,
+        GOAL,
+        t,
+        INDICATOR,
+        conf.get("total_label", "계"),
+        styles.box(align="center", bold=True, bg_color=total_fill),
+    )
+    ws.write_formula(
+        t,
+        BUDGET,
+        f"=SUM({cell(first, BUDGET)}:{cell(last, BUDGET)})",
+        styles.box(num_format=integer, align="right", indent=1, bold=True, bg_color=total_fill),
+        total_budget,
+    )
     share_total = 0.0
     for s in shares:  # in sheet order, as SUM adds them
         share_total += s
-    ws.write_formula(t, SHARE, f"=SUM({cell(first, SHARE)}:{cell(last, SHARE)})",
-                     styles.box(num_format=share_num, align="right", indent=1, bold=True, bg_color=total_fill),
-                     share_total)
+    ws.write_formula(
+        t,
+        SHARE,
+        f"=SUM({cell(first, SHARE)}:{cell(last, SHARE)})",
+        styles.box(num_format=share_num, align="right", indent=1, bold=True, bg_color=total_fill),
+        share_total,
+    )
     ws.set_row(t, 22)
 
     for r, height in placement.heights.items():

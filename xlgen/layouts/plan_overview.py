@@ -34,8 +34,12 @@ COMMENT = {"author": "xlgen", "x_scale": 1.3, "y_scale": 0.6}
 
 def _fields(row: OfficeRow) -> dict[int, Number | None]:
     return {
-        STRATEGIC: row.strategic_goals, POLICY: row.policy_goals, INDICATORS: row.indicators,
-        UNITS: row.unit_projects, BUDGET: row.budget, PREV: row.prev_budget,
+        STRATEGIC: row.strategic_goals,
+        POLICY: row.policy_goals,
+        INDICATORS: row.indicators,
+        UNITS: row.unit_projects,
+        BUDGET: row.budget,
+        PREV: row.prev_budget,
     }
 
 
@@ -61,14 +65,14 @@ def _fmt_num(value: Number) -> str:
 
 
 def mismatch_note(printed: Number | None, computed: Number) -> str | None:
-    """"문서 인쇄값: 200 / 계산값: 201" when the printed figure is not the computed one."""
+    """ "문서 인쇄값: 200 / 계산값: 201" when the printed figure is not the computed one."""
     if printed is None or printed == computed:
         return None
     return f"문서 인쇄값: {_fmt_num(printed)} / 계산값: {_fmt_num(computed)}"
 
 
 def _split_header(text: str) -> tuple[str, str]:
-    """"정책사업목표 개수" → ("정책사업목표", "개수"): the group over 개수 and 지표수."""
+    """ "정책사업목표 개수" → ("정책사업목표", "개수"): the group over 개수 and 지표수."""
     group, _, leaf = text.rpartition(" ")
     return (group, leaf) if group else (text, "")
 
@@ -128,7 +132,9 @@ def write(ws: Worksheet, plan: Plan, styles: Styles, template: dict[str, Any]) -
     ws.write_string(TOTAL_ROW, OFFICE, conf.get("total_label", "계"), total_label_fmt)
     for col in (*COUNT_COLS, *MONEY_COLS):
         fmt = total_count_fmt if col in COUNT_COLS else total_money_fmt
-        ws.write_formula(TOTAL_ROW, col, f"=SUM({cell(first, col)}:{cell(last, col)})", fmt, totals[col])
+        ws.write_formula(
+            TOTAL_ROW, col, f"=SUM({cell(first, col)}:{cell(last, col)})", fmt, totals[col]
+        )
         note = mismatch_note(printed_total.get(col), totals[col])
         if note:
             ws.write_comment(TOTAL_ROW, col, note, COMMENT)

@@ -16,7 +16,7 @@ KINDS = ("evaluation", "plan")
 
 
 def detect_kind(text: str) -> str | None:
-    """"evaluation", "plan", or None when the text is neither."""
+    """ "evaluation", "plan", or None when the text is neither."""
     if looks_like_evaluation(text):
         return "evaluation"
     if looks_like_plan(text):
@@ -24,9 +24,7 @@ def detect_kind(text: str) -> str | None:
     return None
 
 
-def parse_text(
-    doc: TextDocument, *, corrections: Mapping[str, Any] | None = None
-) -> Document:
+def parse_text(doc: TextDocument, *, corrections: Mapping[str, Any] | None = None) -> Document:
     """Parse a decoded document into records (with warnings)."""
     kind = detect_kind(doc.text)
     if kind is None:
@@ -38,7 +36,9 @@ def parse_text(
     return parser(doc.lines, corrections=dict(corrections or {}), source=doc.path.name)
 
 
-def parse_file(path: str | Path, *, corrections: Mapping[str, Any] | None = None) -> tuple[Document, TextDocument]:
+def parse_file(
+    path: str | Path, *, corrections: Mapping[str, Any] | None = None
+) -> tuple[Document, TextDocument]:
     """Read and parse one document file; return the records and the decoded text."""
     doc = read_document(path)
     return parse_text(doc, corrections=corrections), doc

@@ -31,11 +31,57 @@ from ._text import squash, width
 
 # How project names (주요사업명) typically end.
 PROJECT_TAILS = (
-    "활성화", "강화", "조성", "확대", "정착", "향상", "지원", "관리", "추진", "운영", "구현",
-    "제고", "구축", "실현", "예방", "건설", "사업", "서비스", "확충", "내실화", "산정", "정책",
-    "증진", "육성", "개선", "달성", "보호", "실행", "보급", "기획", "혁신", "등록행정", "처리",
-    "운용", "가꾸기", "자원화", "통계조사", "보안강화", "편의제공", "프로젝트", "건립", "개발",
-    "환경조성", "행정", "도모", "유지관리", "수질관리", "복구", "단속", "과세관리", "징수",
+    "활성화",
+    "강화",
+    "조성",
+    "확대",
+    "정착",
+    "향상",
+    "지원",
+    "관리",
+    "추진",
+    "운영",
+    "구현",
+    "제고",
+    "구축",
+    "실현",
+    "예방",
+    "건설",
+    "사업",
+    "서비스",
+    "확충",
+    "내실화",
+    "산정",
+    "정책",
+    "증진",
+    "육성",
+    "개선",
+    "달성",
+    "보호",
+    "실행",
+    "보급",
+    "기획",
+    "혁신",
+    "등록행정",
+    "처리",
+    "운용",
+    "가꾸기",
+    "자원화",
+    "통계조사",
+    "보안강화",
+    "편의제공",
+    "프로젝트",
+    "건립",
+    "개발",
+    "환경조성",
+    "행정",
+    "도모",
+    "유지관리",
+    "수질관리",
+    "복구",
+    "단속",
+    "과세관리",
+    "징수",
 )
 # A line ending like this continues in the next line of the same cell.
 # Standalone words ("및", "등", "위한") or particles that never end a word ("를", "을").
@@ -44,8 +90,22 @@ CONTINUES = re.compile(r"(?:(?:^|\s)(?:및|등|위한|통한|대한|따른)|[를
 CONTINUED = re.compile(r"^(?:및|등|위한|통한|\(|·|‧)")
 # How indicator names (성과지표) typically end.
 INDICATOR_TAILS = (
-    "달성도", "달성률", "달성율", "율", "률", "수", "건수", "실적", "횟수", "인원", "인원수",
-    "점검", "실시", "량", "액", "도",
+    "달성도",
+    "달성률",
+    "달성율",
+    "율",
+    "률",
+    "수",
+    "건수",
+    "실적",
+    "횟수",
+    "인원",
+    "인원수",
+    "점검",
+    "실시",
+    "량",
+    "액",
+    "도",
 )
 
 
@@ -113,7 +173,11 @@ def split_one_line(text: str, column_width: int) -> tuple[str, str, bool]:
 def decide(row: RawRow, first: bool, column_width: int, dense: bool) -> RowDecision:
     """Decide one row. `first`: the table's first row; `dense`: blank lines separate cells."""
     lead = row.anchor.lead  # already single-spaced (joined from tokens)
-    lines = [t if "  " not in t and t.isprintable() else squash(t) for block in row.blocks for _, t in block]
+    lines = [
+        t if "  " not in t and t.isprintable() else squash(t)
+        for block in row.blocks
+        for _, t in block
+    ]
     if lines and lead:
         return RowDecision(True, " ".join(lines), lead, True, "숫자 앞 줄 + 숫자 줄 글")
     if lead:

@@ -102,8 +102,12 @@ def match_anchor(text: str, line: int) -> Anchor | None:
     if len(last) >= 4:
         unit, c1, c2, c3 = last[-4:]
         plain = c1.isdecimal() and c2.isdecimal() and c3.isdecimal()  # the usual cells: no regex
-        if ((plain or (cell(c1) and cell(c2) and cell(c3))) and unit not in _SIGNS
-                and c1 not in _SIGNS and c2 not in _SIGNS):
+        if (
+            (plain or (cell(c1) and cell(c2) and cell(c3)))
+            and unit not in _SIGNS
+            and c1 not in _SIGNS
+            and c2 not in _SIGNS
+        ):
             if unit[0].isdigit() or unit[0] in "△▲.,-" or cell(unit) is not None:
                 return None
             if c1 == "-" and c2 == "-" and c3 == "-":
@@ -275,7 +279,11 @@ def _pair(
             )
         )
     for table in orphans:
-        before = [d for d in depts if d.tables and min(t.header_line or 0 for t in d.tables) < (table.header_line or 0)]
+        before = [
+            d
+            for d in depts
+            if d.tables and min(t.header_line or 0 for t in d.tables) < (table.header_line or 0)
+        ]
         if before:
             owner = max(before, key=lambda d: min(t.header_line or 0 for t in d.tables))
             owner.tables.append(table)
@@ -292,10 +300,14 @@ def _pair(
             warnings.append(ParseWarning(table.header_line, "부서 제목이 없는 표입니다."))
     for dept in depts:
         if not dept.rows:
-            warnings.append(ParseWarning(dept.line, f"'{dept.name}' 부서에 성과지표 행이 없습니다."))
+            warnings.append(
+                ParseWarning(dept.line, f"'{dept.name}' 부서에 성과지표 행이 없습니다.")
+            )
         for table in dept.tables:
             for line, text in table.trailing:
                 warnings.append(
-                    ParseWarning(line, f"'{dept.name}' 표의 숫자 없는 글 '{text}'을(를) 무시했습니다.")
+                    ParseWarning(
+                        line, f"'{dept.name}' 표의 숫자 없는 글 '{text}'을(를) 무시했습니다."
+                    )
                 )
     return depts

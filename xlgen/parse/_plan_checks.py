@@ -79,7 +79,7 @@ def split_merged(cell: str, current: str) -> tuple[str, str] | None:
         if not ch.isspace():
             seen += 1
             if seen == best_len:
-                head, tail = cell[: index + 1].strip(), cell[index + 1:].strip()
+                head, tail = cell[: index + 1].strip(), cell[index + 1 :].strip()
                 return (head, tail) if len(nospace(tail)) >= 4 else None
     return None
 
@@ -95,15 +95,19 @@ def load_corrections(corrections: Any, roles: Any) -> tuple[list[tuple[str, str,
     table = corrections["plan"]
     entries = table.get("replace", []) if isinstance(table, dict) else None
     if not isinstance(entries, list):
-        return rules, ["보정 파일 오류: [[plan.replace]] 항목을 읽을 수 없어 보정을 적용하지 않았습니다."]
+        return rules, [
+            "보정 파일 오류: [[plan.replace]] 항목을 읽을 수 없어 보정을 적용하지 않았습니다."
+        ]
     problems = []
     for n, entry in enumerate(entries, 1):
         ok = isinstance(entry, dict) and isinstance(entry.get("find"), str)
         ok = ok and bool(entry["find"]) and isinstance(entry.get("replace", ""), str)
         where = entry.get("where", "any") if isinstance(entry, dict) else None
         if not ok or where not in (*roles, "any"):
-            problems.append(f"보정 파일 오류: [[plan.replace]] {n}번째 항목의 형식이 잘못되어 "
-                            "건너뛰었습니다 (find, replace, where 확인).")
+            problems.append(
+                f"보정 파일 오류: [[plan.replace]] {n}번째 항목의 형식이 잘못되어 "
+                "건너뛰었습니다 (find, replace, where 확인)."
+            )
             continue
         rules.append((entry["find"], entry.get("replace", ""), where))
     return rules, problems
@@ -132,11 +136,21 @@ def cross_check(plan: Plan) -> list[ParseWarning]:
     if (plan.offices or plan.total is not None) and plan.goals:
         warnings += _check_counts(plan.offices, plan.goals)
     elif plan.goals:
-        warnings.append(ParseWarning(None, "개수 대조 생략: '가. 총괄' 표가 없어 실국별 "
-                                           "정책사업목표·지표 개수를 대조하지 못했습니다."))
+        warnings.append(
+            ParseWarning(
+                None,
+                "개수 대조 생략: '가. 총괄' 표가 없어 실국별 "
+                "정책사업목표·지표 개수를 대조하지 못했습니다.",
+            )
+        )
     else:
-        warnings.append(ParseWarning(None, "개수 대조 생략: '나. 성과계획 및 자원비중' 표가 없어 "
-                                           "실국별 정책사업목표·지표 개수를 대조하지 못했습니다."))
+        warnings.append(
+            ParseWarning(
+                None,
+                "개수 대조 생략: '나. 성과계획 및 자원비중' 표가 없어 "
+                "실국별 정책사업목표·지표 개수를 대조하지 못했습니다.",
+            )
+        )
     return warnings
 
 
@@ -151,8 +165,12 @@ def _check_total(offices: list[OfficeRow], total: OfficeRow | None) -> list[Pars
             continue
         summed = sum(values)
         if abs(summed - printed) > 1e-6:
-            out.append(ParseWarning(total.line, f"계 합계 불일치: {label} — 계 행 {fmt(printed)}, "
-                                                f"실국 행의 합 {fmt(summed)}"))
+            out.append(
+                ParseWarning(
+                    total.line,
+                    f"계 합계 불일치: {label} — 계 행 {fmt(printed)}, 실국 행의 합 {fmt(summed)}",
+                )
+            )
     return out
 
 
@@ -163,9 +181,15 @@ def _check_changes(rows: list[OfficeRow]) -> list[ParseWarning]:
             continue
         diff = row.budget - row.prev_budget
         if abs(diff - row.change) > 1e-6:
-            out.append(ParseWarning(row.line, (
-                f"비교증감 불일치: {row.office} — 인쇄된 비교증감 {fmt(row.change)}, "
-                f"예산액 {fmt(row.budget)} − 전년도예산액 {fmt(row.prev_budget)} = {fmt(diff)}")))
+            out.append(
+                ParseWarning(
+                    row.line,
+                    (
+                        f"비교증감 불일치: {row.office} — 인쇄된 비교증감 {fmt(row.change)}, "
+                        f"예산액 {fmt(row.budget)} − 전년도예산액 {fmt(row.prev_budget)} = {fmt(diff)}"
+                    ),
+                )
+            )
     return out
 
 
@@ -180,19 +204,35 @@ def _check_counts(offices: list[OfficeRow], goals: list[StrategicGoal]) -> list[
         counted = (
             ("전략목표수", row.strategic_goals, len(mine)),
             ("정책사업목표 개수", row.policy_goals, sum(len(g.policy_goals) for g in mine)),
-            ("지표수", row.indicators, sum(len(p.indicators) for g in mine for p in g.policy_goals)),
+            (
+                "지표수",
+                row.indicators,
+                sum(len(p.indicators) for g in mine for p in g.policy_goals),
+            ),
         )
         for label, printed, found in counted:
             if printed is not None and printed != found:
-                out.append(ParseWarning(row.line, (
-                    f"개수 불일치: {row.office} {label} — '가. 총괄' {fmt(printed)}, "
-                    f"'나. 성과계획 및 자원비중'에서 센 수 {fmt(found)}")))
+                out.append(
+                    ParseWarning(
+                        row.line,
+                        (
+                            f"개수 불일치: {row.office} {label} — '가. 총괄' {fmt(printed)}, "
+                            f"'나. 성과계획 및 자원비중'에서 센 수 {fmt(found)}"
+                        ),
+                    )
+                )
     if offices:
         for key, mine in by_office.items():
             if key not in listed:
-                out.append(ParseWarning(mine[0].line, (
-                    f"개수 불일치: '나. 성과계획 및 자원비중'의 실국 '{mine[0].office or '(없음)'}'은(는) "
-                    "'가. 총괄'에 없습니다.")))
+                out.append(
+                    ParseWarning(
+                        mine[0].line,
+                        (
+                            f"개수 불일치: '나. 성과계획 및 자원비중'의 실국 '{mine[0].office or '(없음)'}'은(는) "
+                            "'가. 총괄'에 없습니다."
+                        ),
+                    )
+                )
     return out
 
 
@@ -206,7 +246,13 @@ def _check_shares(goals: list[StrategicGoal]) -> list[ParseWarning]:
             continue
         expected = excel_round(goal.budget / total * 100, 2)
         if abs(expected - goal.share) > 0.01 + 1e-9:
-            out.append(ParseWarning(goal.line, (
-                f"비중 불일치: {goal.office} 전략목표 — 인쇄된 비중 {goal.share:.2f}, 예산액 "
-                f"{fmt(goal.budget)} ÷ 예산액 합계 {fmt(total)} × 100 = {expected:.2f}")))
+            out.append(
+                ParseWarning(
+                    goal.line,
+                    (
+                        f"비중 불일치: {goal.office} 전략목표 — 인쇄된 비중 {goal.share:.2f}, 예산액 "
+                        f"{fmt(goal.budget)} ÷ 예산액 합계 {fmt(total)} × 100 = {expected:.2f}"
+                    ),
+                )
+            )
     return out

@@ -45,7 +45,9 @@ from ._text import (
 
 SECTION_RE = re.compile(r"^\s*(?P<num>Ⅰ|Ⅱ|Ⅲ|Ⅳ|III|II|IV|I)\s*[.．]\s*(?P<title>.*)$")
 _SUMMARY_CELL = r"(\d[\d,]*|-|–)"
-SUMMARY_RE = re.compile(rf"^(?P<name>.*?\S)\s+{_SUMMARY_CELL}\s+{_SUMMARY_CELL}\s+{_SUMMARY_CELL}\s*$")
+SUMMARY_RE = re.compile(
+    rf"^(?P<name>.*?\S)\s+{_SUMMARY_CELL}\s+{_SUMMARY_CELL}\s+{_SUMMARY_CELL}\s*$"
+)
 THRESHOLD_RE = re.compile(r"부진\s*판정\s*기준.*?(\d+(?:\.\d+)?)\s*%\s*이하")
 YEAR_RE = re.compile(r"((?:19|20)\d\d)\s*년")
 FIELD_MARKS = "◇◆"
@@ -74,7 +76,9 @@ def parse_evaluation(
         return _parse_evaluation(lines, corrections, source)
 
 
-def _parse_evaluation(lines: list[str], corrections: Mapping[str, Any] | None, source: str) -> Evaluation:
+def _parse_evaluation(
+    lines: list[str], corrections: Mapping[str, Any] | None, source: str
+) -> Evaluation:
     # Full-width digits and signs become ASCII once, here, for every later step.
     joined = "\n".join(lines)
     if not has_fullwidth(joined):  # the usual case: the lines as they are, no copy
@@ -90,7 +94,9 @@ def _parse_evaluation(lines: list[str], corrections: Mapping[str, Any] | None, s
     year_match = YEAR_RE.search(title) or next(
         (m for m in (YEAR_RE.search(h) for h in headings.values()) if m), None
     )
-    evaluation = Evaluation(title=title, org=None, year=int(year_match.group(1)) if year_match else None)
+    evaluation = Evaluation(
+        title=title, org=None, year=int(year_match.group(1)) if year_match else None
+    )
 
     threshold = _threshold(numbered)
     if threshold is not None:
@@ -107,7 +113,9 @@ def _parse_evaluation(lines: list[str], corrections: Mapping[str, Any] | None, s
             warnings.append(ParseWarning(None, "Ⅲ 부서별 추진 현황이 없습니다."))
             table_lines = []
         else:
-            raise ParseError(f"{source or '문서'}: 평가 문서의 표(Ⅰ 국별 현황, Ⅲ 부서별 현황)를 찾지 못했습니다.")
+            raise ParseError(
+                f"{source or '문서'}: 평가 문서의 표(Ⅰ 국별 현황, Ⅲ 부서별 현황)를 찾지 못했습니다."
+            )
     raw = split_departments(table_lines, warnings)
     rules = _row_corrections(corrections, warnings)
     # How much text one column holds: the widest wrapped name line, or the widest indicator
@@ -120,7 +128,11 @@ def _parse_evaluation(lines: list[str], corrections: Mapping[str, Any] | None, s
     departments = [_department(d, rules, column, warnings) for d in raw]
     for key, rule in rules.items():
         if not rule.get("_used"):
-            warnings.append(ParseWarning(None, f"보정 항목이 문서와 맞지 않아 쓰이지 않았습니다: {key[0]} '{key[1]}'"))
+            warnings.append(
+                ParseWarning(
+                    None, f"보정 항목이 문서와 맞지 않아 쓰이지 않았습니다: {key[0]} '{key[1]}'"
+                )
+            )
     evaluation.bureaus = _assign_bureaus(departments, evaluation, corrections, warnings)
     project_rates = _check_rates(evaluation, warnings)
     _check_summary(evaluation, warnings, ratio_line, project_rates)
@@ -175,7 +187,9 @@ def _threshold(numbered: list[tuple[int, str]]) -> float | int | None:
 # --------------------------------------------------------------------------- Ⅰ
 
 
-def _parse_summary(lines: list[tuple[int, str]], evaluation: Evaluation, warnings: list) -> int | None:
+def _parse_summary(
+    lines: list[tuple[int, str]], evaluation: Evaluation, warnings: list
+) -> int | None:
     """Fill the Ⅰ table into `evaluation`; return the line of the 비율 row, if any."""
     ratio_line = None
     for number, text in lines:
@@ -211,7 +225,7 @@ HEADING_SPLIT = re.compile(r"[‧·∙・,/&]|및")
 
 
 def _unspace(text: str) -> str:
-    """"행 정 국" → "행정국"; "복지국 ‧ 보건소" stays as printed."""
+    """ "행 정 국" → "행정국"; "복지국 ‧ 보건소" stays as printed."""
     tokens = text.split()
     return "".join(tokens) if all(len(t) == 1 for t in tokens) else " ".join(tokens)
 
@@ -224,7 +238,9 @@ def _is_heading(text: str, bureau_names: set[str]) -> bool:
     return width(text) <= 24 and all(p.endswith(HEADING_END) for p in parts) and bool(parts)
 
 
-def _parse_narrative(lines: list[tuple[int, str]], bureau_names: set[str]) -> list[NarrativeSection]:
+def _parse_narrative(
+    lines: list[tuple[int, str]], bureau_names: set[str]
+) -> list[NarrativeSection]:
     content = [(n, squash(t)) for n, t in lines if t.strip() and not PAGE_NUMBER_RE.match(t)]
     sections: list[NarrativeSection] = []
     section: NarrativeSection | None = None
@@ -237,8 +253,10 @@ def _parse_narrative(lines: list[tuple[int, str]], bureau_names: set[str]) -> li
             section.fields.append(Field(text[1:].strip()))
             continue
         if (
-            nxt[:1] in FIELD_MARKS and nxt
-            and not HIGHLIGHT_RE.match(text) and not DETAIL_RE.match(text)
+            nxt[:1] in FIELD_MARKS
+            and nxt
+            and not HIGHLIGHT_RE.match(text)
+            and not DETAIL_RE.match(text)
             and _is_heading(text, bureau_names)
         ):
             section = NarrativeSection(_unspace(text), line=number)
@@ -249,11 +267,11 @@ def _parse_narrative(lines: list[tuple[int, str]], bureau_names: set[str]) -> li
         fld = section.fields[-1]
         m = HIGHLIGHT_RE.match(text)
         if m:
-            fld.highlights.append(Highlight(text[m.end():].strip()))
+            fld.highlights.append(Highlight(text[m.end() :].strip()))
             continue
         m = DETAIL_RE.match(text)
         if m and fld.highlights:
-            fld.highlights[-1].details.append(text[m.end():].strip())
+            fld.highlights[-1].details.append(text[m.end() :].strip())
             continue
         # A wrapped line: continue the last detail, highlight or field title.
         if fld.highlights and fld.highlights[-1].details:
@@ -283,11 +301,20 @@ def _row_corrections(corrections: Mapping[str, Any] | None, warnings: list) -> d
     if isinstance(entries, Mapping):
         entries = [entries]
     if not isinstance(entries, list):
-        warnings.append(ParseWarning(None, "보정 파일 오류: evaluation.row는 [[evaluation.row]] 항목의 목록이어야 합니다."))
+        warnings.append(
+            ParseWarning(
+                None,
+                "보정 파일 오류: evaluation.row는 [[evaluation.row]] 항목의 목록이어야 합니다.",
+            )
+        )
         return rules
     for entry in entries:
         if not isinstance(entry, Mapping) or "department" not in entry or "numbers" not in entry:
-            warnings.append(ParseWarning(None, f"보정 파일 오류: department와 numbers가 있어야 합니다 ({entry!r:.60})."))
+            warnings.append(
+                ParseWarning(
+                    None, f"보정 파일 오류: department와 numbers가 있어야 합니다 ({entry!r:.60})."
+                )
+            )
             continue
         line = entry.get("line")
         key = (
@@ -308,7 +335,11 @@ def _department(raw: RawDepartment, rules: dict, column: int, warnings: list) ->
     squeezed = nospace(name)
     for i, row in enumerate(rows):
         a = row.anchor
-        rule = (rules.get((squeezed, a.numbers, a.line)) or rules.get((squeezed, a.numbers, None))) if rules else None
+        rule = (
+            (rules.get((squeezed, a.numbers, a.line)) or rules.get((squeezed, a.numbers, None)))
+            if rules
+            else None
+        )
         if rule is not None:
             rule["_used"] = True
             project_name = squash(str(rule.get("project", "")))
@@ -328,11 +359,16 @@ def _department(raw: RawDepartment, rules: dict, column: int, warnings: list) ->
             if not d.confident:
                 what = f"새 사업 '{project_name}'의 지표" if new else "앞 사업의 지표"
                 warnings.append(
-                    ParseWarning(a.line, f"확인 필요: {name}의 '{indicator_name}'을(를) {what}로 보았습니다 ({d.reason}).")
+                    ParseWarning(
+                        a.line,
+                        f"확인 필요: {name}의 '{indicator_name}'을(를) {what}로 보았습니다 ({d.reason}).",
+                    )
                 )
         if new or not dept.projects:
             dept.projects.append(Project(project_name or indicator_name, line=a.line))
-        first_line = min(row.blocks[0][0][0], a.line) if row.blocks else a.line  # blocks run in line order
+        first_line = (
+            min(row.blocks[0][0][0], a.line) if row.blocks else a.line
+        )  # blocks run in line order
         dept.projects[-1].indicators.append(
             Indicator(
                 name=indicator_name,
@@ -381,7 +417,9 @@ def _assign_bureaus(
                 # No boundary adds up: take the closest one and say so.
                 below = cumulative[j - 1] if j > 0 else 0
                 above = cumulative[j] if j < len(cumulative) else None
-                end = j + 1 if above is not None and abs(above - target) < abs(below - target) else j
+                end = (
+                    j + 1 if above is not None and abs(above - target) < abs(below - target) else j
+                )
                 end = max(end, start)
                 warnings.append(
                     ParseWarning(
@@ -441,8 +479,12 @@ def _check_rate(dept: Department, ind: Indicator, warnings: list) -> float | Non
     return computed
 
 
-def _check_summary(evaluation: Evaluation, warnings: list, ratio_line: int | None,
-                   project_rates: dict[int, float | None]) -> None:
+def _check_summary(
+    evaluation: Evaluation,
+    warnings: list,
+    ratio_line: int | None,
+    project_rates: dict[int, float | None],
+) -> None:
     printed = {nospace(r.bureau): r for r in evaluation.summary}
     total_projects = total_weak = total_normal = 0
     for bureau in evaluation.bureaus:
@@ -456,24 +498,44 @@ def _check_summary(evaluation: Evaluation, warnings: list, ratio_line: int | Non
         row = printed.get(nospace(bureau.name))
         if row is None:
             continue
-        for label, got, want in (("사업 수", len(projects), row.projects), ("정상추진", normal, row.normal), ("부진", weak, row.weak)):
+        for label, got, want in (
+            ("사업 수", len(projects), row.projects),
+            ("정상추진", normal, row.normal),
+            ("부진", weak, row.weak),
+        ):
             if got != want:
-                warnings.append(ParseWarning(row.line, f"{bureau.name} {label}: Ⅰ 표 {want}, Ⅲ에서 계산 {got}"))
+                warnings.append(
+                    ParseWarning(row.line, f"{bureau.name} {label}: Ⅰ 표 {want}, Ⅲ에서 계산 {got}")
+                )
     total = evaluation.summary_total
     if total is not None:
-        sums = [sum(getattr(r, f) for r in evaluation.summary) for f in ("projects", "normal", "weak")]
+        sums = [
+            sum(getattr(r, f) for r in evaluation.summary) for f in ("projects", "normal", "weak")
+        ]
         for label, printed_value, summed, computed in zip(
             ("사업 수", "정상추진", "부진"),
             (total.projects, total.normal, total.weak),
             sums,
-            (total_projects, total_normal, total_weak), strict=False,
+            (total_projects, total_normal, total_weak),
+            strict=False,
         ):
             if printed_value != summed:
-                warnings.append(ParseWarning(total.line, f"Ⅰ 표 계 {label}: 인쇄 {printed_value}, 국별 합 {summed}"))
+                warnings.append(
+                    ParseWarning(
+                        total.line, f"Ⅰ 표 계 {label}: 인쇄 {printed_value}, 국별 합 {summed}"
+                    )
+                )
             elif printed_value != computed and evaluation.summary:
-                warnings.append(ParseWarning(total.line, f"Ⅰ 표 계 {label}: 인쇄 {printed_value}, Ⅲ에서 계산 {computed}"))
+                warnings.append(
+                    ParseWarning(
+                        total.line, f"Ⅰ 표 계 {label}: 인쇄 {printed_value}, Ⅲ에서 계산 {computed}"
+                    )
+                )
     if evaluation.summary_ratio is not None and total is not None and total.projects:
-        normal_pct, weak_pct = percent(total.normal, total.projects), percent(total.weak, total.projects)
+        normal_pct, weak_pct = (
+            percent(total.normal, total.projects),
+            percent(total.weak, total.projects),
+        )
         got = evaluation.summary_ratio
         if (got[0], got[1]) != (normal_pct, weak_pct):
             warnings.append(

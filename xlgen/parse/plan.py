@@ -48,19 +48,36 @@ _NOT_OFFICE = {"백만원", "천원", "만원", "억원", "원", "실국명", "�
 # Header words. A line made only of these is (part of) a table header; which table it
 # belongs to is decided by the strongest word in it.
 _NA_STRONG = {"전략목표명", "정책사업목표명", "성과지표명", "비중", "자원비중"}
-_GA_WORDS = {"전략목표수", "정책사업목표수", "성과지표수", "지표수", "단위사업수", "전년도예산액",
-             "비교증감", "증감", "개수", "성과계획", "구분", "개"}
+_GA_WORDS = {
+    "전략목표수",
+    "정책사업목표수",
+    "성과지표수",
+    "지표수",
+    "단위사업수",
+    "전년도예산액",
+    "비교증감",
+    "증감",
+    "개수",
+    "성과계획",
+    "구분",
+    "개",
+}
 _NA_WEAK = {"전략목표", "성과지표"}
 _COMMON = {"실국명", "실국", "예산액", "백만원", "정책사업목표", "계속"}
 _TOKEN_RE = re.compile(
-    "|".join(sorted(_NA_STRONG | _GA_WORDS | _NA_WEAK | _COMMON, key=len, reverse=True)))
+    "|".join(sorted(_NA_STRONG | _GA_WORDS | _NA_WEAK | _COMMON, key=len, reverse=True))
+)
 _HEADER_RE = re.compile(f"(?:{_TOKEN_RE.pattern})+")
 _TOTAL_NAMES = {"계", "합계", "총계"}
 _GA_COLUMNS = 7
 _BARE_OFFICE_RE = re.compile(r"\(\s*[^()]{1,30}\s*\)")
 
-_ROLE_KO = {"strategic_goal": "전략목표", "policy_goal": "정책사업목표",
-            "indicator": "성과지표", "office": "실국"}
+_ROLE_KO = {
+    "strategic_goal": "전략목표",
+    "policy_goal": "정책사업목표",
+    "indicator": "성과지표",
+    "office": "실국",
+}
 _NOT_A_NUMBER = object()
 
 # (column, text). The column is the tab index; space-separated lines only know that an
@@ -127,7 +144,7 @@ def _is_title(text: str) -> bool:
 
 
 def _header_kind(line: str) -> str | None:
-    """"ga", "na" or "common" when the line is (part of) a table header, else None."""
+    """ "ga", "na" or "common" when the line is (part of) a table header, else None."""
     flat = re.sub(r"[\s()%:·.,\[\]]", "", line.translate(_FOLD))
     if not flat or len(flat) > 200 or not _HEADER_RE.fullmatch(flat):
         return None
@@ -168,8 +185,10 @@ class _PlanParser:
         for find, replace, where in self.rules:
             if where in (role, "any") and find in name:
                 fixed = _clean(name.replace(find, replace))
-                self.warn(line, f"보정 적용: {_ROLE_KO[role]} '{name}' → '{fixed}' "
-                                f"('{find}' → '{replace}')")
+                self.warn(
+                    line,
+                    f"보정 적용: {_ROLE_KO[role]} '{name}' → '{fixed}' ('{find}' → '{replace}')",
+                )
                 name = fixed
         return name
 
@@ -182,20 +201,36 @@ class _PlanParser:
             try:
                 self.line(index + 1, raw)
             except Exception as exc:  # a parser bug must not lose the whole document
-                self.warn(index + 1, f"{INTERNAL}: 이 행을 해석하지 못해 건너뛰었습니다 "
-                                     f"({type(exc).__name__}).")
+                self.warn(
+                    index + 1,
+                    f"{INTERNAL}: 이 행을 해석하지 못해 건너뛰었습니다 ({type(exc).__name__}).",
+                )
         if not self.offices and self.total is None and not self.goals:
             where = f"{self.source}: " if self.source else ""
-            found = "표 머리글은 있으나 자료 행이 없습니다" if (self.seen_ga or self.seen_na) \
+            found = (
+                "표 머리글은 있으나 자료 행이 없습니다"
+                if (self.seen_ga or self.seen_na)
                 else "'가. 총괄' 표도 '나. 성과계획 및 자원비중' 표도 찾을 수 없습니다"
+            )
             raise ParseError(f"{where}성과계획 총괄표로 읽을 수 없습니다: {found}.")
-        plan = Plan(title=self.title, org=None, year=None, unit=self.unit, offices=self.offices,
-                    total=self.total, goals=self.goals, warnings=self.warnings)
+        plan = Plan(
+            title=self.title,
+            org=None,
+            year=None,
+            unit=self.unit,
+            offices=self.offices,
+            total=self.total,
+            goals=self.goals,
+            warnings=self.warnings,
+        )
         try:
             self.warnings.extend(cross_check(plan))
         except Exception as exc:  # never lose a parse over a check
-            self.warn(None, f"{INTERNAL}: 검산 중 오류가 나서 일부 검산을 하지 못했습니다 "
-                            f"({type(exc).__name__}).")
+            self.warn(
+                None,
+                f"{INTERNAL}: 검산 중 오류가 나서 일부 검산을 하지 못했습니다 "
+                f"({type(exc).__name__}).",
+            )
         plan.warnings.sort(key=lambda w: (w.line is not None, w.line or 0))
         return plan
 
@@ -205,7 +240,7 @@ class _PlanParser:
             return
         if m := _UNIT_RE.search(text):
             self.unit = self.unit or _clean(m.group(1))
-            text = _clean(text[: m.start()] + " " + text[m.end():])
+            text = _clean(text[: m.start()] + " " + text[m.end() :])
             raw = _UNIT_RE.sub(" ", raw.translate(_FOLD))
             if not text:
                 return
@@ -252,10 +287,13 @@ class _PlanParser:
             tabbed = False
         name_at = next((i for i, (_, t) in enumerate(cells) if not _is_number(t)), None)
         if name_at is None:
-            self.warn(no, f"가. 총괄 행 오류: 실국명이 없는 숫자 행을 건너뛰었습니다: {' '.join(t for _, t in cells)}")
+            self.warn(
+                no,
+                f"가. 총괄 행 오류: 실국명이 없는 숫자 행을 건너뛰었습니다: {' '.join(t for _, t in cells)}",
+            )
             return
         name_pos, name = cells[name_at]
-        rest = cells[name_at + 1:]
+        rest = cells[name_at + 1 :]
         values: list[Number | None] = [None] * _GA_COLUMNS
         bad: list[str] = []
         numbers: list[tuple[int | None, Number]] = []
@@ -267,23 +305,44 @@ class _PlanParser:
                 numbers.append((pos, v))  # type: ignore[arg-type]
         if not numbers:
             if len(cells) > 1:
-                self.warn(no, f"가. 총괄 행 오류: 숫자가 없는 행을 건너뛰었습니다: {' '.join(t for _, t in cells)}")
+                self.warn(
+                    no,
+                    f"가. 총괄 행 오류: 숫자가 없는 행을 건너뛰었습니다: {' '.join(t for _, t in cells)}",
+                )
             return
-        positional = tabbed and name_pos is not None and len(numbers) < _GA_COLUMNS and all(
-            p is not None and 1 <= p - name_pos <= _GA_COLUMNS for p, _ in numbers)
+        positional = (
+            tabbed
+            and name_pos is not None
+            and len(numbers) < _GA_COLUMNS
+            and all(p is not None and 1 <= p - name_pos <= _GA_COLUMNS for p, _ in numbers)
+        )
         for i, (pos, v) in enumerate(numbers[:_GA_COLUMNS]):
             values[pos - name_pos - 1 if positional else i] = v  # type: ignore[operator]
         if bad or len(numbers) != _GA_COLUMNS:
             extra = f" (숫자가 아닌 칸: {', '.join(bad)})" if bad else ""
-            self.warn(no, f"가. 총괄 행 오류: {name} 행의 숫자 칸이 {len(numbers)}개로 "
-                          f"{_GA_COLUMNS}개가 아닙니다{extra}.")
+            self.warn(
+                no,
+                f"가. 총괄 행 오류: {name} 행의 숫자 칸이 {len(numbers)}개로 "
+                f"{_GA_COLUMNS}개가 아닙니다{extra}.",
+            )
         sg, pg, ind, units, budget, prev, change = values
-        row = OfficeRow(office=name, strategic_goals=_count(sg), policy_goals=_count(pg),
-                        indicators=_count(ind), unit_projects=_count(units), budget=budget,
-                        prev_budget=prev, change=change, line=no)
+        row = OfficeRow(
+            office=name,
+            strategic_goals=_count(sg),
+            policy_goals=_count(pg),
+            indicators=_count(ind),
+            unit_projects=_count(units),
+            budget=budget,
+            prev_budget=prev,
+            change=change,
+            line=no,
+        )
         if nospace(name) in _TOTAL_NAMES:
             if self.total is not None:
-                self.warn(no, f"가. 총괄 행 오류: 계 행이 두 번 나옵니다 ({self.total.line}행과 이 행). 처음 것을 씁니다.")
+                self.warn(
+                    no,
+                    f"가. 총괄 행 오류: 계 행이 두 번 나옵니다 ({self.total.line}행과 이 행). 처음 것을 씁니다.",
+                )
             else:
                 self.total = row
         else:
@@ -345,16 +404,22 @@ class _PlanParser:
         elif budget is not None or share is not None:
             self.numbers_without_goal(no, budget, share)
         if len(texts) > 2:
-            self.warn(no, "나. 성과계획 행 오류: 칸이 많아 뒤쪽 칸을 버렸습니다: "
-                          + " / ".join(t for _, t in texts[2:]))
+            self.warn(
+                no,
+                "나. 성과계획 행 오류: 칸이 많아 뒤쪽 칸을 버렸습니다: "
+                + " / ".join(t for _, t in texts[2:]),
+            )
             texts = texts[:2]
         if not texts:
             return
         if len(texts) == 2:
             (pg_pos, pg_name), (_, ind) = texts
             if tabbed and sg_cell is None and pg_pos == 0:
-                self.warn(no, f"칸 밀림: 정책사업목표 '{pg_name}', 성과지표 '{ind}' — 한 칸 "
-                              "왼쪽으로 밀려 있어 제자리로 옮겨 읽었습니다.")
+                self.warn(
+                    no,
+                    f"칸 밀림: 정책사업목표 '{pg_name}', 성과지표 '{ind}' — 한 칸 "
+                    "왼쪽으로 밀려 있어 제자리로 옮겨 읽었습니다.",
+                )
             self.enter_pg(no, pg_name, repeat, ind)
             return
         pos, only = texts[0]
@@ -373,17 +438,23 @@ class _PlanParser:
             return
         if tabbed and pos == 0:
             where = f" 정책사업목표 '{self.pg.name}'의" if self.pg else ""
-            self.warn(no, f"칸 밀림: 성과지표 '{only}' — 첫 칸에 있으나 현재{where} 성과지표로 "
-                          "읽었습니다.")
+            self.warn(
+                no,
+                f"칸 밀림: 성과지표 '{only}' — 첫 칸에 있으나 현재{where} 성과지표로 읽었습니다.",
+            )
         self.add_indicator(no, only)
 
-    def budget_share(self, no: int, nums: list[tuple[int | None, str, Number]]
-                     ) -> tuple[Number | None, Number | None]:
+    def budget_share(
+        self, no: int, nums: list[tuple[int | None, str, Number]]
+    ) -> tuple[Number | None, Number | None]:
         if not nums:
             return None, None
         if len(nums) > 2:
-            self.warn(no, "나. 성과계획 행 오류: 숫자 칸이 세 개 이상이어서 앞의 두 칸만 "
-                          "예산액과 비중으로 읽었습니다: " + ", ".join(t for _, t, _ in nums))
+            self.warn(
+                no,
+                "나. 성과계획 행 오류: 숫자 칸이 세 개 이상이어서 앞의 두 칸만 "
+                "예산액과 비중으로 읽었습니다: " + ", ".join(t for _, t, _ in nums),
+            )
         if len(nums) >= 2:
             return nums[0][2], nums[1][2]
         pos, raw, value = nums[0]
@@ -391,8 +462,9 @@ class _PlanParser:
             return None, value
         return value, None
 
-    def enter_sg(self, no: int, name: str, office: str, budget: Number | None,
-                 share: Number | None) -> bool:
+    def enter_sg(
+        self, no: int, name: str, office: str, budget: Number | None, share: Number | None
+    ) -> bool:
         """Start or continue a strategic goal; True when it continues (a page repeat)."""
         name = self.fix(name, "strategic_goal", no)
         if office:
@@ -407,8 +479,11 @@ class _PlanParser:
             same = mine[at] if score >= 0.6 else None
         if same is None:
             if not office:
-                self.warn(no, f"나. 성과계획 행 오류: 전략목표 '{name}'에 '(실국명)'이 없어 실국을 "
-                              "알 수 없습니다.")
+                self.warn(
+                    no,
+                    f"나. 성과계획 행 오류: 전략목표 '{name}'에 '(실국명)'이 없어 실국을 "
+                    "알 수 없습니다.",
+                )
             self.sg = StrategicGoal(office=office, name=name, budget=budget, share=share, line=no)
             self.goals.append(self.sg)
             if office:
@@ -416,18 +491,25 @@ class _PlanParser:
             self.pg = None
             return False
         if same is not cur:
-            self.warn(no, f"이름 통일: {same.office} 전략목표가 {same.line}행 뒤에 떨어져 다시 나와 "
-                          "같은 전략목표로 이어 붙였습니다.")
+            self.warn(
+                no,
+                f"이름 통일: {same.office} 전략목표가 {same.line}행 뒤에 떨어져 다시 나와 "
+                "같은 전략목표로 이어 붙였습니다.",
+            )
             self.sg = same
             self.pg = same.policy_goals[-1] if same.policy_goals else None
         if name != same.name:
-            self.warn(no, f"이름 통일: 다시 적힌 전략목표명 '{name}'을(를) {same.line}행의 "
-                          f"'{same.name}'과(와) 같은 전략목표로 보았습니다.")
+            self.warn(
+                no,
+                f"이름 통일: 다시 적힌 전략목표명 '{name}'을(를) {same.line}행의 "
+                f"'{same.name}'과(와) 같은 전략목표로 보았습니다.",
+            )
         self.compare_numbers(no, same, budget, share)
         return True
 
-    def compare_numbers(self, no: int, sg: StrategicGoal, budget: Number | None,
-                        share: Number | None) -> None:
+    def compare_numbers(
+        self, no: int, sg: StrategicGoal, budget: Number | None, share: Number | None
+    ) -> None:
         for label, printed, attr in (("예산액", budget, "budget"), ("비중", share, "share")):
             if printed is None:
                 continue
@@ -435,8 +517,11 @@ class _PlanParser:
             if known is None:
                 setattr(sg, attr, printed)
             elif abs(known - printed) > 1e-9:
-                self.warn(no, f"{label} 불일치: {sg.office} 전략목표의 {label}이 앞({sg.line}행)에서는 "
-                              f"{fmt(known)}, 이 행에서는 {fmt(printed)}입니다. 앞의 값을 씁니다.")
+                self.warn(
+                    no,
+                    f"{label} 불일치: {sg.office} 전략목표의 {label}이 앞({sg.line}행)에서는 "
+                    f"{fmt(known)}, 이 행에서는 {fmt(printed)}입니다. 앞의 값을 씁니다.",
+                )
 
     def numbers_without_goal(self, no: int, budget: Number | None, share: Number | None) -> None:
         if self.sg is None:
@@ -446,8 +531,11 @@ class _PlanParser:
 
     def current_sg(self, no: int) -> StrategicGoal:
         if self.sg is None:
-            self.warn(no, "나. 성과계획 행 오류: 전략목표명 없이 시작하는 행이 있어 실국을 알 수 없는 "
-                          "전략목표에 넣었습니다.")
+            self.warn(
+                no,
+                "나. 성과계획 행 오류: 전략목표명 없이 시작하는 행이 있어 실국을 알 수 없는 "
+                "전략목표에 넣었습니다.",
+            )
             self.sg = StrategicGoal(office="", name="", budget=None, share=None, line=no)
             self.goals.append(self.sg)
         return self.sg
@@ -459,16 +547,25 @@ class _PlanParser:
         after: str | None = None  # a second policy goal merged into the same cell
         if cur is not None and nospace(name) == nospace(cur.name):
             if name != cur.name:
-                self.warn(no, f"이름 통일: 정책사업목표명 '{name}'을(를) 띄어쓰기만 다른 "
-                              f"{cur.line}행의 '{cur.name}'과(와) 같은 목표로 보았습니다.")
+                self.warn(
+                    no,
+                    f"이름 통일: 정책사업목표명 '{name}'을(를) 띄어쓰기만 다른 "
+                    f"{cur.line}행의 '{cur.name}'과(와) 같은 목표로 보았습니다.",
+                )
         elif cur is not None and repeat and is_close(name, cur.name):
-            self.warn(no, f"이름 통일: 다시 적힌 정책사업목표명 '{name}'을(를) {cur.line}행의 "
-                          f"'{cur.name}'과(와) 같은 목표로 보았습니다.")
+            self.warn(
+                no,
+                f"이름 통일: 다시 적힌 정책사업목표명 '{name}'을(를) {cur.line}행의 "
+                f"'{cur.name}'과(와) 같은 목표로 보았습니다.",
+            )
         elif cur is not None and repeat and (parts := split_merged(name, cur.name)):
             after = parts[1]
             shown = f"이 행의 성과지표 '{indicator}'은(는) 앞 목표에 넣고 " if indicator else ""
-            self.warn(no, f"정책사업목표 분리: 한 칸에 합쳐진 '{name}'을(를) 앞 목표 '{cur.name}'과(와) "
-                          f"새 목표 '{after}'(으)로 나누었습니다 ({shown}다음 행부터 새 목표).")
+            self.warn(
+                no,
+                f"정책사업목표 분리: 한 칸에 합쳐진 '{name}'을(를) 앞 목표 '{cur.name}'과(와) "
+                f"새 목표 '{after}'(으)로 나누었습니다 ({shown}다음 행부터 새 목표).",
+            )
         else:
             self.pg = PolicyGoal(name=name, line=no)
             sg.policy_goals.append(self.pg)
@@ -481,8 +578,11 @@ class _PlanParser:
     def add_indicator(self, no: int, name: str) -> None:
         sg = self.current_sg(no)
         if self.pg is None:
-            self.warn(no, f"나. 성과계획 행 오류: 성과지표 '{name}' 앞에 정책사업목표명이 없어 이름 없는 "
-                          "정책사업목표에 넣었습니다.")
+            self.warn(
+                no,
+                f"나. 성과계획 행 오류: 성과지표 '{name}' 앞에 정책사업목표명이 없어 이름 없는 "
+                "정책사업목표에 넣었습니다.",
+            )
             self.pg = PolicyGoal(name="", line=no)
             sg.policy_goals.append(self.pg)
         self.pg.indicators.append(self.fix(name, "indicator", no))
