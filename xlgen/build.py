@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .findings import Kind, restate_threshold
 from .model import Document, Evaluation
-from .parse.evaluation import NO_THRESHOLD
 from .seeds import parse_seed
 from .store import Store
 from .templates import load_template
@@ -32,7 +32,7 @@ def effective_threshold(doc: Document, template: dict) -> float | None:
     """The document's printed 부진 threshold; the template's default when none was printed."""
     if not isinstance(doc, Evaluation):
         return None
-    if any(w.message == NO_THRESHOLD for w in doc.warnings):
+    if any(w.kind is Kind.NO_THRESHOLD for w in doc.warnings):
         return template.get("judgement", {}).get("threshold", doc.threshold)
     return doc.threshold
 
@@ -63,6 +63,8 @@ def build(
     template = load_template(doc.kind, templates_dir)
     target = (out_dir or default_out_dir()) / key
     threshold = effective_threshold(doc, template)
+    if threshold is not None:  # the "no threshold printed" finding names the one applied
+        doc.warnings = restate_threshold(doc.warnings, threshold)
     source = info.source_name if info else ""
     path = build_document(
         doc, target, template, key=key, revision=revision, threshold=threshold, source=source

@@ -17,6 +17,7 @@ import click
 
 from . import __version__
 from .errors import XlgenError
+from .numbers import format_number, is_number
 
 EPILOG = "도움말: xlgen 명령 --help  (예: xlgen parse --help)"
 
@@ -228,10 +229,8 @@ def build(
 def _show(value: Any) -> str:
     if value is None or value == "":
         return "(빈칸)"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, (int, float)):
-        return f"△{-value:,}" if value < 0 else f"{value:,}"
+    if is_number(value):
+        return format_number(value)
     return repr(value)
 
 

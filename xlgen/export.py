@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .model import Document, Evaluation, OfficeRow, Plan
+from .numbers import format_number
 from .parse._text import width
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -114,6 +115,11 @@ def to_json_obj(doc: Document, *, file: str = "", encoding: str = "") -> dict[st
         ]
         obj["indicators"] = plan_rows(doc)
     obj["warnings"] = [{"line": w.line, "message": w.message} for w in doc.warnings]
+    # The same findings as data: their kind (and its Korean label) and structured fields.
+    obj["findings"] = [
+        {"line": w.line, "kind": w.kind.value, "label": w.kind.label, "fields": w.fields}
+        for w in doc.warnings
+    ]
     return obj
 
 
@@ -160,13 +166,8 @@ def _pad(text: str, size: int) -> str:
 
 
 def _num(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer() and abs(value) >= 1000:
-        value = int(value)
-    if isinstance(value, int):
-        return f"△{-value:,}" if value < 0 else f"{value:,}"
-    return f"△{-value:,}" if value < 0 else f"{value:,}"
+    # A float keeps its point ("100.0"): the table shows what the document printed.
+    return format_number(value, whole="point")
 
 
 def to_table(doc: Document, *, file: str = "") -> str:

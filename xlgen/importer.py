@@ -24,6 +24,7 @@ from .layouts import eval_departments as dep
 from .layouts import meta
 from .layouts._base import col_letter
 from .model import Evaluation
+from .numbers import same
 from .rules import bureau_counts
 from .store import Store
 from .xlsx import SheetError, TooManyRows, XlsxReader
@@ -301,12 +302,7 @@ def read_workbook(path: Path) -> WorkbookInput:
 # --------------------------------------------------------------------------- planning
 
 
-def _same(a: Any, b: Any) -> bool:
-    if a == b:
-        return True
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
-        return a == b or abs(a - b) <= 1e-12 * max(abs(a), abs(b))
-    return a == b
+_same = same  # equal, or numbers within xlgen.numbers.REL_TOL
 
 
 def _label(department: Any, project: Any, indicator: Any) -> str:

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-Number = int | float
+from .findings import Finding
+from .numbers import Number
 
 
 class Direction(StrEnum):
@@ -22,12 +23,9 @@ class Direction(StrEnum):
     DOWN = "하향"  # lower is better: 목표 / 실적 × 100
 
 
-@dataclass(frozen=True, slots=True)
-class ParseWarning:
-    """Something a parser noticed: a disagreement, a guess, an applied correction."""
-
-    line: int | None
-    message: str
+ParseWarning = Finding
+"""Something a parser noticed (a disagreement, a guess, an applied correction): a typed
+`xlgen.findings.Finding`, its Korean message rendered from its fields."""
 
 
 # --------------------------------------------------------------------------- evaluation

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from xlgen.errors import StoreError
+from xlgen.findings import Kind
 from xlgen.model import (
     Bureau,
     Department,
@@ -34,6 +35,7 @@ from xlgen.model import (
     StrategicGoal,
     SummaryRow,
 )
+from xlgen.numbers import is_number, same
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 KEY_RE = re.compile(r"^I(\d+)$")
@@ -112,10 +114,6 @@ def decode_value(text: str) -> Any:
     return json.loads(text)
 
 
-def is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def check_number(value: Any, what: str) -> None:
     """A value the store can keep in a number column: None, an int64 int, or a non-NaN float."""
     if value is None:
@@ -145,7 +143,7 @@ def same_as_stored(field: str, stored: Any, given: Any) -> bool:
     """Does a caller's idea of the current value match the stored one?
 
     Lenient where a round trip through a workbook is lossy: 100 matches 100.0, floats match
-    within 1e-12 relative (xlsx keeps ~16 digits), and for a note None matches "".
+    within xlgen.numbers.REL_TOL (xlsx keeps ~16 digits), and for a note None matches "".
     """
     if field == "note":
         return (stored or "") == (given or "")
@@ -153,7 +151,7 @@ def same_as_stored(field: str, stored: Any, given: Any) -> bool:
         return stored is None and given is None
     if not (is_number(stored) and is_number(given)):
         return stored == given
-    return stored == given or math.isclose(stored, given, rel_tol=1e-12, abs_tol=0.0)
+    return same(stored, given)
 
 
 # --------------------------------------------------------------------------- record keys
@@ -248,11 +246,26 @@ def _summary_from(d: dict | None) -> SummaryRow | None:
 
 
 def _warnings(ws: list[ParseWarning]) -> list[dict]:
-    return [{"line": w.line, "message": w.message} for w in ws]
+    """Findings as kind + fields; the message is rendered from them, so it is not stored."""
+    return [{"line": w.line, "kind": w.kind.value, "fields": w.fields} for w in ws]
+
+
+# The one finding whose meaning code relied on before findings were typed: a store saved
+# then keeps it as this exact text, and it must still make `xlgen build` use the template's
+# threshold. Only stored bodies of that earlier shape are read this way.
+_LEGACY_NO_THRESHOLD = "부진판정 기준이 없어 80%로 보았습니다."
 
 
 def _warnings_from(ds: list[dict]) -> list[ParseWarning]:
-    return [ParseWarning(**d) for d in ds]
+    out = []
+    for d in ds:
+        if "kind" in d:
+            out.append(ParseWarning(d["line"], kind=Kind(d["kind"]), **d["fields"]))
+        elif d["message"] == _LEGACY_NO_THRESHOLD:  # {"line", "message"}: the earlier shape
+            out.append(ParseWarning(d["line"], kind=Kind.NO_THRESHOLD, threshold=80))
+        else:
+            out.append(ParseWarning(d["line"], d["message"]))
+    return out
 
 
 def evaluation_body(ev: Evaluation) -> dict:

@@ -17,7 +17,9 @@ from typing import Any
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import Department, Direction, Evaluation, Indicator, Project
-from ..parse._text import fold_digits, parse_number
+from ..numbers import fold as fold_digits
+from ..numbers import format_number
+from ..numbers import read as read_number
 from ..rules import RATE_ROUND, indicator_rate, judgement, rate_of
 from ._base import (
     Styles,
@@ -324,9 +326,7 @@ def read_inputs(rows: list[list[Any]]) -> dict[str, dict[str, Any]]:
 
 
 def _num(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return f"△{-value:,}" if isinstance(value, (int, float)) and value < 0 else f"{value:,}"
+    return format_number(value)
 
 
 # --------------------------------------------------------------------------- reading back
@@ -398,14 +398,15 @@ def parse_actual(value: Any, unit: str) -> tuple[Any, str | None]:
     if text in ("", "-", "－", "–", "—"):
         return None, None
     folded = fold_digits(text).replace(" ", "")
-    percent = folded.endswith("%")
-    if percent:
-        if unit.strip() != "%":
-            raise ValueError(f"'{text}': 단위가 '{unit}'인 지표에 %를 붙일 수 없습니다")
-        folded = folded[:-1]
-    number = parse_number(folded)
-    if number is None:
+    if folded.endswith("%") and unit.strip() != "%":
+        raise ValueError(f"'{text}': 단위가 '{unit}'인 지표에 %를 붙일 수 없습니다")
+    reading = read_number(folded)
+    # "(1,234)" is not negative in a document, but typed into Excel it usually means -1234:
+    # the cell cannot say which, so it is refused rather than guessed.
+    if reading is None or reading.parenthesised:
         raise ValueError(f"'{text}'은(는) 숫자가 아닙니다")
+    number = reading.value
     if abs(number) > 1e15:
         raise ValueError("너무 큰 숫자입니다")
-    return number, f"글자로 입력된 '{text}'을(를) 숫자 {number}(으)로 읽었습니다"
+    shown = format_number(number, negative="-", grouping=False, whole="point")
+    return number, f"글자로 입력된 '{text}'을(를) 숫자 {shown}(으)로 읽었습니다"

@@ -10,27 +10,6 @@ from xlsxwriter.worksheet import Worksheet
 from ..model import ParseWarning
 from ._base import Styles, lines_needed, page_setup, row_height, set_widths
 
-KINDS = (
-    ("달성률 불일치", "달성률"),
-    ("비율(%) 불일치", "비율"),
-    ("보정 적용", "보정 적용"),
-    ("확인 필요", "확인 필요"),
-    ("비교증감", "비교증감"),
-    ("비중", "비중"),
-    ("계 합계", "합계"),
-    ("개수", "개수"),
-    ("이름 통일", "이름 통일"),
-    ("칸 밀림", "칸 밀림"),
-    ("정책사업목표 분리", "목표 분리"),
-)
-
-
-def kind_of(message: str) -> str:
-    for prefix, label in KINDS:
-        if message.startswith(prefix) or prefix in message[:20]:
-            return label
-    return "기타"
-
 
 def write(
     ws: Worksheet,
@@ -52,7 +31,7 @@ def write(
     for i, w in enumerate(warnings, 1):
         row = 2 + i
         ws.write_number(row, 0, i, center)
-        ws.write_string(row, 1, kind_of(w.message), center)
+        ws.write_string(row, 1, w.kind.label, center)
         if w.line is None:
             ws.write_string(row, 2, "-", center)
         else:

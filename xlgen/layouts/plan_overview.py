@@ -19,6 +19,7 @@ from typing import Any
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import Number, OfficeRow, Plan
+from ..numbers import format_number
 from ._base import Styles, cell, page_setup, set_widths
 
 # Column positions (zero-based).
@@ -59,9 +60,7 @@ def column_totals(plan: Plan) -> dict[int, Number]:
 
 
 def _fmt_num(value: Number) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return f"△{-value:,}" if value < 0 else f"{value:,}"
+    return format_number(value)
 
 
 def mismatch_note(printed: Number | None, computed: Number) -> str | None:

@@ -16,8 +16,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..findings import Kind
 from ..model import Number, ParseWarning
-from ._text import MAX_DIGITS, NUMBER, NUMBER_RE, nospace
+from ..numbers import MAX_DIGITS, NUMBER, NUMBER_RE
+from ..numbers import value_of as _cell_value
+from ._text import nospace
 
 DEPT_MARKS = "▢□■◻☐◽❑"
 DEPT_RE = re.compile(rf"^\s*[{DEPT_MARKS}]\s*(?P<name>\S.*?)\s*$")
@@ -73,18 +76,6 @@ _SIGNS = ("△", "▲")  # printed apart from their number: "△ 231"
 
 def _is_cell(token: str) -> bool:
     return _CELL_RE.match(token) is not None
-
-
-def _cell_value(token: str) -> Number | None:
-    """parse_number() for a token already known to be a cell (folded to ASCII digits)."""
-    if token == "-":
-        return None
-    negative = token[0] in "△▲-"
-    digits = token.lstrip("△▲- ").replace(",", "") if negative or "," in token else token
-    if len(digits) > MAX_DIGITS:
-        return None  # not a figure any document prints; never let it reach arithmetic
-    value: Number = float(digits) if "." in digits else int(digits)
-    return -value if negative else value
 
 
 def match_anchor(text: str, line: int) -> Anchor | None:
@@ -274,8 +265,9 @@ def _pair(
         warnings.append(
             ParseWarning(
                 match.header_line,
-                f"부서 제목 없이 쪽 머리에 있는 표를 같은 쪽 끝의 제목 '{dept.name}'"
-                f"({dept.line}행)과 짝지었습니다.",
+                kind=Kind.HEADLESS_TABLE_PAIRED,
+                department=dept.name,
+                department_line=dept.line,
             )
         )
     for table in orphans:
@@ -290,24 +282,19 @@ def _pair(
             owner.tables.sort(key=lambda t: t.header_line or 0)
             table.department, table.dept_line = owner.name, owner.line
             warnings.append(
-                ParseWarning(
-                    table.header_line,
-                    f"부서 제목이 없는 표를 앞 부서 '{owner.name}'의 계속으로 보았습니다.",
-                )
+                ParseWarning(table.header_line, kind=Kind.TABLE_CONTINUES, department=owner.name)
             )
         else:
             depts.insert(0, RawDepartment(None, None, [table]))
-            warnings.append(ParseWarning(table.header_line, "부서 제목이 없는 표입니다."))
+            warnings.append(ParseWarning(table.header_line, kind=Kind.TABLE_WITHOUT_DEPARTMENT))
     for dept in depts:
         if not dept.rows:
             warnings.append(
-                ParseWarning(dept.line, f"'{dept.name}' 부서에 성과지표 행이 없습니다.")
+                ParseWarning(dept.line, kind=Kind.DEPARTMENT_WITHOUT_ROWS, department=dept.name)
             )
         for table in dept.tables:
             for line, text in table.trailing:
                 warnings.append(
-                    ParseWarning(
-                        line, f"'{dept.name}' 표의 숫자 없는 글 '{text}'을(를) 무시했습니다."
-                    )
+                    ParseWarning(line, kind=Kind.TEXT_IGNORED, department=dept.name, text=text)
                 )
     return depts

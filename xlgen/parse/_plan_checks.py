@@ -1,6 +1,6 @@
 """Cross-checks of a parsed plan against its own printed figures; name matching; corrections.
 
-Every disagreement becomes a ParseWarning naming the office and both figures, on the line of
+Every disagreement becomes a typed finding (xlgen.findings) naming the office and both figures, on the line of
 the row concerned. Nothing is "fixed": the printed value stays in the record.
 """
 
@@ -9,22 +9,26 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
-from ..model import Number, ParseWarning
+from ..findings import INTERNAL, Kind
+
+__all__ = ["INTERNAL", "cross_check", "is_close", "load_corrections", "similarity", "split_merged"]
+from ..model import ParseWarning
+from ..numbers import same
 from ..rules import excel_round
 
 if TYPE_CHECKING:
     from ..model import OfficeRow, Plan, StrategicGoal
 
-INTERNAL = "내부 오류"
 _MAX_COMPARE = 160  # characters; longer than any real name, keeps difflib's worst case cheap
+# The columns of 가. 총괄 whose 계 row is the sum of the office rows.
 _COLUMNS = (
-    ("strategic_goals", "전략목표수"),
-    ("policy_goals", "정책사업목표 개수"),
-    ("indicators", "지표수"),
-    ("unit_projects", "단위사업수"),
-    ("budget", "예산액"),
-    ("prev_budget", "전년도예산액"),
-    ("change", "비교증감"),
+    "strategic_goals",
+    "policy_goals",
+    "indicators",
+    "unit_projects",
+    "budget",
+    "prev_budget",
+    "change",
 )
 
 
@@ -84,10 +88,12 @@ def split_merged(cell: str, current: str) -> tuple[str, str] | None:
     return None
 
 
-def load_corrections(corrections: Any, roles: Any) -> tuple[list[tuple[str, str, str]], list[str]]:
+def load_corrections(
+    corrections: Any, roles: Any
+) -> tuple[list[tuple[str, str, str]], list[ParseWarning]]:
     """[[plan.replace]] entries of a parsed corrections.toml as (find, replace, where).
 
-    Returns the usable rules and a Korean message for each entry that is not usable.
+    Returns the usable rules and a finding for each entry that is not usable.
     """
     rules: list[tuple[str, str, str]] = []
     if not isinstance(corrections, dict) or corrections.get("plan") is None:
@@ -95,9 +101,7 @@ def load_corrections(corrections: Any, roles: Any) -> tuple[list[tuple[str, str,
     table = corrections["plan"]
     entries = table.get("replace", []) if isinstance(table, dict) else None
     if not isinstance(entries, list):
-        return rules, [
-            "보정 파일 오류: [[plan.replace]] 항목을 읽을 수 없어 보정을 적용하지 않았습니다."
-        ]
+        return rules, [ParseWarning(None, kind=Kind.BAD_CORRECTIONS, problem="plan_unreadable")]
     problems = []
     for n, entry in enumerate(entries, 1):
         ok = isinstance(entry, dict) and isinstance(entry.get("find"), str)
@@ -105,8 +109,7 @@ def load_corrections(corrections: Any, roles: Any) -> tuple[list[tuple[str, str,
         where = entry.get("where", "any") if isinstance(entry, dict) else None
         if not ok or where not in (*roles, "any"):
             problems.append(
-                f"보정 파일 오류: [[plan.replace]] {n}번째 항목의 형식이 잘못되어 "
-                "건너뛰었습니다 (find, replace, where 확인)."
+                ParseWarning(None, kind=Kind.BAD_CORRECTIONS, problem="plan_entry", number=n)
             )
             continue
         rules.append((entry["find"], entry.get("replace", ""), where))
@@ -114,16 +117,6 @@ def load_corrections(corrections: Any, roles: Any) -> tuple[list[tuple[str, str,
 
 
 # --------------------------------------------------------------------------- checks
-
-
-def fmt(value: Number | None) -> str:
-    """A figure as the document prints it: thousands separators, △ for negatives."""
-    if value is None:
-        return "(빈칸)"
-    sign = "△" if value < 0 else ""
-    if isinstance(value, float) and not value.is_integer():
-        return f"{sign}{abs(value):,.2f}"
-    return f"{sign}{int(abs(value)):,}"
 
 
 def cross_check(plan: Plan) -> list[ParseWarning]:
@@ -136,39 +129,30 @@ def cross_check(plan: Plan) -> list[ParseWarning]:
     if (plan.offices or plan.total is not None) and plan.goals:
         warnings += _check_counts(plan.offices, plan.goals)
     elif plan.goals:
-        warnings.append(
-            ParseWarning(
-                None,
-                "개수 대조 생략: '가. 총괄' 표가 없어 실국별 "
-                "정책사업목표·지표 개수를 대조하지 못했습니다.",
-            )
-        )
+        warnings.append(ParseWarning(None, kind=Kind.COUNT_CHECK_SKIPPED, missing="ga"))
     else:
-        warnings.append(
-            ParseWarning(
-                None,
-                "개수 대조 생략: '나. 성과계획 및 자원비중' 표가 없어 "
-                "실국별 정책사업목표·지표 개수를 대조하지 못했습니다.",
-            )
-        )
+        warnings.append(ParseWarning(None, kind=Kind.COUNT_CHECK_SKIPPED, missing="na"))
     return warnings
 
 
 def _check_total(offices: list[OfficeRow], total: OfficeRow | None) -> list[ParseWarning]:
     if total is None:
-        return [ParseWarning(None, "계 합계 확인 불가: '가. 총괄'에 계 행이 없습니다.")]
+        return [ParseWarning(None, kind=Kind.NO_TOTAL_ROW)]
     out = []
-    for attr, label in _COLUMNS:
+    for attr in _COLUMNS:
         printed = getattr(total, attr)
         values = [getattr(r, attr) for r in offices if getattr(r, attr) is not None]
         if printed is None or not values:
             continue
         summed = sum(values)
-        if abs(summed - printed) > 1e-6:
+        if not same(summed, printed):
             out.append(
                 ParseWarning(
                     total.line,
-                    f"계 합계 불일치: {label} — 계 행 {fmt(printed)}, 실국 행의 합 {fmt(summed)}",
+                    kind=Kind.TOTAL_MISMATCH,
+                    column=attr,
+                    printed=printed,
+                    computed=summed,
                 )
             )
     return out
@@ -179,15 +163,18 @@ def _check_changes(rows: list[OfficeRow]) -> list[ParseWarning]:
     for row in rows:
         if row.budget is None or row.prev_budget is None or row.change is None:
             continue
-        diff = row.budget - row.prev_budget
-        if abs(diff - row.change) > 1e-6:
+        # Compared as budget = previous + change: a difference of two large budgets loses
+        # the relative precision a comparison needs.
+        if not same(row.budget, row.prev_budget + row.change):
             out.append(
                 ParseWarning(
                     row.line,
-                    (
-                        f"비교증감 불일치: {row.office} — 인쇄된 비교증감 {fmt(row.change)}, "
-                        f"예산액 {fmt(row.budget)} − 전년도예산액 {fmt(row.prev_budget)} = {fmt(diff)}"
-                    ),
+                    kind=Kind.CHANGE_MISMATCH,
+                    office=row.office,
+                    printed=row.change,
+                    budget=row.budget,
+                    prev_budget=row.prev_budget,
+                    computed=row.budget - row.prev_budget,
                 )
             )
     return out
@@ -202,23 +189,24 @@ def _check_counts(offices: list[OfficeRow], goals: list[StrategicGoal]) -> list[
     for row in offices:
         mine = by_office.get(nospace(row.office), [])
         counted = (
-            ("전략목표수", row.strategic_goals, len(mine)),
-            ("정책사업목표 개수", row.policy_goals, sum(len(g.policy_goals) for g in mine)),
+            ("strategic_goals", row.strategic_goals, len(mine)),
+            ("policy_goals", row.policy_goals, sum(len(g.policy_goals) for g in mine)),
             (
-                "지표수",
+                "indicators",
                 row.indicators,
                 sum(len(p.indicators) for g in mine for p in g.policy_goals),
             ),
         )
-        for label, printed, found in counted:
+        for column, printed, found in counted:
             if printed is not None and printed != found:
                 out.append(
                     ParseWarning(
                         row.line,
-                        (
-                            f"개수 불일치: {row.office} {label} — '가. 총괄' {fmt(printed)}, "
-                            f"'나. 성과계획 및 자원비중'에서 센 수 {fmt(found)}"
-                        ),
+                        kind=Kind.COUNT_MISMATCH,
+                        office=row.office,
+                        column=column,
+                        printed=printed,
+                        computed=found,
                     )
                 )
     if offices:
@@ -226,11 +214,7 @@ def _check_counts(offices: list[OfficeRow], goals: list[StrategicGoal]) -> list[
             if key not in listed:
                 out.append(
                     ParseWarning(
-                        mine[0].line,
-                        (
-                            f"개수 불일치: '나. 성과계획 및 자원비중'의 실국 '{mine[0].office or '(없음)'}'은(는) "
-                            "'가. 총괄'에 없습니다."
-                        ),
+                        mine[0].line, kind=Kind.OFFICE_NOT_IN_SUMMARY, office=mine[0].office
                     )
                 )
     return out
@@ -245,14 +229,19 @@ def _check_shares(goals: list[StrategicGoal]) -> list[ParseWarning]:
         if goal.budget is None or goal.share is None:
             continue
         expected = excel_round(goal.budget / total * 100, 2)
-        if abs(expected - goal.share) > 0.01 + 1e-9:
+        # One hundredth apart is the printed rounding; compared as lower + 0.01 against
+        # upper so that the tolerance is relative to the shares, not to their difference.
+        lower, upper = sorted((expected, goal.share))
+        if upper > lower + 0.01 and not same(upper, lower + 0.01):
             out.append(
                 ParseWarning(
                     goal.line,
-                    (
-                        f"비중 불일치: {goal.office} 전략목표 — 인쇄된 비중 {goal.share:.2f}, 예산액 "
-                        f"{fmt(goal.budget)} ÷ 예산액 합계 {fmt(total)} × 100 = {expected:.2f}"
-                    ),
+                    kind=Kind.SHARE_MISMATCH,
+                    office=goal.office,
+                    printed=goal.share,
+                    budget=goal.budget,
+                    total=total,
+                    computed=expected,
                 )
             )
     return out

@@ -1,52 +1,15 @@
-"""Small text helpers shared by the parsers: numbers, widths, spacing."""
+"""Small text helpers shared by the parsers: widths, spacing (numbers: xlgen.numbers)."""
 
 from __future__ import annotations
 
 import re
 
-from ..model import Number
+# Numbers are read by xlgen.numbers alone; these names stay for the parsers' imports.
+from ..numbers import MAX_DIGITS, NUMBER, NUMBER_RE, has_fullwidth
+from ..numbers import fold as fold_digits
+from ..numbers import parse as parse_number
 
-# Full-width digits and punctuation that Windows tools and PDF extractors produce.
-_FULLWIDTH = str.maketrans("０１２３４５６７８９，．－＋％", "0123456789,.-+%")
-
-# A number as documents print it: thousands separators, decimals, △ or "-" for negatives.
-NUMBER = r"(?:△\s?|▲\s?|-)?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-NUMBER_RE = re.compile(rf"^{NUMBER}$")
-MAX_DIGITS = 16  # 15 significant digits is all a spreadsheet keeps
-
-
-_FULLWIDTH_RE = re.compile("[０-９，．－＋％]")
-
-
-def has_fullwidth(text: str) -> bool:
-    """Does the text hold any character fold_digits() would change?"""
-    return _FULLWIDTH_RE.search(text) is not None
-
-
-def fold_digits(text: str) -> str:
-    """Full-width digits, commas and signs to ASCII; everything else unchanged."""
-    return text.translate(_FULLWIDTH)
-
-
-def parse_number(token: str) -> Number | None:
-    """Parse a printed number. △1,234 → -1234; "100.0" stays float; "-" alone → None.
-
-    Returns None for anything that is not a number. A number in parentheses is not
-    negative (domain rule), so "(1,234)" is not accepted here at all.
-    """
-    token = token.strip()
-    if not token.isascii():
-        token = fold_digits(token)
-    if token in ("", "-", "–", "—"):
-        return None
-    if not NUMBER_RE.match(token):
-        return None
-    negative = token[0] in "△▲-"
-    digits = token.lstrip("△▲- ").replace(",", "")
-    if len(digits) > MAX_DIGITS:
-        return None  # not a figure any document prints; never let it reach arithmetic
-    value: Number = float(digits) if "." in digits else int(digits)
-    return -value if negative else value
+__all__ = ["MAX_DIGITS", "NUMBER", "NUMBER_RE", "fold_digits", "has_fullwidth", "parse_number"]
 
 
 def squash(text: str) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 from .._gc import no_gc
 from ..errors import ParseError
+from ..findings import Kind
 from ..model import (
     Bureau,
     Department,
@@ -53,9 +54,6 @@ YEAR_RE = re.compile(r"((?:19|20)\d\d)\s*년")
 FIELD_MARKS = "◇◆"
 HIGHLIGHT_RE = re.compile(r"^(?:[○◦◯●]|ㅇ(?=\s))\s*")
 DETAIL_RE = re.compile(r"^(?:[-·‧∙•]|\u2027)\s*")
-
-
-NO_THRESHOLD = "부진판정 기준이 없어 80%로 보았습니다."
 
 
 def looks_like_evaluation(text: str) -> bool:
@@ -102,7 +100,7 @@ def _parse_evaluation(
     if threshold is not None:
         evaluation.threshold = threshold
     else:
-        warnings.append(ParseWarning(None, NO_THRESHOLD))
+        warnings.append(ParseWarning(None, kind=Kind.NO_THRESHOLD, threshold=evaluation.threshold))
 
     ratio_line = _parse_summary(sections.get("Ⅰ", []), evaluation, warnings)
     bureau_names = {nospace(r.bureau) for r in evaluation.summary}
@@ -110,7 +108,7 @@ def _parse_evaluation(
     table_lines = sections.get("Ⅲ")
     if table_lines is None:
         if evaluation.summary or evaluation.narrative:
-            warnings.append(ParseWarning(None, "Ⅲ 부서별 추진 현황이 없습니다."))
+            warnings.append(ParseWarning(None, kind=Kind.NO_DEPARTMENT_TABLES))
             table_lines = []
         else:
             raise ParseError(
@@ -129,9 +127,7 @@ def _parse_evaluation(
     for key, rule in rules.items():
         if not rule.get("_used"):
             warnings.append(
-                ParseWarning(
-                    None, f"보정 항목이 문서와 맞지 않아 쓰이지 않았습니다: {key[0]} '{key[1]}'"
-                )
+                ParseWarning(None, kind=Kind.CORRECTION_UNUSED, department=key[0], numbers=key[1])
             )
     evaluation.bureaus = _assign_bureaus(departments, evaluation, corrections, warnings)
     project_rates = _check_rates(evaluation, warnings)
@@ -205,7 +201,7 @@ def _parse_summary(
             continue
         counts = [v if v is not None else 0 for v in values]
         if any(not isinstance(v, int) or v < 0 for v in counts):
-            warnings.append(ParseWarning(number, f"Ⅰ 표의 '{name}' 행 숫자를 읽을 수 없습니다."))
+            warnings.append(ParseWarning(number, kind=Kind.SUMMARY_ROW_UNREADABLE, bureau=name))
             continue
         row = SummaryRow(name, counts[0], counts[1], counts[2], number)
         if name in ("사업수", "계", "합계", "총계"):
@@ -213,7 +209,7 @@ def _parse_summary(
         else:
             evaluation.summary.append(row)
     if not evaluation.summary:
-        warnings.append(ParseWarning(None, "Ⅰ 국별 사업추진 현황 표가 없습니다."))
+        warnings.append(ParseWarning(None, kind=Kind.NO_SUMMARY_TABLE))
     return ratio_line
 
 
@@ -295,24 +291,26 @@ def _row_corrections(corrections: Mapping[str, Any] | None, warnings: list) -> d
     rules: dict[tuple, dict] = {}
     section = (corrections or {}).get("evaluation", {})
     if not isinstance(section, Mapping):
-        warnings.append(ParseWarning(None, "보정 파일 오류: [evaluation]은 표(table)여야 합니다."))
+        warnings.append(
+            ParseWarning(None, kind=Kind.BAD_CORRECTIONS, problem="evaluation_not_table")
+        )
         return rules
     entries = section.get("row", [])
     if isinstance(entries, Mapping):
         entries = [entries]
     if not isinstance(entries, list):
         warnings.append(
-            ParseWarning(
-                None,
-                "보정 파일 오류: evaluation.row는 [[evaluation.row]] 항목의 목록이어야 합니다.",
-            )
+            ParseWarning(None, kind=Kind.BAD_CORRECTIONS, problem="evaluation_rows_not_list")
         )
         return rules
     for entry in entries:
         if not isinstance(entry, Mapping) or "department" not in entry or "numbers" not in entry:
             warnings.append(
                 ParseWarning(
-                    None, f"보정 파일 오류: department와 numbers가 있어야 합니다 ({entry!r:.60})."
+                    None,
+                    kind=Kind.BAD_CORRECTIONS,
+                    problem="evaluation_row_keys",
+                    entry=f"{entry!r:.60}",
                 )
             )
             continue
@@ -348,20 +346,26 @@ def _department(raw: RawDepartment, rules: dict, column: int, warnings: list) ->
             warnings.append(
                 ParseWarning(
                     a.line,
-                    f"보정 적용: {name} '{a.numbers}' 행을 "
-                    + (f"사업 '{project_name}', " if new else "앞 사업의 ")
-                    + f"지표 '{indicator_name}'(으)로 읽었습니다.",
+                    kind=Kind.ROW_CORRECTION,
+                    department=name,
+                    numbers=a.numbers,
+                    project=project_name if new else None,
+                    indicator=indicator_name,
                 )
             )
         else:
             d = decide(row, i == 0 and not dept.projects, column, dense)
             new, project_name, indicator_name = d.new_project, d.project, d.indicator
             if not d.confident:
-                what = f"새 사업 '{project_name}'의 지표" if new else "앞 사업의 지표"
                 warnings.append(
                     ParseWarning(
                         a.line,
-                        f"확인 필요: {name}의 '{indicator_name}'을(를) {what}로 보았습니다 ({d.reason}).",
+                        kind=Kind.ROW_UNCERTAIN,
+                        department=name,
+                        indicator=indicator_name,
+                        new_project=new,
+                        project=project_name,
+                        reason=d.reason,
                     )
                 )
         if new or not dept.projects:
@@ -423,9 +427,7 @@ def _assign_bureaus(
                 end = max(end, start)
                 warnings.append(
                     ParseWarning(
-                        row.line,
-                        f"Ⅲ의 부서별 사업 수로는 '{row.bureau}'({row.projects}개) 경계가 맞지 않아"
-                        " 가장 가까운 부서에서 나누었습니다.",
+                        row.line, kind=Kind.BUREAU_BOUNDARY, bureau=row.bureau, printed=row.projects
                     )
                 )
         bureaus.append(Bureau(row.bureau, departments[start:end], line=row.line))
@@ -444,7 +446,9 @@ def _bureaus_from_org(departments: list[Department], org: Mapping, warnings: lis
     for dept in departments:
         owner = by_dept.get(nospace(dept.name))
         if owner is None:
-            warnings.append(ParseWarning(dept.line, f"조직도에 없는 부서입니다: {dept.name}"))
+            warnings.append(
+                ParseWarning(dept.line, kind=Kind.DEPARTMENT_NOT_IN_ORG, department=dept.name)
+            )
             owner = "(국 미상)"
             bureaus.setdefault(owner, Bureau(owner))
         bureaus[owner].departments.append(dept)
@@ -472,8 +476,13 @@ def _check_rate(dept: Department, ind: Indicator, warnings: list) -> float | Non
         warnings.append(
             ParseWarning(
                 ind.line,
-                f"달성률 불일치: {dept.name} '{ind.name}' 인쇄 {_fmt(ind.stated_rate)}, 계산 {_fmt(computed)}"
-                f" (목표 {_fmt(ind.target)}, 실적 {_fmt(ind.actual)})",
+                kind=Kind.RATE_MISMATCH,
+                department=dept.name,
+                indicator=ind.name,
+                printed=ind.stated_rate,
+                computed=computed,
+                target=ind.target,
+                actual=ind.actual,
             )
         )
     return computed
@@ -498,22 +507,29 @@ def _check_summary(
         row = printed.get(nospace(bureau.name))
         if row is None:
             continue
-        for label, got, want in (
-            ("사업 수", len(projects), row.projects),
-            ("정상추진", normal, row.normal),
-            ("부진", weak, row.weak),
+        for column, got, want in (
+            ("projects", len(projects), row.projects),
+            ("normal", normal, row.normal),
+            ("weak", weak, row.weak),
         ):
             if got != want:
                 warnings.append(
-                    ParseWarning(row.line, f"{bureau.name} {label}: Ⅰ 표 {want}, Ⅲ에서 계산 {got}")
+                    ParseWarning(
+                        row.line,
+                        kind=Kind.BUREAU_COUNT_MISMATCH,
+                        bureau=bureau.name,
+                        column=column,
+                        printed=want,
+                        computed=got,
+                    )
                 )
     total = evaluation.summary_total
     if total is not None:
         sums = [
             sum(getattr(r, f) for r in evaluation.summary) for f in ("projects", "normal", "weak")
         ]
-        for label, printed_value, summed, computed in zip(
-            ("사업 수", "정상추진", "부진"),
+        for column, printed_value, summed, computed in zip(
+            ("projects", "normal", "weak"),
             (total.projects, total.normal, total.weak),
             sums,
             (total_projects, total_normal, total_weak),
@@ -522,13 +538,21 @@ def _check_summary(
             if printed_value != summed:
                 warnings.append(
                     ParseWarning(
-                        total.line, f"Ⅰ 표 계 {label}: 인쇄 {printed_value}, 국별 합 {summed}"
+                        total.line,
+                        kind=Kind.TOTAL_VS_BUREAUS,
+                        column=column,
+                        printed=printed_value,
+                        computed=summed,
                     )
                 )
             elif printed_value != computed and evaluation.summary:
                 warnings.append(
                     ParseWarning(
-                        total.line, f"Ⅰ 표 계 {label}: 인쇄 {printed_value}, Ⅲ에서 계산 {computed}"
+                        total.line,
+                        kind=Kind.TOTAL_VS_TABLES,
+                        column=column,
+                        printed=printed_value,
+                        computed=computed,
                     )
                 )
     if evaluation.summary_ratio is not None and total is not None and total.projects:
@@ -541,15 +565,11 @@ def _check_summary(
             warnings.append(
                 ParseWarning(
                     ratio_line or total.line,
-                    f"비율(%) 불일치: 인쇄 {_fmt(got[0])} / {_fmt(got[1])}, 계산 {_fmt(normal_pct)} / {_fmt(weak_pct)}"
-                    f" ({total.normal}/{total.projects}, {total.weak}/{total.projects})",
+                    kind=Kind.RATIO_MISMATCH,
+                    printed=(got[0], got[1]),
+                    computed=(normal_pct, weak_pct),
+                    normal=total.normal,
+                    weak=total.weak,
+                    projects=total.projects,
                 )
             )
-
-
-def _fmt(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (int, float)):
-        return f"{value:,}"
-    return "-" if value is None else str(value)

@@ -17,11 +17,12 @@ import re
 from typing import Any
 
 from ..errors import ParseError
+from ..findings import ROLE_LABELS, Kind
 from ..model import Number, OfficeRow, ParseWarning, Plan, PolicyGoal, StrategicGoal
+from ..numbers import DASHES, FULLWIDTH, same
+from ..numbers import parse as parse_number
 from ._plan_checks import (
-    INTERNAL,
     cross_check,
-    fmt,
     is_close,
     load_corrections,
     nospace,
@@ -29,11 +30,8 @@ from ._plan_checks import (
     split_merged,
 )
 
-_FOLD = str.maketrans("０１２３４５６７８９，．－％（）：", "0123456789,.-%():")
-_DASHES = {"-", "–", "—", "−", "ㅡ"}
-_NUMBER_RE = re.compile(
-    r"([△▵\-−–]?)((?:[0-9]{1,3}(?:,[0-9]{3}){1,5})|[0-9]{1,15})(?:\.([0-9]{1,6}))?%?"
-)
+_FOLD = FULLWIDTH
+_DASHES = set(DASHES)
 _SPACE_SPLIT = re.compile(r"[ \u00a0\u3000\f\v\r]{2,}")
 _UNIT_RE = re.compile(r"\(\s*단\s*위\s*[:：]?\s*([^)]{0,60}?)\s*\)")
 _PAGE_NO_RE = re.compile(r"^\s*[-–—]?\s*[0-9]{1,4}\s*[-–—]?\s*$")
@@ -72,12 +70,7 @@ _TOTAL_NAMES = {"계", "합계", "총계"}
 _GA_COLUMNS = 7
 _BARE_OFFICE_RE = re.compile(r"\(\s*[^()]{1,30}\s*\)")
 
-_ROLE_KO = {
-    "strategic_goal": "전략목표",
-    "policy_goal": "정책사업목표",
-    "indicator": "성과지표",
-    "office": "실국",
-}
+_ROLE_KO = ROLE_LABELS
 _NOT_A_NUMBER = object()
 
 # (column, text). The column is the tab index; space-separated lines only know that an
@@ -120,18 +113,10 @@ def _split(line: str) -> tuple[list[Cell], bool]:
 
 
 def _number(text: str) -> Number | object:
-    """A printed number (△ or "-" for negatives, "(1,234)" is positive) or _NOT_A_NUMBER."""
-    t = text.replace(" ", "")
-    if len(t) > 2 and t[0] == "(" and t[-1] == ")":
-        t = t[1:-1]
-    m = _NUMBER_RE.fullmatch(t)
-    if not m:
-        return _NOT_A_NUMBER
-    sign, digits, decimals = m.groups()
-    value: Number = int(digits.replace(",", ""))
-    if decimals is not None:
-        value = float(f"{value}.{decimals}")
-    return -value if sign else value
+    """A printed number (xlgen.numbers: △ or "-" for negatives, "(1,234)" is positive, a
+    trailing "%" allowed) or _NOT_A_NUMBER."""
+    value = parse_number(text)
+    return _NOT_A_NUMBER if value is None else value
 
 
 def _is_number(text: str) -> bool:
@@ -161,7 +146,7 @@ class _PlanParser:
         self.source = source
         self.warnings: list[ParseWarning] = []
         self.rules, problems = load_corrections(corrections, _ROLE_KO)
-        self.warnings += [ParseWarning(None, message) for message in problems]
+        self.warnings += problems
         self.title = ""
         self.unit = ""
         self.mode: str | None = None  # None, "ga" or "na"
@@ -177,8 +162,8 @@ class _PlanParser:
 
     # ------------------------------------------------------------------ plumbing
 
-    def warn(self, line: int | None, message: str) -> None:
-        self.warnings.append(ParseWarning(line, message))
+    def warn(self, line: int | None, kind: Kind, **fields: Any) -> None:
+        self.warnings.append(ParseWarning(line, kind=kind, **fields))
 
     def fix(self, name: str, role: str, line: int) -> str:
         """Apply the document's [[plan.replace]] corrections to one name, warning each time."""
@@ -187,7 +172,12 @@ class _PlanParser:
                 fixed = _clean(name.replace(find, replace))
                 self.warn(
                     line,
-                    f"보정 적용: {_ROLE_KO[role]} '{name}' → '{fixed}' ('{find}' → '{replace}')",
+                    Kind.NAME_CORRECTION,
+                    role=role,
+                    name=name,
+                    fixed=fixed,
+                    find=find,
+                    replace=replace,
                 )
                 name = fixed
         return name
@@ -201,10 +191,7 @@ class _PlanParser:
             try:
                 self.line(index + 1, raw)
             except Exception as exc:  # a parser bug must not lose the whole document
-                self.warn(
-                    index + 1,
-                    f"{INTERNAL}: 이 행을 해석하지 못해 건너뛰었습니다 ({type(exc).__name__}).",
-                )
+                self.warn(index + 1, Kind.INTERNAL_ERROR, stage="line", error=type(exc).__name__)
         if not self.offices and self.total is None and not self.goals:
             where = f"{self.source}: " if self.source else ""
             found = (
@@ -226,11 +213,7 @@ class _PlanParser:
         try:
             self.warnings.extend(cross_check(plan))
         except Exception as exc:  # never lose a parse over a check
-            self.warn(
-                None,
-                f"{INTERNAL}: 검산 중 오류가 나서 일부 검산을 하지 못했습니다 "
-                f"({type(exc).__name__}).",
-            )
+            self.warn(None, Kind.INTERNAL_ERROR, stage="check", error=type(exc).__name__)
         plan.warnings.sort(key=lambda w: (w.line is not None, w.line or 0))
         return plan
 
@@ -287,10 +270,7 @@ class _PlanParser:
             tabbed = False
         name_at = next((i for i, (_, t) in enumerate(cells) if not _is_number(t)), None)
         if name_at is None:
-            self.warn(
-                no,
-                f"가. 총괄 행 오류: 실국명이 없는 숫자 행을 건너뛰었습니다: {' '.join(t for _, t in cells)}",
-            )
+            self.warn(no, Kind.OFFICE_ROW_WITHOUT_NAME, cells=[t for _, t in cells])
             return
         name_pos, name = cells[name_at]
         rest = cells[name_at + 1 :]
@@ -305,10 +285,7 @@ class _PlanParser:
                 numbers.append((pos, v))  # type: ignore[arg-type]
         if not numbers:
             if len(cells) > 1:
-                self.warn(
-                    no,
-                    f"가. 총괄 행 오류: 숫자가 없는 행을 건너뛰었습니다: {' '.join(t for _, t in cells)}",
-                )
+                self.warn(no, Kind.OFFICE_ROW_WITHOUT_NUMBERS, cells=[t for _, t in cells])
             return
         positional = (
             tabbed
@@ -319,11 +296,13 @@ class _PlanParser:
         for i, (pos, v) in enumerate(numbers[:_GA_COLUMNS]):
             values[pos - name_pos - 1 if positional else i] = v  # type: ignore[operator]
         if bad or len(numbers) != _GA_COLUMNS:
-            extra = f" (숫자가 아닌 칸: {', '.join(bad)})" if bad else ""
             self.warn(
                 no,
-                f"가. 총괄 행 오류: {name} 행의 숫자 칸이 {len(numbers)}개로 "
-                f"{_GA_COLUMNS}개가 아닙니다{extra}.",
+                Kind.OFFICE_ROW_CELLS,
+                office=name,
+                found=len(numbers),
+                expected=_GA_COLUMNS,
+                not_numbers=bad,
             )
         sg, pg, ind, units, budget, prev, change = values
         row = OfficeRow(
@@ -339,10 +318,7 @@ class _PlanParser:
         )
         if nospace(name) in _TOTAL_NAMES:
             if self.total is not None:
-                self.warn(
-                    no,
-                    f"가. 총괄 행 오류: 계 행이 두 번 나옵니다 ({self.total.line}행과 이 행). 처음 것을 씁니다.",
-                )
+                self.warn(no, Kind.TOTAL_ROW_REPEATED, first_line=self.total.line)
             else:
                 self.total = row
         else:
@@ -404,22 +380,14 @@ class _PlanParser:
         elif budget is not None or share is not None:
             self.numbers_without_goal(no, budget, share)
         if len(texts) > 2:
-            self.warn(
-                no,
-                "나. 성과계획 행 오류: 칸이 많아 뒤쪽 칸을 버렸습니다: "
-                + " / ".join(t for _, t in texts[2:]),
-            )
+            self.warn(no, Kind.GOAL_ROW_EXTRA_CELLS, cells=[t for _, t in texts[2:]])
             texts = texts[:2]
         if not texts:
             return
         if len(texts) == 2:
             (pg_pos, pg_name), (_, ind) = texts
             if tabbed and sg_cell is None and pg_pos == 0:
-                self.warn(
-                    no,
-                    f"칸 밀림: 정책사업목표 '{pg_name}', 성과지표 '{ind}' — 한 칸 "
-                    "왼쪽으로 밀려 있어 제자리로 옮겨 읽었습니다.",
-                )
+                self.warn(no, Kind.SHIFTED_ROW, policy_goal=pg_name, indicator=ind)
             self.enter_pg(no, pg_name, repeat, ind)
             return
         pos, only = texts[0]
@@ -437,10 +405,11 @@ class _PlanParser:
             self.enter_pg(no, only, repeat, None)
             return
         if tabbed and pos == 0:
-            where = f" 정책사업목표 '{self.pg.name}'의" if self.pg else ""
             self.warn(
                 no,
-                f"칸 밀림: 성과지표 '{only}' — 첫 칸에 있으나 현재{where} 성과지표로 읽었습니다.",
+                Kind.SHIFTED_INDICATOR,
+                indicator=only,
+                policy_goal=self.pg.name if self.pg else None,
             )
         self.add_indicator(no, only)
 
@@ -450,11 +419,7 @@ class _PlanParser:
         if not nums:
             return None, None
         if len(nums) > 2:
-            self.warn(
-                no,
-                "나. 성과계획 행 오류: 숫자 칸이 세 개 이상이어서 앞의 두 칸만 "
-                "예산액과 비중으로 읽었습니다: " + ", ".join(t for _, t, _ in nums),
-            )
+            self.warn(no, Kind.GOAL_ROW_EXTRA_NUMBERS, cells=[t for _, t, _ in nums])
         if len(nums) >= 2:
             return nums[0][2], nums[1][2]
         pos, raw, value = nums[0]
@@ -479,11 +444,7 @@ class _PlanParser:
             same = mine[at] if score >= 0.6 else None
         if same is None:
             if not office:
-                self.warn(
-                    no,
-                    f"나. 성과계획 행 오류: 전략목표 '{name}'에 '(실국명)'이 없어 실국을 "
-                    "알 수 없습니다.",
-                )
+                self.warn(no, Kind.GOAL_WITHOUT_OFFICE, name=name)
             self.sg = StrategicGoal(office=office, name=name, budget=budget, share=share, line=no)
             self.goals.append(self.sg)
             if office:
@@ -491,51 +452,43 @@ class _PlanParser:
             self.pg = None
             return False
         if same is not cur:
-            self.warn(
-                no,
-                f"이름 통일: {same.office} 전략목표가 {same.line}행 뒤에 떨어져 다시 나와 "
-                "같은 전략목표로 이어 붙였습니다.",
-            )
+            self.warn(no, Kind.GOAL_REJOINED, office=same.office, first_line=same.line)
             self.sg = same
             self.pg = same.policy_goals[-1] if same.policy_goals else None
         if name != same.name:
-            self.warn(
-                no,
-                f"이름 통일: 다시 적힌 전략목표명 '{name}'을(를) {same.line}행의 "
-                f"'{same.name}'과(와) 같은 전략목표로 보았습니다.",
-            )
+            self.warn(no, Kind.GOAL_RENAMED, name=name, first_line=same.line, first_name=same.name)
         self.compare_numbers(no, same, budget, share)
         return True
 
     def compare_numbers(
         self, no: int, sg: StrategicGoal, budget: Number | None, share: Number | None
     ) -> None:
-        for label, printed, attr in (("예산액", budget, "budget"), ("비중", share, "share")):
+        for printed, attr in ((budget, "budget"), (share, "share")):
             if printed is None:
                 continue
             known = getattr(sg, attr)
             if known is None:
                 setattr(sg, attr, printed)
-            elif abs(known - printed) > 1e-9:
+            elif not same(known, printed):
                 self.warn(
                     no,
-                    f"{label} 불일치: {sg.office} 전략목표의 {label}이 앞({sg.line}행)에서는 "
-                    f"{fmt(known)}, 이 행에서는 {fmt(printed)}입니다. 앞의 값을 씁니다.",
+                    Kind.REPEATED_VALUE_MISMATCH,
+                    office=sg.office,
+                    column=attr,
+                    first_line=sg.line,
+                    first=known,
+                    printed=printed,
                 )
 
     def numbers_without_goal(self, no: int, budget: Number | None, share: Number | None) -> None:
         if self.sg is None:
-            self.warn(no, "나. 성과계획 행 오류: 전략목표 없이 나온 예산액·비중을 건너뛰었습니다.")
+            self.warn(no, Kind.NUMBERS_WITHOUT_GOAL)
         else:
             self.compare_numbers(no, self.sg, budget, share)
 
     def current_sg(self, no: int) -> StrategicGoal:
         if self.sg is None:
-            self.warn(
-                no,
-                "나. 성과계획 행 오류: 전략목표명 없이 시작하는 행이 있어 실국을 알 수 없는 "
-                "전략목표에 넣었습니다.",
-            )
+            self.warn(no, Kind.ROW_WITHOUT_GOAL)
             self.sg = StrategicGoal(office="", name="", budget=None, share=None, line=no)
             self.goals.append(self.sg)
         return self.sg
@@ -549,22 +502,24 @@ class _PlanParser:
             if name != cur.name:
                 self.warn(
                     no,
-                    f"이름 통일: 정책사업목표명 '{name}'을(를) 띄어쓰기만 다른 "
-                    f"{cur.line}행의 '{cur.name}'과(와) 같은 목표로 보았습니다.",
+                    Kind.POLICY_GOAL_SPACING,
+                    name=name,
+                    first_line=cur.line,
+                    first_name=cur.name,
                 )
         elif cur is not None and repeat and is_close(name, cur.name):
             self.warn(
-                no,
-                f"이름 통일: 다시 적힌 정책사업목표명 '{name}'을(를) {cur.line}행의 "
-                f"'{cur.name}'과(와) 같은 목표로 보았습니다.",
+                no, Kind.POLICY_GOAL_RENAMED, name=name, first_line=cur.line, first_name=cur.name
             )
         elif cur is not None and repeat and (parts := split_merged(name, cur.name)):
             after = parts[1]
-            shown = f"이 행의 성과지표 '{indicator}'은(는) 앞 목표에 넣고 " if indicator else ""
             self.warn(
                 no,
-                f"정책사업목표 분리: 한 칸에 합쳐진 '{name}'을(를) 앞 목표 '{cur.name}'과(와) "
-                f"새 목표 '{after}'(으)로 나누었습니다 ({shown}다음 행부터 새 목표).",
+                Kind.POLICY_GOAL_SPLIT,
+                name=name,
+                current=cur.name,
+                new=after,
+                indicator=indicator,
             )
         else:
             self.pg = PolicyGoal(name=name, line=no)
@@ -578,11 +533,7 @@ class _PlanParser:
     def add_indicator(self, no: int, name: str) -> None:
         sg = self.current_sg(no)
         if self.pg is None:
-            self.warn(
-                no,
-                f"나. 성과계획 행 오류: 성과지표 '{name}' 앞에 정책사업목표명이 없어 이름 없는 "
-                "정책사업목표에 넣었습니다.",
-            )
+            self.warn(no, Kind.INDICATOR_WITHOUT_POLICY_GOAL, indicator=name)
             self.pg = PolicyGoal(name="", line=no)
             sg.policy_goals.append(self.pg)
         self.pg.indicators.append(self.fix(name, "indicator", no))

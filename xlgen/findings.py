@@ -1,0 +1,489 @@
+"""Findings (검토사항): what a parser noticed, as data, and the one place they become Korean.
+
+A `Finding` is a kind (`Kind`, an enum) and structured fields: the line of the source text,
+and whatever the kind is about (the department, the printed and the computed value, the
+names, ...). Code decides by the kind and reads the fields; the Korean sentence staff read is
+`Finding.message`, rendered here from the fields and nowhere else. No code looks at it.
+
+Pure: no I/O. Numbers in messages are written by `xlgen.numbers.format_number`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+from typing import Any
+
+from .numbers import Number, format_number
+
+FieldValue = str | int | float | bool | None | tuple[Any, ...]
+
+
+class Kind(StrEnum):
+    """What a finding is about. The value is what the store keeps; never rename one."""
+
+    NOTE = "note"  # free text (a finding from before findings were typed, or a test's)
+    # evaluation: the document
+    NO_THRESHOLD = "no_threshold"
+    NO_SUMMARY_TABLE = "no_summary_table"
+    NO_DEPARTMENT_TABLES = "no_department_tables"
+    SUMMARY_ROW_UNREADABLE = "summary_row_unreadable"
+    # evaluation: Ⅲ tables and rows
+    HEADLESS_TABLE_PAIRED = "headless_table_paired"
+    TABLE_CONTINUES = "table_continues"
+    TABLE_WITHOUT_DEPARTMENT = "table_without_department"
+    DEPARTMENT_WITHOUT_ROWS = "department_without_rows"
+    TEXT_IGNORED = "text_ignored"
+    ROW_UNCERTAIN = "row_uncertain"
+    ROW_CORRECTION = "row_correction"
+    CORRECTION_UNUSED = "correction_unused"
+    BUREAU_BOUNDARY = "bureau_boundary"
+    DEPARTMENT_NOT_IN_ORG = "department_not_in_org"
+    # evaluation: printed vs computed
+    RATE_MISMATCH = "rate_mismatch"
+    BUREAU_COUNT_MISMATCH = "bureau_count_mismatch"
+    TOTAL_VS_BUREAUS = "total_vs_bureaus"
+    TOTAL_VS_TABLES = "total_vs_tables"
+    RATIO_MISMATCH = "ratio_mismatch"
+    # both kinds of document
+    BAD_CORRECTIONS = "bad_corrections"
+    INTERNAL_ERROR = "internal_error"
+    # plan: rows
+    NAME_CORRECTION = "name_correction"
+    OFFICE_ROW_WITHOUT_NAME = "office_row_without_name"
+    OFFICE_ROW_WITHOUT_NUMBERS = "office_row_without_numbers"
+    OFFICE_ROW_CELLS = "office_row_cells"
+    TOTAL_ROW_REPEATED = "total_row_repeated"
+    GOAL_ROW_EXTRA_CELLS = "goal_row_extra_cells"
+    GOAL_ROW_EXTRA_NUMBERS = "goal_row_extra_numbers"
+    GOAL_WITHOUT_OFFICE = "goal_without_office"
+    NUMBERS_WITHOUT_GOAL = "numbers_without_goal"
+    ROW_WITHOUT_GOAL = "row_without_goal"
+    INDICATOR_WITHOUT_POLICY_GOAL = "indicator_without_policy_goal"
+    SHIFTED_ROW = "shifted_row"
+    SHIFTED_INDICATOR = "shifted_indicator"
+    GOAL_REJOINED = "goal_rejoined"
+    GOAL_RENAMED = "goal_renamed"
+    POLICY_GOAL_SPACING = "policy_goal_spacing"
+    POLICY_GOAL_RENAMED = "policy_goal_renamed"
+    POLICY_GOAL_SPLIT = "policy_goal_split"
+    REPEATED_VALUE_MISMATCH = "repeated_value_mismatch"
+    # plan: printed vs computed
+    COUNT_CHECK_SKIPPED = "count_check_skipped"
+    NO_TOTAL_ROW = "no_total_row"
+    TOTAL_MISMATCH = "total_mismatch"
+    CHANGE_MISMATCH = "change_mismatch"
+    COUNT_MISMATCH = "count_mismatch"
+    OFFICE_NOT_IN_SUMMARY = "office_not_in_summary"
+    SHARE_MISMATCH = "share_mismatch"
+
+    @property
+    def label(self) -> str:
+        """The short Korean name of the kind (the 검토사항 sheet's 구분 column)."""
+        return _LABELS[self]
+
+
+INTERNAL = "내부 오류"  # how a parser bug is named (it must never lose a document)
+
+_LABELS: dict[Kind, str] = {
+    Kind.NOTE: "기타",
+    Kind.NO_THRESHOLD: "판정 기준",
+    Kind.NO_SUMMARY_TABLE: "표 없음",
+    Kind.NO_DEPARTMENT_TABLES: "표 없음",
+    Kind.SUMMARY_ROW_UNREADABLE: "읽기 오류",
+    Kind.HEADLESS_TABLE_PAIRED: "표 짝짓기",
+    Kind.TABLE_CONTINUES: "표 짝짓기",
+    Kind.TABLE_WITHOUT_DEPARTMENT: "표 짝짓기",
+    Kind.DEPARTMENT_WITHOUT_ROWS: "빈 부서",
+    Kind.TEXT_IGNORED: "무시한 글",
+    Kind.ROW_UNCERTAIN: "확인 필요",
+    Kind.ROW_CORRECTION: "보정 적용",
+    Kind.CORRECTION_UNUSED: "보정 미사용",
+    Kind.BUREAU_BOUNDARY: "국 경계",
+    Kind.DEPARTMENT_NOT_IN_ORG: "조직도",
+    Kind.RATE_MISMATCH: "달성률",
+    Kind.BUREAU_COUNT_MISMATCH: "국별 현황",
+    Kind.TOTAL_VS_BUREAUS: "국별 현황",
+    Kind.TOTAL_VS_TABLES: "국별 현황",
+    Kind.RATIO_MISMATCH: "비율",
+    Kind.BAD_CORRECTIONS: "보정 파일",
+    Kind.INTERNAL_ERROR: INTERNAL,
+    Kind.NAME_CORRECTION: "보정 적용",
+    Kind.OFFICE_ROW_WITHOUT_NAME: "행 오류",
+    Kind.OFFICE_ROW_WITHOUT_NUMBERS: "행 오류",
+    Kind.OFFICE_ROW_CELLS: "행 오류",
+    Kind.TOTAL_ROW_REPEATED: "행 오류",
+    Kind.GOAL_ROW_EXTRA_CELLS: "행 오류",
+    Kind.GOAL_ROW_EXTRA_NUMBERS: "행 오류",
+    Kind.GOAL_WITHOUT_OFFICE: "행 오류",
+    Kind.NUMBERS_WITHOUT_GOAL: "행 오류",
+    Kind.ROW_WITHOUT_GOAL: "행 오류",
+    Kind.INDICATOR_WITHOUT_POLICY_GOAL: "행 오류",
+    Kind.SHIFTED_ROW: "칸 밀림",
+    Kind.SHIFTED_INDICATOR: "칸 밀림",
+    Kind.GOAL_REJOINED: "이름 통일",
+    Kind.GOAL_RENAMED: "이름 통일",
+    Kind.POLICY_GOAL_SPACING: "이름 통일",
+    Kind.POLICY_GOAL_RENAMED: "이름 통일",
+    Kind.POLICY_GOAL_SPLIT: "목표 분리",
+    Kind.REPEATED_VALUE_MISMATCH: "반복 값",
+    Kind.COUNT_CHECK_SKIPPED: "개수",
+    Kind.NO_TOTAL_ROW: "합계",
+    Kind.TOTAL_MISMATCH: "합계",
+    Kind.CHANGE_MISMATCH: "비교증감",
+    Kind.COUNT_MISMATCH: "개수",
+    Kind.OFFICE_NOT_IN_SUMMARY: "개수",
+    Kind.SHARE_MISMATCH: "비중",
+}
+
+# Column and role names the messages use, by the code the fields hold.
+COLUMN_LABELS = {
+    # Ⅰ 국별 사업추진 현황
+    "projects": "사업 수",
+    "normal": "정상추진",
+    "weak": "부진",
+    # 가. 총괄
+    "strategic_goals": "전략목표수",
+    "policy_goals": "정책사업목표 개수",
+    "indicators": "지표수",
+    "unit_projects": "단위사업수",
+    "budget": "예산액",
+    "prev_budget": "전년도예산액",
+    "change": "비교증감",
+    # 나. 성과계획 및 자원비중
+    "share": "비중",
+}
+ROLE_LABELS = {
+    "strategic_goal": "전략목표",
+    "policy_goal": "정책사업목표",
+    "indicator": "성과지표",
+    "office": "실국",
+}
+_TABLE_LABELS = {"ga": "'가. 총괄'", "na": "'나. 성과계획 및 자원비중'"}
+
+
+def _ev(value: Number | None) -> str:
+    """An evaluation figure in a message: a minus sign, "-" for none."""
+    return format_number(value, negative="-", blank="-")
+
+
+def _plan(value: Number | None) -> str:
+    """A plan figure in a message: △, two decimals, "(빈칸)" for none."""
+    return format_number(value, blank="(빈칸)", places=2)
+
+
+def _share(value: Number) -> str:
+    return format_number(value, negative="-", grouping=False, places=2, whole="always")
+
+
+def _count(value: Number | None) -> str:
+    return format_number(value, negative="-", grouping=False, whole="point", blank="None")
+
+
+_BAD_CORRECTIONS = {
+    "evaluation_not_table": "[evaluation]은 표(table)여야 합니다.",
+    "evaluation_rows_not_list": "evaluation.row는 [[evaluation.row]] 항목의 목록이어야 합니다.",
+    "evaluation_row_keys": "department와 numbers가 있어야 합니다 ({entry}).",
+    "plan_unreadable": "[[plan.replace]] 항목을 읽을 수 없어 보정을 적용하지 않았습니다.",
+    "plan_entry": (
+        "[[plan.replace]] {number}번째 항목의 형식이 잘못되어 건너뛰었습니다 "
+        "(find, replace, where 확인)."
+    ),
+}
+
+
+def _bad_corrections(f: Mapping[str, Any]) -> str:
+    text = _BAD_CORRECTIONS[f["problem"]].format(entry=f.get("entry"), number=f.get("number"))
+    return f"보정 파일 오류: {text}"
+
+
+def _row_correction(f: Mapping[str, Any]) -> str:
+    project = f["project"]
+    where = f"사업 '{project}', " if project else "앞 사업의 "
+    return (
+        f"보정 적용: {f['department']} '{f['numbers']}' 행을 {where}"
+        f"지표 '{f['indicator']}'(으)로 읽었습니다."
+    )
+
+
+def _row_uncertain(f: Mapping[str, Any]) -> str:
+    what = f"새 사업 '{f['project']}'의 지표" if f["new_project"] else "앞 사업의 지표"
+    return (
+        f"확인 필요: {f['department']}의 '{f['indicator']}'을(를) {what}로 보았습니다 "
+        f"({f['reason']})."
+    )
+
+
+def _internal(f: Mapping[str, Any]) -> str:
+    if f["stage"] == "check":
+        return f"{INTERNAL}: 검산 중 오류가 나서 일부 검산을 하지 못했습니다 ({f['error']})."
+    return f"{INTERNAL}: 이 행을 해석하지 못해 건너뛰었습니다 ({f['error']})."
+
+
+def _office_row_cells(f: Mapping[str, Any]) -> str:
+    bad = f["not_numbers"]
+    extra = f" (숫자가 아닌 칸: {', '.join(bad)})" if bad else ""
+    return (
+        f"가. 총괄 행 오류: {f['office']} 행의 숫자 칸이 {f['found']}개로 "
+        f"{f['expected']}개가 아닙니다{extra}."
+    )
+
+
+def _shifted_indicator(f: Mapping[str, Any]) -> str:
+    pg = f["policy_goal"]
+    where = f" 정책사업목표 '{pg}'의" if pg is not None else ""
+    return (
+        f"칸 밀림: 성과지표 '{f['indicator']}' — 첫 칸에 있으나 현재{where} 성과지표로 읽었습니다."
+    )
+
+
+def _split(f: Mapping[str, Any]) -> str:
+    indicator = f["indicator"]
+    shown = f"이 행의 성과지표 '{indicator}'은(는) 앞 목표에 넣고 " if indicator else ""
+    return (
+        f"정책사업목표 분리: 한 칸에 합쳐진 '{f['name']}'을(를) 앞 목표 '{f['current']}'과(와) "
+        f"새 목표 '{f['new']}'(으)로 나누었습니다 ({shown}다음 행부터 새 목표)."
+    )
+
+
+def _repeated(f: Mapping[str, Any]) -> str:
+    label = COLUMN_LABELS[f["column"]]
+    return (
+        f"{label} 불일치: {f['office']} 전략목표의 {label}이 앞({f['first_line']}행)에서는 "
+        f"{_plan(f['first'])}, 이 행에서는 {_plan(f['printed'])}입니다. 앞의 값을 씁니다."
+    )
+
+
+def _ratio(f: Mapping[str, Any]) -> str:
+    (pn, pw), (cn, cw) = f["printed"], f["computed"]
+    n, w, total = f["normal"], f["weak"], f["projects"]
+    return (
+        f"비율(%) 불일치: 인쇄 {_ev(pn)} / {_ev(pw)}, 계산 {_ev(cn)} / {_ev(cw)}"
+        f" ({_count(n)}/{_count(total)}, {_count(w)}/{_count(total)})"
+    )
+
+
+_RENDER: dict[Kind, Callable[[Mapping[str, Any]], str]] = {
+    Kind.NOTE: lambda f: str(f["text"]),
+    Kind.NO_THRESHOLD: lambda f: (
+        f"부진판정 기준이 없어 {format_number(f['threshold'])}%로 보았습니다."
+    ),
+    Kind.NO_SUMMARY_TABLE: lambda f: "Ⅰ 국별 사업추진 현황 표가 없습니다.",
+    Kind.NO_DEPARTMENT_TABLES: lambda f: "Ⅲ 부서별 추진 현황이 없습니다.",
+    Kind.SUMMARY_ROW_UNREADABLE: lambda f: f"Ⅰ 표의 '{f['bureau']}' 행 숫자를 읽을 수 없습니다.",
+    Kind.HEADLESS_TABLE_PAIRED: lambda f: (
+        f"부서 제목 없이 쪽 머리에 있는 표를 같은 쪽 끝의 제목 '{f['department']}'"
+        f"({f['department_line']}행)과 짝지었습니다."
+    ),
+    Kind.TABLE_CONTINUES: lambda f: (
+        f"부서 제목이 없는 표를 앞 부서 '{f['department']}'의 계속으로 보았습니다."
+    ),
+    Kind.TABLE_WITHOUT_DEPARTMENT: lambda f: "부서 제목이 없는 표입니다.",
+    Kind.DEPARTMENT_WITHOUT_ROWS: lambda f: f"'{f['department']}' 부서에 성과지표 행이 없습니다.",
+    Kind.TEXT_IGNORED: lambda f: (
+        f"'{f['department']}' 표의 숫자 없는 글 '{f['text']}'을(를) 무시했습니다."
+    ),
+    Kind.ROW_UNCERTAIN: _row_uncertain,
+    Kind.ROW_CORRECTION: _row_correction,
+    Kind.CORRECTION_UNUSED: lambda f: (
+        f"보정 항목이 문서와 맞지 않아 쓰이지 않았습니다: {f['department']} '{f['numbers']}'"
+    ),
+    Kind.BUREAU_BOUNDARY: lambda f: (
+        f"Ⅲ의 부서별 사업 수로는 '{f['bureau']}'({_count(f['printed'])}개) 경계가 맞지 않아"
+        " 가장 가까운 부서에서 나누었습니다."
+    ),
+    Kind.DEPARTMENT_NOT_IN_ORG: lambda f: f"조직도에 없는 부서입니다: {f['department']}",
+    Kind.RATE_MISMATCH: lambda f: (
+        f"달성률 불일치: {f['department']} '{f['indicator']}' 인쇄 {_ev(f['printed'])}, "
+        f"계산 {_ev(f['computed'])} (목표 {_ev(f['target'])}, 실적 {_ev(f['actual'])})"
+    ),
+    Kind.BUREAU_COUNT_MISMATCH: lambda f: (
+        f"{f['bureau']} {COLUMN_LABELS[f['column']]}: Ⅰ 표 {_count(f['printed'])}, "
+        f"Ⅲ에서 계산 {_count(f['computed'])}"
+    ),
+    Kind.TOTAL_VS_BUREAUS: lambda f: (
+        f"Ⅰ 표 계 {COLUMN_LABELS[f['column']]}: 인쇄 {_count(f['printed'])}, "
+        f"국별 합 {_count(f['computed'])}"
+    ),
+    Kind.TOTAL_VS_TABLES: lambda f: (
+        f"Ⅰ 표 계 {COLUMN_LABELS[f['column']]}: 인쇄 {_count(f['printed'])}, "
+        f"Ⅲ에서 계산 {_count(f['computed'])}"
+    ),
+    Kind.RATIO_MISMATCH: _ratio,
+    Kind.BAD_CORRECTIONS: _bad_corrections,
+    Kind.INTERNAL_ERROR: _internal,
+    Kind.NAME_CORRECTION: lambda f: (
+        f"보정 적용: {ROLE_LABELS[f['role']]} '{f['name']}' → '{f['fixed']}' "
+        f"('{f['find']}' → '{f['replace']}')"
+    ),
+    Kind.OFFICE_ROW_WITHOUT_NAME: lambda f: (
+        f"가. 총괄 행 오류: 실국명이 없는 숫자 행을 건너뛰었습니다: {' '.join(f['cells'])}"
+    ),
+    Kind.OFFICE_ROW_WITHOUT_NUMBERS: lambda f: (
+        f"가. 총괄 행 오류: 숫자가 없는 행을 건너뛰었습니다: {' '.join(f['cells'])}"
+    ),
+    Kind.OFFICE_ROW_CELLS: _office_row_cells,
+    Kind.TOTAL_ROW_REPEATED: lambda f: (
+        f"가. 총괄 행 오류: 계 행이 두 번 나옵니다 ({f['first_line']}행과 이 행). 처음 것을 씁니다."
+    ),
+    Kind.GOAL_ROW_EXTRA_CELLS: lambda f: (
+        "나. 성과계획 행 오류: 칸이 많아 뒤쪽 칸을 버렸습니다: " + " / ".join(f["cells"])
+    ),
+    Kind.GOAL_ROW_EXTRA_NUMBERS: lambda f: (
+        "나. 성과계획 행 오류: 숫자 칸이 세 개 이상이어서 앞의 두 칸만 "
+        "예산액과 비중으로 읽었습니다: " + ", ".join(f["cells"])
+    ),
+    Kind.GOAL_WITHOUT_OFFICE: lambda f: (
+        f"나. 성과계획 행 오류: 전략목표 '{f['name']}'에 '(실국명)'이 없어 실국을 알 수 없습니다."
+    ),
+    Kind.NUMBERS_WITHOUT_GOAL: lambda f: (
+        "나. 성과계획 행 오류: 전략목표 없이 나온 예산액·비중을 건너뛰었습니다."
+    ),
+    Kind.ROW_WITHOUT_GOAL: lambda f: (
+        "나. 성과계획 행 오류: 전략목표명 없이 시작하는 행이 있어 실국을 알 수 없는 "
+        "전략목표에 넣었습니다."
+    ),
+    Kind.INDICATOR_WITHOUT_POLICY_GOAL: lambda f: (
+        f"나. 성과계획 행 오류: 성과지표 '{f['indicator']}' 앞에 정책사업목표명이 없어 이름 없는 "
+        "정책사업목표에 넣었습니다."
+    ),
+    Kind.SHIFTED_ROW: lambda f: (
+        f"칸 밀림: 정책사업목표 '{f['policy_goal']}', 성과지표 '{f['indicator']}' — 한 칸 "
+        "왼쪽으로 밀려 있어 제자리로 옮겨 읽었습니다."
+    ),
+    Kind.SHIFTED_INDICATOR: _shifted_indicator,
+    Kind.GOAL_REJOINED: lambda f: (
+        f"이름 통일: {f['office']} 전략목표가 {f['first_line']}행 뒤에 떨어져 다시 나와 "
+        "같은 전략목표로 이어 붙였습니다."
+    ),
+    Kind.GOAL_RENAMED: lambda f: (
+        f"이름 통일: 다시 적힌 전략목표명 '{f['name']}'을(를) {f['first_line']}행의 "
+        f"'{f['first_name']}'과(와) 같은 전략목표로 보았습니다."
+    ),
+    Kind.POLICY_GOAL_SPACING: lambda f: (
+        f"이름 통일: 정책사업목표명 '{f['name']}'을(를) 띄어쓰기만 다른 "
+        f"{f['first_line']}행의 '{f['first_name']}'과(와) 같은 목표로 보았습니다."
+    ),
+    Kind.POLICY_GOAL_RENAMED: lambda f: (
+        f"이름 통일: 다시 적힌 정책사업목표명 '{f['name']}'을(를) {f['first_line']}행의 "
+        f"'{f['first_name']}'과(와) 같은 목표로 보았습니다."
+    ),
+    Kind.POLICY_GOAL_SPLIT: _split,
+    Kind.REPEATED_VALUE_MISMATCH: _repeated,
+    Kind.COUNT_CHECK_SKIPPED: lambda f: (
+        f"개수 대조 생략: {_TABLE_LABELS[f['missing']]} 표가 없어 실국별 "
+        "정책사업목표·지표 개수를 대조하지 못했습니다."
+    ),
+    Kind.NO_TOTAL_ROW: lambda f: "계 합계 확인 불가: '가. 총괄'에 계 행이 없습니다.",
+    Kind.TOTAL_MISMATCH: lambda f: (
+        f"계 합계 불일치: {COLUMN_LABELS[f['column']]} — 계 행 {_plan(f['printed'])}, "
+        f"실국 행의 합 {_plan(f['computed'])}"
+    ),
+    Kind.CHANGE_MISMATCH: lambda f: (
+        f"비교증감 불일치: {f['office']} — 인쇄된 비교증감 {_plan(f['printed'])}, "
+        f"예산액 {_plan(f['budget'])} − 전년도예산액 {_plan(f['prev_budget'])} "
+        f"= {_plan(f['computed'])}"
+    ),
+    Kind.COUNT_MISMATCH: lambda f: (
+        f"개수 불일치: {f['office']} {COLUMN_LABELS[f['column']]} — '가. 총괄' "
+        f"{_plan(f['printed'])}, '나. 성과계획 및 자원비중'에서 센 수 {_plan(f['computed'])}"
+    ),
+    Kind.OFFICE_NOT_IN_SUMMARY: lambda f: (
+        f"개수 불일치: '나. 성과계획 및 자원비중'의 실국 '{f['office'] or '(없음)'}'은(는) "
+        "'가. 총괄'에 없습니다."
+    ),
+    Kind.SHARE_MISMATCH: lambda f: (
+        f"비중 불일치: {f['office']} 전략목표 — 인쇄된 비중 {_share(f['printed'])}, 예산액 "
+        f"{_plan(f['budget'])} ÷ 예산액 합계 {_plan(f['total'])} × 100 = {_share(f['computed'])}"
+    ),
+}
+
+
+def _frozen(value: Any) -> FieldValue:
+    """Lists (from a caller or from JSON) become tuples, so a finding is hashable and two
+    equal findings compare equal however they were made."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    return value  # type: ignore[no-any-return]
+
+
+class Finding:
+    """One finding: a `Kind`, the source line (None when it is about the whole document), and
+    the kind's fields. ``Finding(line, "text")`` is a free-text `Kind.NOTE`."""
+
+    __slots__ = ("kind", "line", "_fields")
+
+    kind: Kind
+    line: int | None
+    _fields: tuple[tuple[str, FieldValue], ...]
+
+    def __init__(
+        self,
+        line: int | None,
+        message: str | None = None,
+        *,
+        kind: Kind | None = None,
+        **fields: Any,
+    ) -> None:
+        if kind is None:
+            kind, fields = Kind.NOTE, {"text": "" if message is None else str(message)}
+        elif message is not None:
+            raise TypeError("a typed finding takes fields, not a message")
+        object.__setattr__(self, "kind", Kind(kind))
+        object.__setattr__(self, "line", line)
+        object.__setattr__(self, "_fields", tuple((k, _frozen(v)) for k, v in fields.items()))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("a Finding is immutable")
+
+    def __reduce__(self) -> tuple[Any, ...]:  # copy, deepcopy and pickle rebuild through init
+        return (_rebuild, (self.line, self.kind, self._fields))
+
+    @property
+    def fields(self) -> dict[str, FieldValue]:
+        """The kind's structured fields (a copy)."""
+        return dict(self._fields)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """One field, or ``default``."""
+        for key, value in self._fields:
+            if key == name:
+                return value
+        return default
+
+    @property
+    def message(self) -> str:
+        """The Korean sentence for staff, rendered from the fields."""
+        return render(self.kind, dict(self._fields))
+
+    def replace(self, **fields: Any) -> Finding:
+        """The same finding with some fields changed."""
+        return Finding(self.line, kind=self.kind, **{**dict(self._fields), **fields})
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.kind, self.line, self._fields)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Finding) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={v!r}" for k, v in self._fields)
+        return f"Finding({self.line!r}, kind={self.kind.name}{', ' if fields else ''}{fields})"
+
+
+def _rebuild(line: int | None, kind: Kind, fields: tuple[tuple[str, Any], ...]) -> Finding:
+    return Finding(line, kind=kind, **dict(fields))
+
+
+def render(kind: Kind, fields: Mapping[str, Any]) -> str:
+    """The Korean message of a finding of ``kind`` with ``fields``."""
+    return _RENDER[kind](fields)
+
+
+def restate_threshold(findings: list[Finding], threshold: Number) -> list[Finding]:
+    """The findings with the "no threshold printed" one stating ``threshold``, the threshold
+    actually applied (the template's default, which the parser did not know)."""
+    return [w.replace(threshold=threshold) if w.kind is Kind.NO_THRESHOLD else w for w in findings]
