@@ -8,6 +8,7 @@ from typing import Any
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import Evaluation
+from ..numbers import format_number
 from ..rules import RATE_ROUND, bureau_counts, percent
 from . import eval_departments as dep
 from ._base import Styles, cell, fill, page_setup, set_widths
@@ -134,7 +135,7 @@ def write(
     rule = conf.get("rule", "※ 부진판정 기준 : 목표 대비 달성률 {threshold}% 이하")
     before, _, after = rule.partition("{threshold}")
     threshold = evaluation.threshold
-    shown = int(threshold) if float(threshold).is_integer() else threshold
+    shown = format_number(threshold, negative="-", grouping=False)  # as Excel's & shows it
     ws.merge_range(last + 1, 0, last + 1, 4, "", styles.get(align="left"))
     ws.write_formula(
         last + 1,
