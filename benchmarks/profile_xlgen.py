@@ -27,14 +27,14 @@ def run(what: str, args: argparse.Namespace) -> None:
         with Store.open(args.db) as store:
             build("bench", store=store, out_dir=Path(args.out))
     elif what == "import":
-        from xlgen.cli import _plan_text
-        from xlgen.importer import apply_import, plan_import
+        from xlgen.cli import _preview_text
+        from xlgen.importer import apply_import, preview_import
         from xlgen.store import Store
 
         with Store.open(args.db) as store:
-            plan = plan_import(store, [Path(args.file)])
-            rev = apply_import(store, plan, os_user="bench")
-        _plan_text(plan, rev)
+            preview = preview_import(store, [Path(args.file)])
+            rev = apply_import(store, preview, os_user="bench")
+        _preview_text(preview, rev)
     elif what == "parse":
         import json
 

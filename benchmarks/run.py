@@ -927,7 +927,7 @@ def write_doc(
     A("")
     A(
         "cProfile at N = 10,000 (`benchmarks/profile_xlgen.py`; profiling overhead inflates times, compare shares). "
-        "build = `xlgen.build.build`; import = `plan_import` + `apply_import` + the CLI's text report; parse = "
+        "build = `xlgen.build.build`; import = `preview_import` + `apply_import` + the CLI's text report; parse = "
         "`parse_document_path` + the JSON export."
     )
     A("")

@@ -850,17 +850,17 @@ def test_undo_with_nothing_to_undo(env):
 CHILD = r"""
 import sys
 from pathlib import Path
-from xlgen.importer import apply_import, plan_import
+from xlgen.importer import apply_import, preview_import
 from xlgen.store import Store
 
 store = Store.open(sys.argv[1])
-plan = plan_import(store, [Path(sys.argv[2])])
-assert len(plan.changes) == 244, len(plan.changes)
+preview = preview_import(store, [Path(sys.argv[2])])
+assert len(preview.changes) == 244, len(preview.changes)
 print("ready", flush=True)
 while True:  # import, undo, import, ... until killed
-    plan.revision = store.revision(plan.key)
-    apply_import(store, plan, os_user="crash")
-    store.undo_last(plan.key, os_user="crash")
+    preview.revision = store.revision(preview.key)
+    apply_import(store, preview, os_user="crash")
+    store.undo_last(preview.key, os_user="crash")
 """
 
 

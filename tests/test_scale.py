@@ -15,7 +15,7 @@ import pytest
 
 from xlgen import libreoffice as lo
 from xlgen.build import build
-from xlgen.importer import apply_import, plan_import
+from xlgen.importer import apply_import, preview_import
 from xlgen.layouts import eval_departments as dep
 from xlgen.model import Evaluation
 from xlgen.rules import bureau_counts
@@ -107,12 +107,12 @@ def test_every_actual_edited_imports_exactly_and_rebuilds(data, built, tmp_path)
     assert len(typed) == N
     with Store.open(db) as store:
         before = {i.key: i.actual for _, _, _, i in store.load(generate.KEY).indicator_rows()}
-        plan = plan_import(store, [edited])
-        apply_import(store, plan, os_user="test")
+        preview = preview_import(store, [edited])
+        apply_import(store, preview, os_user="test")
         doc = store.load(generate.KEY)
         after = {i.key: i.actual for _, _, _, i in doc.indicator_rows()}
         out = build(generate.KEY, store=store, out_dir=tmp_path / "rebuilt").path
-    assert len(plan.changes) == sum(1 for k in typed if typed[k] != before[k]) >= changed
+    assert len(preview.changes) == sum(1 for k in typed if typed[k] != before[k]) >= changed
     assert after == typed  # every value as typed, no other value touched
     assert _actuals(out) == typed
     if lo.find_soffice() is not None:

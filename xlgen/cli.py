@@ -245,33 +245,33 @@ def _write_pieces(pieces: Iterator[str]) -> None:
     click.echo("".join(batch))
 
 
-def _plan_text(plan: Any, applied: int | None) -> str:
-    lines = [f"문서 '{plan.key}' (저장소 리비전 {plan.revision}), 파일 {len(plan.files)}개"]
-    if not plan.changes:
+def _preview_text(preview: Any, applied: int | None) -> str:
+    lines = [f"문서 '{preview.key}' (저장소 리비전 {preview.revision}), 파일 {len(preview.files)}개"]
+    if not preview.changes:
         lines.append("변경 없음")
     else:
-        lines.append(f"바뀌는 값 {len(plan.changes)}건:")
-        for c in plan.changes:
+        lines.append(f"바뀌는 값 {len(preview.changes)}건:")
+        for c in preview.changes:
             what = "실적" if c.field == "actual" else "비고"
             lines.append(
                 f"  {c.department} / {c.project} / {c.indicator}  {what} {_show(c.old)} → {_show(c.new)}"
                 f"   ({c.file} {c.cell})"
             )
-        moved = [b for b in plan.counts_before if plan.counts_before[b] != plan.counts_after[b]]
+        moved = [b for b in preview.counts_before if preview.counts_before[b] != preview.counts_after[b]]
         if moved:
             lines.append("국별 정상추진/부진의 변화:")
             for b in moved:
-                (n0, w0), (n1, w1) = plan.counts_before[b], plan.counts_after[b]
+                (n0, w0), (n1, w1) = preview.counts_before[b], preview.counts_after[b]
                 lines.append(f"  {b}: 정상추진 {n0} → {n1}, 부진 {w0} → {w1}")
         else:
             lines.append("국별 정상추진/부진 수는 바뀌지 않습니다.")
-    for w in plan.warnings:
+    for w in preview.warnings:
         lines.append(f"주의: {w}")
     if applied is None:
         lines.append("(미리보기: 저장하지 않았습니다. 적용하려면 --dry-run 없이 실행하세요.)")
-    elif plan.changes:
+    elif preview.changes:
         lines.append(
-            f"저장했습니다: 리비전 {applied} (변경 {len(plan.changes)}건). 되돌리려면: xlgen undo {plan.key}"
+            f"저장했습니다: 리비전 {applied} (변경 {len(preview.changes)}건). 되돌리려면: xlgen undo {preview.key}"
         )
     return "\n".join(lines)
 
@@ -305,21 +305,21 @@ def import_(files: tuple[Path, ...], dry_run: bool, force: bool, fmt: str, db: P
     있으면 시트!칸과 기록을 밝히고 아무것도 저장하지 않습니다 (종료 코드 1). 여러 파일은
     한 번에 모두 저장되거나 모두 저장되지 않습니다. 모든 변경은 이력에 남습니다.
     """
-    from .importer import apply_import, describe, plan_import
+    from .importer import apply_import, describe, preview_import
     from .store import current_os_user
 
     with _open_store(db) as store:
-        plan = plan_import(store, list(files), force=force)
-        applied = None if dry_run else apply_import(store, plan, os_user=current_os_user())
+        preview = preview_import(store, list(files), force=force)
+        applied = None if dry_run else apply_import(store, preview, os_user=current_os_user())
     if fmt == "json":
-        obj = describe(plan)
+        obj = describe(preview)
         obj["dry_run"] = dry_run
         obj["applied_revision"] = applied
         from .export import iter_json
 
         _write_pieces(iter_json(obj))
     else:
-        click.echo(_plan_text(plan, applied))
+        click.echo(_preview_text(preview, applied))
 
 
 @cli.command(epilog=EPILOG)

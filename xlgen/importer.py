@@ -22,12 +22,13 @@ from ._gc import no_gc
 from .errors import InputError, XlgenError
 from .layouts import eval_departments as dep
 from .layouts import meta
-from .layouts._base import col_letter
+from .layouts._base import RowSource, col_letter
 from .model import Evaluation
 from .numbers import same
 from .rules import bureau_counts
 from .store import Store
-from .xlsx import SheetError, TooManyRows, XlsxReader
+from .templates import load_template
+from .xlsx import CellData, SheetError, TooManyRows, XlsxReader
 
 MAX_PACKAGE_BYTES = (
     600 * 1024 * 1024
@@ -68,19 +69,20 @@ class WorkbookInput:
     sha256: str
     fields: dict[str, Any]
     built: dict[str, tuple[Any, Any]]  # record key → (실적, 비고) when the workbook was built
-    sheet: str
-    cells: dict[str, tuple[int, Any, Any]]  # record key → (row index, 실적, 비고) as read
-    rows: list[list[Any]]
-    columns: dict[str, int]
-    known_columns: set[int]  # the columns the sheet was built with
-    percent_rows: set[int]  # rows whose 실적 cell has a percentage number format
+    reading: dep.SheetReading  # the input sheet, as its layout read it back
     name: str = ""  # how messages name the file (unique among the files of one import)
+
+    @property
+    def sheet(self) -> str:
+        return self.reading.sheet
 
 
 @dataclass
-class ImportPlan:
+class ImportPreview:
+    """What an import would change (`xlgen import --dry-run` shows it; apply_import writes it)."""
+
     key: str
-    revision: int  # the store's revision the plan was made against
+    revision: int  # the store's revision the preview was worked out against
     files: list[WorkbookInput]
     changes: list[CellChange] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -179,68 +181,40 @@ def _has_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
 
 
 MAX_COLUMNS = 64  # the input sheet uses 15; a few added by staff are reported, not read
-# Columns of the _xlgen record table the import does not use (it compares 실적 and 비고
-# with the values the workbook was built with): left undecoded.
-_META_UNUSED = frozenset(
-    meta.RECORD_HEADERS.index(h)
-    for h in meta.RECORD_HEADERS
-    if h not in ("record_key", "actual", "note")
-)
-_META_HEAD = 64  # rows holding the fields, ahead of the record table
-_NEEDED = ("key", "actual", "note", "indicator", "unit", "target", "project")
 
 
-def _iter_rows(
-    reader: XlsxReader,
-    sheet: str,
-    file: str,
-    *,
-    skip: frozenset[int] = frozenset(),
-    percent: dict[int, frozenset[int]] | None = None,
-) -> Iterator[list[Any]]:
-    """A sheet's rows as lists of values, bounded in rows and columns whatever the sheet
-    claims (`skip`: columns left unread), noting in `percent` by row the columns whose
-    cells have a percentage format. Any reading failure becomes a clear refusal."""
-    try:
-        for cell in reader.rows(sheet, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS, skip=skip):
-            if cell.percent and percent is not None:
-                percent[cell.index] = cell.percent
-            yield cell.values
-    except TooManyRows:
-        raise InputError(
-            f"{file}: '{sheet}' 시트의 행이 너무 많습니다 ({MAX_ROWS:,}행 초과)."
-        ) from None
-    except (
-        SheetError,
-        zipfile.BadZipFile,
-        zlib.error,
-        EOFError,
-        OSError,
-        ValueError,
-        UnicodeDecodeError,
-    ):
-        raise InputError(
-            f"{file}: '{sheet}' 시트를 끝까지 읽을 수 없습니다 (손상된 통합문서)."
-        ) from None
+def _source(reader: XlsxReader, sheet: str, file: str) -> RowSource:
+    """A sheet's rows for its layout's reader, bounded in rows and columns whatever the
+    sheet claims. Any reading failure becomes a clear refusal."""
 
+    def rows(*, skip: frozenset[int] = frozenset(), limit: int | None = None) -> Iterator[CellData]:
+        try:
+            yield from islice(
+                reader.rows(sheet, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS, skip=skip), limit
+            )
+        except TooManyRows:
+            raise InputError(
+                f"{file}: '{sheet}' 시트의 행이 너무 많습니다 ({MAX_ROWS:,}행 초과)."
+            ) from None
+        except (
+            SheetError,
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+            OSError,
+            ValueError,
+            UnicodeDecodeError,
+        ):
+            raise InputError(
+                f"{file}: '{sheet}' 시트를 끝까지 읽을 수 없습니다 (손상된 통합문서)."
+            ) from None
 
-def _rows(
-    reader: XlsxReader,
-    sheet: str,
-    file: str,
-    *,
-    skip: frozenset[int] = frozenset(),
-    limit: int | None = None,
-) -> tuple[list[list[Any]], dict[int, frozenset[int]]]:
-    """The first `limit` rows (all without a limit) of a sheet, and the percentage-formatted
-    columns by row (see _iter_rows)."""
-    percent: dict[int, frozenset[int]] = {}
-    rows = list(islice(_iter_rows(reader, sheet, file, skip=skip, percent=percent), limit))
-    return rows, percent
+    return rows
 
 
 def read_workbook(path: Path) -> WorkbookInput:
-    """Read the metadata and the input sheet of a built workbook (values; formulas as text)."""
+    """Read the metadata and the input sheet of a built workbook (values; formulas as text):
+    `_xlgen` through layouts.meta, the input sheet through its layout's reader."""
     check_container(path)
     with path.open("rb") as fh:
         digest = hashlib.file_digest(fh, "sha256").hexdigest()
@@ -261,14 +235,12 @@ def read_workbook(path: Path) -> WorkbookInput:
             raise InputError(
                 f"{path.name}: xlgen이 만든 통합문서가 아닙니다 (숨김 시트 '{meta.SHEET}'가 없습니다)."
             )
-        # The fields (the first rows, every column), then the record table (the key, 실적
-        # and 비고 the workbook was built with).
-        fields, _ = meta.read(_rows(reader, meta.SHEET, path.name, limit=_META_HEAD)[0])
+        fields = meta.read_fields(_source(reader, meta.SHEET, path.name))
         sheet = str(fields.get("input_sheet") or "")
         # Both sheets are read in full below; that their XML is well-formed as a whole is
         # checked alongside, by a second process where one can be started.
         reader.check_in_background([meta.SHEET] + ([sheet] if sheet in reader.sheetnames else []))
-        built = meta.read_built(_iter_rows(reader, meta.SHEET, path.name, skip=_META_UNUSED))
+        built = meta.read_built(_source(reader, meta.SHEET, path.name))
         if fields.get("format") != meta.FORMAT:
             raise InputError(
                 f"{path.name}: 알 수 없는 xlgen 통합문서 형식입니다 ({fields.get('format')!r})."
@@ -279,27 +251,18 @@ def read_workbook(path: Path) -> WorkbookInput:
             raise InputError(
                 f"{path.name}: 실적 시트 '{sheet}'가 없습니다 (시트 이름을 바꾸거나 지웠다면 원래대로 돌려 주세요)."
             )
-        headers = str(fields.get("headers") or "").split("|") if fields.get("headers") else None
-        # The column headers first (staff may have moved columns), then every row, reading
-        # only the columns the import compares or takes.
-        head, _ = _rows(reader, sheet, path.name, limit=dep.FIRST_DATA_ROW + 60)
-        columns, known = dep.locate_columns(head, headers)
-        skip = frozenset(known - {columns[name] for name in _NEEDED})
-        rows, percent = _rows(reader, sheet, path.name, skip=skip)
+        fmt = dep.SheetFormat.recorded(fields, lambda: load_template("evaluation"))
+        reading = dep.read_sheet(_source(reader, sheet, path.name), sheet, fmt)
         try:
             reader.finish_checks()
         except SheetError as exc:
             raise InputError(
                 f"{path.name}: '{exc}' 시트를 끝까지 읽을 수 없습니다 (손상된 통합문서)."
             ) from None
-    percent_rows = {index for index, cols in percent.items() if columns["actual"] in cols}
-    cells: dict[str, dict[str, Any]] = {}
-    return WorkbookInput(
-        path, digest, fields, built, sheet, cells, rows, columns, known, percent_rows, path.name
-    )
+    return WorkbookInput(path, digest, fields, built, reading, path.name)
 
 
-# --------------------------------------------------------------------------- planning
+# --------------------------------------------------------------------------- comparing
 
 
 _same = same  # equal, or numbers within xlgen.numbers.REL_TOL
@@ -325,18 +288,49 @@ def _counts(doc: Evaluation, threshold: float) -> dict[str, tuple[int, int]]:
     }
 
 
-def plan_import(store: Store, paths: list[Path], *, force: bool = False) -> ImportPlan:
+Record = tuple[Any, Any, Any, Any]  # (bureau, department, project, indicator)
+Proposed = dict[
+    tuple[str, str], tuple[Any, "WorkbookInput", str]
+]  # (key, field) → (value, file, cell)
+
+
+def preview_import(store: Store, paths: list[Path], *, force: bool = False) -> ImportPreview:
     """Read and check every file, and work out the changes; raise ImportRefused on any problem."""
     with no_gc():
-        plan = _plan_import(store, paths, force=force)
-    for (
-        f
-    ) in plan.files:  # what was read is no longer needed: free it before the changes are written
-        f.rows, f.built, f.cells = [], {}, {}
-    return plan
+        preview = _preview(store, paths, force=force)
+    for f in preview.files:  # what was read is no longer needed: free it before writing
+        f.built = {}
+        f.reading.rows, f.reading.keyless = [], []
+    return preview
 
 
-def _plan_import(store: Store, paths: list[Path], *, force: bool) -> ImportPlan:
+def _preview(store: Store, paths: list[Path], *, force: bool) -> ImportPreview:
+    files = _read_files(paths)
+    key, doc = _document(store, files)
+    preview = ImportPreview(key, store.revision(key), files)
+    records = {i.key: (b, d, p, i) for b, d, p, i in doc.indicator_rows()}
+    proposed: Proposed = {}
+    problems: list[str] = []
+    for wbi in files:
+        problems.extend(_compare_file(store, wbi, doc, records, preview, proposed, force=force))
+    if problems:
+        raise ImportRefused(problems)
+    # Drop duplicates of the same change coming from several files.
+    unique: dict[tuple[str, str], CellChange] = {}
+    for ch in preview.changes:
+        unique.setdefault((ch.record_key, ch.field), ch)
+    preview.changes = list(unique.values())
+    threshold = float(files[0].fields.get("threshold") or doc.threshold)
+    preview.counts_before = _counts(doc, threshold)
+    for ch in preview.changes:
+        if ch.field == "actual":
+            records[ch.record_key][3].actual = ch.new
+    preview.counts_after = _counts(doc, threshold)
+    return preview
+
+
+def _read_files(paths: list[Path]) -> list[WorkbookInput]:
+    """Every file read, or ImportRefused listing every file that could not be."""
     problems: list[str] = []
     files: list[WorkbookInput] = []
     for path in paths:
@@ -350,6 +344,11 @@ def _plan_import(store: Store, paths: list[Path], *, force: bool) -> ImportPlan:
     for f in files:
         if names.count(f.path.name) > 1:
             f.name = str(f.path)  # two folders' copies of the same file name stay apart
+    return files
+
+
+def _document(store: Store, files: list[WorkbookInput]) -> tuple[str, Evaluation]:
+    """The one stored evaluation the files were all built from."""
     keys = {str(f.fields.get("key")) for f in files}
     if len(keys) != 1:
         raise ImportRefused(
@@ -363,230 +362,199 @@ def _plan_import(store: Store, paths: list[Path], *, force: bool) -> ImportPlan:
     doc = store.load(key)
     if not isinstance(doc, Evaluation):
         raise ImportRefused([f"'{key}'은(는) 평가 문서가 아닙니다."])
-    revision = store.revision(key)
-    plan = ImportPlan(key, revision, files)
-    records = {i.key: (b, d, p, i) for b, d, p, i in doc.indicator_rows()}
-    proposed: dict[tuple[str, str], tuple[Any, WorkbookInput, str]] = {}
-
-    for wbi in files:
-        name = wbi.name
-        f = wbi.fields
-        if str(f.get("org") or "") != str(doc.org or "") or str(f.get("year") or "") != str(
-            doc.year or ""
-        ):
-            problems.append(
-                f"{name}: 다른 기관·연도의 통합문서입니다 (통합문서: {f.get('org') or '기관 미상'} {f.get('year') or '연도 미상'}, "
-                f"저장소 '{key}': {doc.org or '기관 미상'} {doc.year or '연도 미상'})."
-            )
-            continue
-        built_rev = f.get("revision")
-        if not isinstance(built_rev, (int, float)) or int(built_rev) > revision:
-            problems.append(
-                f"{name}: 통합문서의 저장소 리비전({built_rev})이 이 저장소({revision})와 맞지 않습니다."
-            )
-            continue
-        built_rev = int(built_rev)
-        built = wbi.built
-        problems.extend(_collect(wbi, records, built, plan.warnings))
-        changed_since = store.changed_since(key, built_rev)
-        actual_at = f"{wbi.sheet}!{col_letter(wbi.columns['actual'])}"
-        note_at = f"{wbi.sheet}!{col_letter(wbi.columns['note'])}"
-        no_record = (None, None)
-        for rk, (row_index, raw, raw_note) in wbi.cells.items():
-            b, d, p, ind = records[rk]
-            row_no = row_index + 1
-            where = f"{actual_at}{row_no}"
-            if (
-                row_index in wbi.percent_rows
-                and isinstance(raw, (int, float))
-                and not isinstance(raw, bool)
-            ):
-                if ind.unit.strip() != "%":
-                    problems.append(
-                        f"{name}: {where} ({_label(d, p, ind)}): 실적 백분율 서식({raw:.0%})은 단위가 %인 지표에만 쓸 수 있습니다."
-                    )
-                    continue
-                plan.warnings.append(
-                    f"{name}: {where} ({_label(d, p, ind)}): 백분율 서식으로 입력된 {raw:.4g}을(를) {round(raw * 100, 10):g}(으)로 읽었습니다"
-                )
-                raw = round(raw * 100, 10)
-                raw = int(raw) if float(raw).is_integer() else raw
-            try:
-                actual, normalised = dep.parse_actual(raw, ind.unit)
-            except ValueError as exc:
-                problems.append(f"{name}: {where} ({_label(d, p, ind)}): 실적 {exc}.")
-                continue
-            if normalised:
-                plan.warnings.append(f"{name}: {where} ({_label(d, p, ind)}): {normalised}")
-            note = _note(raw_note)
-            note_where = f"{note_at}{row_no}"
-            if note.startswith("="):
-                problems.append(
-                    f"{name}: {note_where} ({_label(d, p, ind)}): 비고에 수식은 넣을 수 없습니다."
-                )
-                continue
-            built_actual, built_note = built.get(rk, no_record)
-            for fld, new, built_value, current, stored, cell_ref in (
-                ("actual", actual, built_actual, ind.actual, ind.actual, where),
-                ("note", note, _note(built_note), _note(ind.note), ind.note, note_where),
-            ):
-                if new == built_value or _same(new, built_value):
-                    continue  # staff did not touch it
-                if new == current or _same(new, current):
-                    continue  # already stored (imported before): nothing to do
-                if not force and (rk, fld) in changed_since:
-                    problems.append(
-                        f"{name}: {cell_ref} ({_label(d, p, ind)}): 통합문서를 만든 뒤(리비전 {built_rev}) "
-                        f"저장소의 {'실적' if fld == 'actual' else '비고'}이(가) {current!r}(으)로 바뀌었는데 "
-                        f"이 파일은 {new!r}입니다. 최신 통합문서로 다시 입력하거나 --force로 덮어쓰세요."
-                    )
-                    continue
-                previous = proposed.get((rk, fld))
-                if previous is not None and not _same(previous[0], new):
-                    problems.append(
-                        f"{name}: {cell_ref} ({_label(d, p, ind)}): 다른 파일({previous[1].name} {previous[2]})과 값이 다릅니다 "
-                        f"({previous[0]!r} / {new!r})."
-                    )
-                    continue
-                proposed[(rk, fld)] = (new, wbi, cell_ref)
-                plan.changes.append(
-                    CellChange(
-                        rk,
-                        fld,
-                        stored,
-                        new,
-                        name,
-                        cell_ref,
-                        b.name,
-                        d.name,
-                        p.name,
-                        ind.name,
-                    )
-                )
-    if problems:
-        raise ImportRefused(problems)
-    # Drop duplicates of the same change coming from several files.
-    unique: dict[tuple[str, str], CellChange] = {}
-    for ch in plan.changes:
-        unique.setdefault((ch.record_key, ch.field), ch)
-    plan.changes = list(unique.values())
-    threshold = float(files[0].fields.get("threshold") or doc.threshold)
-    plan.counts_before = _counts(doc, threshold)
-    for ch in plan.changes:
-        if ch.field == "actual":
-            records[ch.record_key][3].actual = ch.new
-    plan.counts_after = _counts(doc, threshold)
-    return plan
+    return key, doc
 
 
-def _collect(
-    wbi: WorkbookInput, records: dict[str, tuple], built: dict[str, dict], warnings: list[str]
+def _origin_problem(wbi: WorkbookInput, doc: Evaluation, key: str, revision: int) -> str | None:
+    """Why a file cannot be compared with this store's document, if it cannot."""
+    f = wbi.fields
+    if str(f.get("org") or "") != str(doc.org or "") or str(f.get("year") or "") != str(
+        doc.year or ""
+    ):
+        return (
+            f"{wbi.name}: 다른 기관·연도의 통합문서입니다 (통합문서: {f.get('org') or '기관 미상'} {f.get('year') or '연도 미상'}, "
+            f"저장소 '{key}': {doc.org or '기관 미상'} {doc.year or '연도 미상'})."
+        )
+    built_rev = f.get("revision")
+    if not isinstance(built_rev, (int, float)) or int(built_rev) > revision:
+        return f"{wbi.name}: 통합문서의 저장소 리비전({built_rev})이 이 저장소({revision})와 맞지 않습니다."
+    return None
+
+
+def _compare_file(
+    store: Store,
+    wbi: WorkbookInput,
+    doc: Evaluation,
+    records: dict[str, Record],
+    preview: ImportPreview,
+    proposed: Proposed,
+    *,
+    force: bool,
 ) -> list[str]:
-    """Map the input sheet's rows to records by key; check protected cells; find added rows."""
-    problems: list[str] = []
-    name, cols = wbi.name, wbi.columns
-    seen: dict[str, int] = {}
-    keyless: list[tuple[int, list[Any]]] = []  # rows with content and no key
-    width = max(cols.values()) + 1
+    """One file's problems; its changes and warnings go into `preview`."""
+    problem = _origin_problem(wbi, doc, preview.key, preview.revision)
+    if problem is not None:
+        return [problem]
+    built_rev = int(wbi.fields["revision"])
+    problems, rows = _map_rows(wbi, records, preview.warnings)
+    changed_since = store.changed_since(preview.key, built_rev)
+    for row in rows:
+        problems.extend(
+            _compare_row(
+                wbi, row, records[row.key], built_rev, changed_since, preview, proposed, force
+            )
+        )
+    return problems
 
-    key_col = cols["key"]
+
+def _compare_row(
+    wbi: WorkbookInput,
+    row: dep.InputRow,
+    record: Record,
+    built_rev: int,
+    changed_since: set[tuple[str, str]],
+    preview: ImportPreview,
+    proposed: Proposed,
+    force: bool,
+) -> list[str]:
+    """Check one row's 실적 and 비고, and propose what changed since the build."""
+    b, d, p, ind = record
+    name, reading, key = wbi.name, wbi.reading, str(row.key)
+    about = f"({_label(d, p, ind)})"
+    where = reading.ref("actual", row.index)
+    raw = row.actual
+    if row.actual_percent and isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        if ind.unit.strip() != "%":
+            return [
+                f"{name}: {where} {about}: 실적 백분율 서식({raw:.0%})은 단위가 %인 지표에만 쓸 수 있습니다."
+            ]
+        preview.warnings.append(
+            f"{name}: {where} {about}: 백분율 서식으로 입력된 {raw:.4g}을(를) {round(raw * 100, 10):g}(으)로 읽었습니다"
+        )
+        raw = round(raw * 100, 10)
+        raw = int(raw) if float(raw).is_integer() else raw
+    try:
+        actual, normalised = dep.parse_actual(raw, ind.unit)
+    except ValueError as exc:
+        return [f"{name}: {where} {about}: 실적 {exc}."]
+    if normalised:
+        preview.warnings.append(f"{name}: {where} {about}: {normalised}")
+    note = _note(row.note)
+    note_where = reading.ref("note", row.index)
+    if note.startswith("="):
+        return [f"{name}: {note_where} {about}: 비고에 수식은 넣을 수 없습니다."]
+    built_actual, built_note = wbi.built.get(key, (None, None))
+    problems: list[str] = []
+    for fld, new, built_value, current, stored, cell_ref in (
+        ("actual", actual, built_actual, ind.actual, ind.actual, where),
+        ("note", note, _note(built_note), _note(ind.note), ind.note, note_where),
+    ):
+        if new == built_value or _same(new, built_value):
+            continue  # staff did not touch it
+        if new == current or _same(new, current):
+            continue  # already stored (imported before): nothing to do
+        if not force and (key, fld) in changed_since:
+            problems.append(
+                f"{name}: {cell_ref} {about}: 통합문서를 만든 뒤(리비전 {built_rev}) "
+                f"저장소의 {'실적' if fld == 'actual' else '비고'}이(가) {current!r}(으)로 바뀌었는데 "
+                f"이 파일은 {new!r}입니다. 최신 통합문서로 다시 입력하거나 --force로 덮어쓰세요."
+            )
+            continue
+        previous = proposed.get((key, fld))
+        if previous is not None and not _same(previous[0], new):
+            problems.append(
+                f"{name}: {cell_ref} {about}: 다른 파일({previous[1].name} {previous[2]})과 값이 다릅니다 "
+                f"({previous[0]!r} / {new!r})."
+            )
+            continue
+        proposed[(key, fld)] = (new, wbi, cell_ref)
+        preview.changes.append(
+            CellChange(key, fld, stored, new, name, cell_ref, b.name, d.name, p.name, ind.name)
+        )
+    return problems
+
+
+def _map_rows(
+    wbi: WorkbookInput, records: dict[str, Record], warnings: list[str]
+) -> tuple[list[str], list[dep.InputRow]]:
+    """Map the rows read back to records by key: the rows to compare, and the problems
+    (repeated, unknown or emptied keys, changed protected cells). Added rows and columns,
+    and records whose row is gone, become warnings."""
+    name, reading, built = wbi.name, wbi.reading, wbi.built
+    problems: list[str] = []
+    rows: list[dep.InputRow] = []
+    seen: set[str] = set()
 
     def label(key: str) -> str:
         _, d, p, ind = records[key]
         return _label(d, p, ind)
 
-    def key_cell(row_no: int) -> str:
-        return f"{wbi.sheet}!{col_letter(cols['key'])}{row_no}"
-
-    for index, values in enumerate(wbi.rows):
-        if index < dep.FIRST_DATA_ROW:
-            continue
-        if len(values) < width:
-            values = values + [None] * (width - len(values))
-        raw_key = values[key_col]
-        key = raw_key.strip() if isinstance(raw_key, str) else None
-        row_no = index + 1
+    for row in reading.rows:
+        key = row.key
         if key and key in records and key in built:
-            if key in seen:
+            if row.first_row is not None:
                 problems.append(
-                    f"{name}: {key_cell(row_no)} ({label(key)}): 숨김 키 {key}가 {seen[key]}행에도 있습니다 "
+                    f"{name}: {reading.ref('key', row.index)} ({label(key)}): 숨김 키 {key}가 {row.first_row}행에도 있습니다 "
                     "(행을 복사하지 마세요)."
                 )
                 continue
-            seen[key] = row_no
-            _, d, p, ind = records[key]
-            checks = [("indicator", ind.name), ("unit", ind.unit), ("target", ind.target)]
-            project_cell = values[cols["project"]]
-            if project_cell not in (None, ""):  # merged: only a project's first row holds the name
-                checks.append(("project", p.name))
-            for fld, expected in checks:
-                got = values[cols[fld]]
-                if fld != "target":
-                    got = got.strip() if isinstance(got, str) else got
-                if not _same(got, expected) and not (got in (None, "") and expected in (None, "")):
-                    ko = {
-                        "indicator": "성과지표",
-                        "unit": "단위",
-                        "target": "목표",
-                        "project": "주요사업명",
-                    }[fld]
-                    problems.append(
-                        f"{name}: {wbi.sheet}!{col_letter(cols[fld])}{row_no} ({label(key)}): 보호된 칸 '{ko}'이(가) "
-                        f"바뀌었습니다 ({expected!r} → {got!r}). 목표·지표명·단위·사업명은 바꿀 수 없습니다."
-                    )
-            wbi.cells[key] = (index, values[cols["actual"]], values[cols["note"]])
+            seen.add(key)
+            problems.extend(_protected(wbi, row, records[key]))
+            rows.append(row)
             continue
-        if raw_key not in (None, ""):
-            owner = _record_by_content(values, cols, records)
-            about = f" ({label(owner)})" if owner else ""
-            problems.append(
-                f"{name}: {key_cell(row_no)}{about}: 숨김 키 {raw_key!r}이(가) 이 문서에 없습니다 "
-                "(숨김 칸이 손상되었거나 다른 통합문서의 행입니다)."
-            )
-            continue
-        content = [v for v in values[: dep.NOTE + 1] if v not in (None, "")]
-        if content and not _structural(values):
-            keyless.append((index, values))
+        owner = _record_by_content(row, records)
+        about = f" ({label(owner)})" if owner else ""
+        problems.append(
+            f"{name}: {reading.ref('key', row.index)}{about}: 숨김 키 {row.raw_key!r}이(가) 이 문서에 없습니다 "
+            "(숨김 칸이 손상되었거나 다른 통합문서의 행입니다)."
+        )
     missing = {key for key in built if key not in seen and key in records}
-    for index, values in keyless:
-        owner = _record_by_content(values, cols, records)
+    for row in reading.keyless:
+        owner = _record_by_content(row, records)
         if owner in missing:
             missing.discard(owner)
             problems.append(
-                f"{name}: {key_cell(index + 1)} ({label(owner)}): 숨김 키 칸이 비어 있습니다. "
+                f"{name}: {reading.ref('key', row.index)} ({label(owner)}): 숨김 키 칸이 비어 있습니다. "
                 "새로 받은 통합문서에 다시 입력하세요."
             )
             continue
         warnings.append(
-            f"{name}: {wbi.sheet} {index + 1}행은 추가된 행으로 보고 무시했습니다 ({str(values[0] or next(v for v in values if v not in (None, '')))[:30]})."
+            f"{name}: {reading.sheet} {row.index + 1}행은 추가된 행으로 보고 무시했습니다 ({row.shown})."
         )
     for key in sorted(missing):
         warnings.append(f"{name}: {label(key)} 행이 없어 그 실적은 가져오지 않았습니다.")
-    widest = max((len(values) for values in wbi.rows), default=0)
-    unknown = [i for i in range(widest) if i not in wbi.known_columns]
-    extra = (
-        {
-            i
-            for values in wbi.rows[dep.FIRST_DATA_ROW :]
-            if len(values) > unknown[0]
-            for i in unknown
-            if i < len(values) and values[i] not in (None, "")
-        }
-        if unknown
-        else set()
-    )
-    if extra:
-        letters = ", ".join(col_letter(i) for i in sorted(extra)[:5])
+    if reading.added_columns:
+        letters = ", ".join(col_letter(i) for i in reading.added_columns[:5])
         warnings.append(f"{name}: 추가된 열({letters})은 무시했습니다.")
+    return problems, rows
+
+
+_PROTECTED_KO = {"indicator": "성과지표", "unit": "단위", "target": "목표", "project": "주요사업명"}
+
+
+def _protected(wbi: WorkbookInput, row: dep.InputRow, record: Record) -> list[str]:
+    """The protected cells of a row that no longer show what the record holds."""
+    _, d, p, ind = record
+    checks = [("indicator", row.indicator, ind.name), ("unit", row.unit, ind.unit)]
+    checks.append(("target", row.target, ind.target))
+    if row.project not in (None, ""):  # merged: only a project's first row holds the name
+        checks.append(("project", row.project, p.name))
+    problems = []
+    for fld, got, expected in checks:
+        if fld != "target" and isinstance(got, str):
+            got = got.strip()
+        if not _same(got, expected) and not (got in (None, "") and expected in (None, "")):
+            problems.append(
+                f"{wbi.name}: {wbi.reading.ref(fld, row.index)} ({_label(d, p, ind)}): 보호된 칸 '{_PROTECTED_KO[fld]}'이(가) "
+                f"바뀌었습니다 ({expected!r} → {got!r}). 목표·지표명·단위·사업명은 바꿀 수 없습니다."
+            )
     return problems
 
 
-def _record_by_content(
-    values: list[Any], cols: dict[str, int], records: dict[str, tuple]
-) -> str | None:
+def _record_by_content(row: dep.InputRow, records: dict[str, Record]) -> str | None:
     """The record whose name, unit and target this row shows (to name a row whose key is
     damaged). None unless exactly one record matches."""
-    name, unit, target = values[cols["indicator"]], values[cols["unit"]], values[cols["target"]]
+    name, unit, target = row.indicator, row.unit, row.target
     if not isinstance(name, str):
         return None
     hits = [
@@ -599,41 +567,32 @@ def _record_by_content(
     return hits[0] if len(hits) == 1 else None
 
 
-def _structural(values: list[Any]) -> bool:
-    """A department title row, a column-header row or a title: not data."""
-    first = values[0]
-    if isinstance(first, str) and first.strip().startswith(("▢", "□")):
-        return True
-    labels = {str(v).strip() for v in values if isinstance(v, str)}
-    return {"주요사업명", "성과지표"} <= labels
-
-
 # --------------------------------------------------------------------------- applying
 
 
-def apply_import(store: Store, plan: ImportPlan, *, os_user: str) -> int:
-    """Write the plan's changes as one transaction; return the new (or unchanged) revision."""
+def apply_import(store: Store, preview: ImportPreview, *, os_user: str) -> int:
+    """Write the preview's changes as one transaction; return the new (or unchanged) revision."""
     by_file: dict[str, list[tuple[str, str, Any, Any]]] = {}
-    for ch in plan.changes:
+    for ch in preview.changes:
         by_file.setdefault(ch.file, []).append((ch.record_key, ch.field, ch.old, ch.new))
-    digests = {f.name: f.sha256 for f in plan.files}
+    digests = {f.name: f.sha256 for f in preview.files}
     batches = [(name, digests[name], changes) for name, changes in by_file.items()]
     if not batches:
-        return plan.revision
+        return preview.revision
     with no_gc():
         return store.apply_batches(
-            plan.key, batches, os_user=os_user, expected_revision=plan.revision
+            preview.key, batches, os_user=os_user, expected_revision=preview.revision
         )
 
 
-def describe(plan: ImportPlan) -> dict[str, Any]:
-    """The plan as plain data (for --format json)."""
+def describe(preview: ImportPreview) -> dict[str, Any]:
+    """The preview as plain data (for --format json)."""
     return {
-        "key": plan.key,
-        "revision": plan.revision,
+        "key": preview.key,
+        "revision": preview.revision,
         "files": [
             {"file": f.name, "sha256": f.sha256, "built_revision": f.fields.get("revision")}
-            for f in plan.files
+            for f in preview.files
         ],
         "changes": [
             {
@@ -648,17 +607,17 @@ def describe(plan: ImportPlan) -> dict[str, Any]:
                 "project": c.project,
                 "indicator": c.indicator,
             }
-            for c in plan.changes
+            for c in preview.changes
         ],
         "counts": [
             {
                 "bureau": b,
-                "normal_before": plan.counts_before[b][0],
-                "weak_before": plan.counts_before[b][1],
-                "normal_after": plan.counts_after[b][0],
-                "weak_after": plan.counts_after[b][1],
+                "normal_before": preview.counts_before[b][0],
+                "weak_before": preview.counts_before[b][1],
+                "normal_after": preview.counts_after[b][0],
+                "weak_after": preview.counts_after[b][1],
             }
-            for b in plan.counts_before
+            for b in preview.counts_before
         ],
-        "warnings": plan.warnings,
+        "warnings": preview.warnings,
     }

@@ -206,7 +206,7 @@ def build_evaluation(
                 ("input_sheet", names["departments"]),
                 ("threshold", doc.threshold),
                 ("department", department or ""),
-                ("headers", "|".join(template["departments"]["headers"])),
+                *eval_departments.SheetFormat.of_template(template).fields(),
             ],
             records,
         )

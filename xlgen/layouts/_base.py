@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, NamedTuple, Protocol
 
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
@@ -14,6 +15,45 @@ from ..parse._text import width as text_width
 # Excel's default column: one character unit ≈ 7 px at 96 dpi, plus 5 px of padding.
 PX_PER_CHAR = 7
 PT_PER_PX = 0.75
+
+
+class SheetRow(Protocol):
+    """One row of a sheet as a reader gives it (xlgen.xlsx.CellData is one)."""
+
+    @property
+    def index(self) -> int: ...  # zero-based row index
+
+    @property
+    def values(self) -> list[Any]: ...  # by zero-based column; None where empty
+
+    @property
+    def percent(self) -> frozenset[int]: ...  # columns holding a percentage-formatted number
+
+
+class RowSource(Protocol):
+    """A sheet's rows, in order, read afresh on each call: the first `limit` rows (all
+    without one), leaving the columns in `skip` unread (None)."""
+
+    def __call__(
+        self, *, skip: frozenset[int] = frozenset(), limit: int | None = None
+    ) -> Iterable[SheetRow]: ...
+
+
+class PlainRow(NamedTuple):
+    index: int
+    values: list[Any]
+    percent: frozenset[int] = frozenset()
+
+
+def plain_rows(rows: list[list[Any]]) -> RowSource:
+    """A RowSource over rows already read as lists of values (openpyxl, calamine)."""
+
+    def source(
+        *, skip: frozenset[int] = frozenset(), limit: int | None = None
+    ) -> Iterable[SheetRow]:
+        return (PlainRow(i, list(values)) for i, values in enumerate(rows[:limit]))
+
+    return source
 
 
 def quote_sheet(name: str) -> str:

@@ -6,22 +6,29 @@ row carry the record key, bureau, department, a first-row-of-project flag, the d
 and the project's rate, so that counting formulas never look at merged cells and an import
 maps cells to records by key, never by position.
 
-Writing (`write`) and reading the input cells back (`read_inputs`) live here together.
+This module owns the sheet's structure: `write` lays it out and `read_sheet` reads it back,
+both from one `SheetFormat` (the department mark, the headers, the hidden headers, the first
+data row). The format is recorded in the workbook's `_xlgen` sheet, so a workbook still
+reads after the template is restyled.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
 
+from ..errors import InputError
 from ..model import Department, Direction, Evaluation, Indicator, Project
 from ..numbers import fold as fold_digits
 from ..numbers import format_number
 from ..numbers import read as read_number
 from ..rules import RATE_ROUND, indicator_rate, judgement, rate_of
 from ._base import (
+    RowSource,
+    SheetRow,
     Styles,
     cell,
     col_letter,
@@ -30,6 +37,7 @@ from ._base import (
     fill,
     lines_needed,
     page_setup,
+    plain_rows,
     printable_width_points,
     quote_sheet,
     row_height,
@@ -41,6 +49,102 @@ PROJECT, INDICATOR, UNIT, TARGET, ACTUAL, RATE, PRATE, JUDGE, NOTE = range(9)
 KEY, BUREAU, DEPT, FIRST, DIRECTION, PRATE_ALL = range(9, 15)
 HIDDEN_HEADERS = ["기록키", "국", "부서", "사업첫행", "방향", "사업달성률"]
 FIRST_DATA_ROW = 3  # rows 0..2: title, unit, blank
+# The visible cells an import reads or checks, by the column they were written in.
+VISIBLE = {
+    "project": PROJECT,
+    "indicator": INDICATOR,
+    "unit": UNIT,
+    "target": TARGET,
+    "actual": ACTUAL,
+    "note": NOTE,
+}
+
+
+@dataclass(frozen=True)
+class SheetFormat:
+    """What the sheet's reader must recognise, exactly as the writer wrote it.
+
+    The writer takes it from the template; `fields()` records it in the workbook's
+    `_xlgen` sheet and `recorded()` reads it back from there, so a workbook built with
+    one template still reads after the template is restyled.
+    """
+
+    dept_mark: str  # a department block's title is "<mark> <부서명>"
+    headers: tuple[str, ...]  # the column headers of each block, in column order
+    hidden_headers: tuple[str, ...] = tuple(HIDDEN_HEADERS)
+    first_data_row: int = FIRST_DATA_ROW
+
+    @classmethod
+    def of_template(cls, template: Mapping[str, Any]) -> SheetFormat:
+        """The format a template gives; refuses headers the reader could not tell apart."""
+        conf = template["departments"]
+        headers = tuple(str(h) for h in conf["headers"])
+        where = "서식 파일 [departments] headers"
+        if len(headers) != NOTE + 1:
+            raise InputError(f"{where}: 머리글은 {NOTE + 1}개여야 합니다 ({len(headers)}개).")
+        if any(_SEPARATOR in h for h in headers):
+            raise InputError(f"{where}: 머리글에는 '{_SEPARATOR}'를 쓸 수 없습니다.")
+        named = [h.strip() for h in headers if h.strip()]
+        if len(set(named)) != len(named):
+            raise InputError(f"{where}: 같은 머리글이 두 번 있습니다 ({', '.join(named)}).")
+        return cls(str(conf.get("dept_mark", "▢")), headers)
+
+    @classmethod
+    def recorded(
+        cls, fields: Mapping[str, Any], template: Callable[[], Mapping[str, Any]]
+    ) -> SheetFormat:
+        """The format recorded in a workbook's `_xlgen` fields. A workbook built before a
+        value was recorded is read with the current `template()`'s value (or the code's)."""
+        fallback: SheetFormat | None = None
+
+        def default() -> SheetFormat:
+            nonlocal fallback
+            if fallback is None:
+                fallback = cls.of_template(template())
+            return fallback
+
+        def listed(name: str) -> tuple[str, ...] | None:
+            value = fields.get(name)
+            return tuple(str(value).split(_SEPARATOR)) if value not in (None, "") else None
+
+        mark = fields.get("dept_mark")
+        first = fields.get("first_data_row")
+        return cls(
+            str(mark) if isinstance(mark, str) else default().dept_mark,
+            listed("headers") or default().headers,
+            listed("hidden_headers") or tuple(HIDDEN_HEADERS),
+            int(first) if isinstance(first, (int, float)) and first >= 0 else FIRST_DATA_ROW,
+        )
+
+    def fields(self) -> list[tuple[str, Any]]:
+        """What `recorded()` reads back, as `_xlgen` fields."""
+        return [
+            ("headers", _SEPARATOR.join(self.headers)),
+            ("dept_mark", self.dept_mark),
+            ("hidden_headers", _SEPARATOR.join(self.hidden_headers)),
+            ("first_data_row", self.first_data_row),
+        ]
+
+    def dept_title(self, name: str) -> str:
+        return f"{self.dept_mark} {name}" if self.dept_mark else name
+
+    def is_dept_title(self, values: list[Any], project_col: int, visible: range) -> bool:
+        """A department block's title row: the title alone in the 주요사업명 column."""
+        title = values[project_col]
+        if not isinstance(title, str) or not title.strip():
+            return False
+        if self.dept_mark and not title.strip().startswith(self.dept_mark):
+            return False
+        return all(values[c] in (None, "") for c in visible if c != project_col)
+
+    def is_header_row(self, labels: list[str | None]) -> bool:
+        """A block's column-header row: the headers of every VISIBLE column are on it
+        (the others may be left unread)."""
+        wanted = {self.headers[c].strip() for c in VISIBLE.values()} - {""}
+        return bool(wanted) and wanted <= set(labels)
+
+
+_SEPARATOR = "|"  # between the headers of one `_xlgen` field
 
 
 @dataclass
@@ -125,14 +229,76 @@ def _rate_formula(r: int) -> str:
     )
 
 
-def _merge(ws: Worksheet, first_row: int, col: int, last_row: int) -> None:
-    """Register a vertical merge without writing its cells.
+class _Merges:
+    """The sheet's vertical merges (주요사업명, 사업 달성률, 판정 over a project's rows),
+    registered without writing their cells.
 
-    xlsxwriter's merge_range() writes blank cells down the whole range at once, which
-    constant_memory mode (one row buffered at a time) cannot take; here each row writes
-    its own cells in order, so only the range is recorded.
+    xlsxwriter's public merge_range() cannot be used here: it writes the anchor and blank
+    cells down the whole range at once, and in constant_memory mode (one row buffered at a
+    time; this sheet needs it at 100,000 rows) every cell written for a later row flushes
+    the earlier ones, so the rest of the project's rows could no longer be written
+    (XlsxWriter documents merge_range() as unsupported in constant_memory mode, issue #367;
+    a merge within the current row works). So each row writes its own cells in order, and
+    the range is only appended to the worksheet's merge list, which is what merge_range()
+    itself does after its checks. The check that list skips (no two merges may overlap: a
+    file Excel must repair) is done here; tests/test_merges.py proves the written file
+    holds no overlap and that merge_range() does lose cells in constant_memory mode.
     """
-    ws.merge.append([first_row, col, last_row, col])
+
+    def __init__(self, ws: Worksheet, first_free_row: int):
+        self.ws = ws
+        self.free_from: dict[int, int] = {}  # column → first row not yet merged
+        self.first_free_row = first_free_row  # rows above hold the title merges
+
+    def add(self, first_row: int, col: int, last_row: int) -> None:
+        if first_row >= last_row:
+            raise ValueError(f"not a vertical range: rows {first_row}..{last_row}")
+        if first_row < max(self.first_free_row, self.free_from.get(col, 0)):
+            raise ValueError(f"merge {cell(first_row, col)}:{cell(last_row, col)} overlaps")
+        self.free_from[col] = last_row + 1
+        self.ws.merge.append([first_row, col, last_row, col])
+
+
+@dataclass(frozen=True)
+class _Formats:
+    """The cell formats of the sheet, made once per workbook."""
+
+    dept: Any
+    header: Any
+    text: Any
+    center: Any
+    rate: Any
+    prate: Any
+    judge: Any
+    note: Any
+    project: Any
+    numbers: list[Any]
+    inputs: list[Any]
+
+    @classmethod
+    def of(cls, styles: Styles) -> _Formats:
+        return cls(
+            dept=styles.get(bold=True, font_size=styles.font_size + 1),
+            header=styles.header(),
+            text=styles.box(),
+            center=styles.box(align="center"),
+            rate=styles.box(num_format=styles.numbers.get("rate", "0"), align="right"),
+            prate=styles.box(num_format=styles.numbers.get("project_rate", "0.0"), align="center"),
+            judge=styles.box(align="center", bold=True),
+            note=styles.box(locked=False, bg_color=styles.colors.get("input_fill", "#FFF2CC")),
+            project=styles.box(align="left"),
+            numbers=[styles.number(d) for d in range(4)],
+            inputs=[styles.input(d) for d in range(4)],
+        )
+
+
+@dataclass(frozen=True)
+class _Labels:
+    weak: str
+    normal: str
+
+    def of(self, prate: float | None, threshold: float) -> str:
+        return {"부진": self.weak, "정상추진": self.normal}.get(judgement(prate, threshold), "")
 
 
 def write(
@@ -143,131 +309,172 @@ def write(
     placement: Placement,
 ) -> None:
     """Write the sheet strictly row by row (so it also works in constant_memory mode)."""
-    conf = template["departments"]
+    fmt = SheetFormat.of_template(template)
     judge = template.get("judgement", {})
-    weak_label, normal_label = judge.get("weak", "부진"), judge.get("normal", "정상추진")
-    year = evaluation.year or ""
-    page_setup(ws, template, fit_width=False)
-    ws.set_print_scale(print_scale(template))
-    set_widths(ws, conf["widths"])
-    ws.set_column(KEY, PRATE_ALL, 12, None, {"hidden": True})
-    ws.set_row(0, 30)
-    ws.merge_range(0, 0, 0, NOTE, fill(template, conf["title"], year=year), styles.title())
-    ws.merge_range(1, 0, 1, NOTE, conf.get("unit", ""), styles.unit())
-    for i, text in enumerate(HIDDEN_HEADERS):
-        ws.write_string(1, KEY + i, text)
-
-    dept_fmt = styles.get(bold=True, font_size=styles.font_size + 1)
-    header_fmt = styles.header()
-    text_fmt = styles.box()
-    center_fmt = styles.box(align="center")
-    rate_fmt = styles.box(num_format=styles.numbers.get("rate", "0"), align="right")
-    prate_fmt = styles.box(num_format=styles.numbers.get("project_rate", "0.0"), align="center")
-    judge_fmt = styles.box(align="center", bold=True)
-    note_fmt = styles.box(locked=False, bg_color=styles.colors.get("input_fill", "#FFF2CC"))
-    project_fmt = styles.box(align="left")
-    number_fmts = [styles.number(d) for d in range(4)]
-    input_fmts = [styles.input(d) for d in range(4)]
-    threshold = evaluation.threshold
+    labels = _Labels(judge.get("weak", "부진"), judge.get("normal", "정상추진"))
+    _write_top(ws, evaluation, styles, template, fmt)
+    formats = _Formats.of(styles)
+    merges = _Merges(ws, fmt.first_data_row)
 
     events: dict[int, tuple[str, Any]] = {}
     for row, dept in placement.dept_rows:
         events[row] = ("dept", dept)
     for row in placement.header_rows:
         events[row] = ("header", None)
-    span_of: dict[int, tuple[int, int, Project]] = {}
-    for start, end, project in placement.project_spans:
-        for r in range(start, end + 1):
-            span_of[r] = (start, end, project)
-    project_state: dict[int, tuple[float | None, str]] = {}
-
     for row, key, ind, project, dept in placement.indicator_rows:
         events[row] = ("indicator", (key, ind, project, dept))
+    span_of: dict[int, tuple[int, int]] = {}
+    for start, end, _ in placement.project_spans:
+        for r in range(start, end + 1):
+            span_of[r] = (start, end)
+    project_rate: dict[int, float | None] = {}  # first row of a project → its 달성률
 
     for row in sorted(events):
         kind, payload = events[row]
         if row in placement.heights:
             ws.set_row(row, placement.heights[row])
         if kind == "dept":
-            ws.write_string(row, 0, f"{conf.get('dept_mark', '▢')} {payload.name}", dept_fmt)
-            continue
-        if kind == "header":
-            for col, text in enumerate(conf["headers"]):
-                ws.write_string(row, col, text, header_fmt)
-            continue
-        key, ind, project, dept = payload
-        start, end, _ = span_of[row]
-        if row == start:
-            prate = rate_of(project)
-            label = {"부진": weak_label, "정상추진": normal_label}.get(
-                judgement(prate, threshold), ""
-            )
-            project_state[start] = (prate, label)
-            f_range = f"{cell(start, RATE)}:{cell(end, RATE)}"
-            p_cell = cell(start, PRATE)
-            if end > start:
-                for col in (PROJECT, PRATE, JUDGE):
-                    _merge(ws, start, col, end)
-            ws.write_string(row, PROJECT, project.name, project_fmt)
-            ws.write_formula(
-                row,
-                PRATE,
-                f'=IF(COUNT({f_range})=0,"",AVERAGE({f_range}))',
-                prate_fmt,
-                "" if prate is None else prate,
-            )
-            ws.write_formula(
-                row,
-                JUDGE,
-                f'=IF({p_cell}="","",IF({p_cell}<=THRESHOLD,"{weak_label}","{normal_label}"))',
-                judge_fmt,
-                label,
-            )
+            ws.write_string(row, PROJECT, fmt.dept_title(payload.name), formats.dept)
+        elif kind == "header":
+            for col, text in enumerate(fmt.headers):
+                ws.write_string(row, col, text, formats.header)
         else:
-            ws.write_blank(row, PROJECT, None, project_fmt)
-            ws.write_blank(row, PRATE, None, prate_fmt)
-            ws.write_blank(row, JUDGE, None, judge_fmt)
-        decimals = decimals_of(ind.target, ind.actual)
-        ws.write_string(row, INDICATOR, ind.name, text_fmt)
-        ws.write_string(row, UNIT, ind.unit, center_fmt)
-        if ind.target is None:
-            ws.write_blank(row, TARGET, None, number_fmts[decimals])
-        else:
-            ws.write_number(row, TARGET, ind.target, number_fmts[decimals])
-        if ind.actual is None:
-            ws.write_blank(row, ACTUAL, None, input_fmts[decimals])
-        else:
-            ws.write_number(row, ACTUAL, ind.actual, input_fmts[decimals])
-        rate = indicator_rate(ind.target, ind.actual, ind.direction)
-        ws.write_formula(row, RATE, _rate_formula(row), rate_fmt, "" if rate is None else rate)
-        if ind.stated_rate is not None and rate is not None and ind.stated_rate != rate:
-            ws.write_comment(
-                row,
-                RATE,
-                f"문서 인쇄값: {_num(ind.stated_rate)}\n계산값: {_num(rate)} (실적 ÷ 목표 × 100, 반올림)",
-                {"author": "xlgen", "x_scale": 1.6, "y_scale": 0.8},
-            )
-        ws.write_string(row, NOTE, ind.note or "", note_fmt)
-        prate = project_state[start][0]
-        ws.write_string(row, KEY, key)
-        ws.write_string(row, BUREAU, placement.bureau_of[row])
-        ws.write_string(row, DEPT, dept.name)
-        ws.write_number(row, FIRST, 1 if row == start else 0)
-        ws.write_string(row, DIRECTION, ind.direction.value)
-        ws.write_formula(
-            row, PRATE_ALL, f"={cell(start, PRATE)}", None, "" if prate is None else prate
-        )
+            key, ind, project, dept = payload
+            start, end = span_of[row]
+            if row == start:
+                project_rate[start] = rate_of(project)
+                _write_project(ws, row, end, project, project_rate[start], formats)
+                _write_judgement(ws, row, end, project_rate[start], evaluation, formats, labels)
+                if end > start:
+                    for col in (PROJECT, PRATE, JUDGE):
+                        merges.add(start, col, end)
+            else:
+                for col, f in ((PROJECT, formats.project), (PRATE, formats.prate)):
+                    ws.write_blank(row, col, None, f)
+                ws.write_blank(row, JUDGE, None, formats.judge)
+            _write_indicator(ws, row, ind, formats)
+            _write_keys(ws, row, start, key, ind, dept, placement, project_rate[start])
+    _write_rules(ws, styles, placement, fmt)
 
-    last = placement.last_row
+
+def _write_top(
+    ws: Worksheet,
+    evaluation: Evaluation,
+    styles: Styles,
+    template: dict[str, Any],
+    fmt: SheetFormat,
+) -> None:
+    """Page setup, column widths, the title and unit rows and the hidden columns' headers."""
+    conf = template["departments"]
+    page_setup(ws, template, fit_width=False)
+    ws.set_print_scale(print_scale(template))
+    set_widths(ws, conf["widths"])
+    ws.set_column(KEY, PRATE_ALL, 12, None, {"hidden": True})
+    ws.set_row(0, 30)
+    title = fill(template, conf["title"], year=evaluation.year or "")
+    ws.merge_range(0, 0, 0, NOTE, title, styles.title())  # one row each: works row by row
+    ws.merge_range(1, 0, 1, NOTE, conf.get("unit", ""), styles.unit())
+    for i, text in enumerate(fmt.hidden_headers):
+        ws.write_string(1, KEY + i, text)
+
+
+def _write_project(
+    ws: Worksheet,
+    row: int,
+    end: int,
+    project: Project,
+    prate: float | None,
+    formats: _Formats,
+) -> None:
+    """A project's name and 사업 달성률 on its first row."""
+    f_range = f"{cell(row, RATE)}:{cell(end, RATE)}"
+    ws.write_string(row, PROJECT, project.name, formats.project)
+    ws.write_formula(
+        row,
+        PRATE,
+        f'=IF(COUNT({f_range})=0,"",AVERAGE({f_range}))',
+        formats.prate,
+        "" if prate is None else prate,
+    )
+
+
+def _write_judgement(
+    ws: Worksheet,
+    row: int,
+    end: int,
+    prate: float | None,
+    evaluation: Evaluation,
+    formats: _Formats,
+    labels: _Labels,
+) -> None:
+    """A project's 판정 on its first row (against the 설정 sheet's THRESHOLD)."""
+    p_cell = cell(row, PRATE)
+    ws.write_formula(
+        row,
+        JUDGE,
+        f'=IF({p_cell}="","",IF({p_cell}<=THRESHOLD,"{labels.weak}","{labels.normal}"))',
+        formats.judge,
+        labels.of(prate, evaluation.threshold),
+    )
+
+
+def _write_indicator(ws: Worksheet, row: int, ind: Indicator, formats: _Formats) -> None:
+    """An indicator's visible cells: name, unit, 목표, 실적 (input), 달성률, 비고 (input)."""
+    decimals = decimals_of(ind.target, ind.actual)
+    ws.write_string(row, INDICATOR, ind.name, formats.text)
+    ws.write_string(row, UNIT, ind.unit, formats.center)
+    for col, value, f in (
+        (TARGET, ind.target, formats.numbers[decimals]),
+        (ACTUAL, ind.actual, formats.inputs[decimals]),
+    ):
+        if value is None:
+            ws.write_blank(row, col, None, f)
+        else:
+            ws.write_number(row, col, value, f)
+    rate = indicator_rate(ind.target, ind.actual, ind.direction)
+    ws.write_formula(row, RATE, _rate_formula(row), formats.rate, "" if rate is None else rate)
+    if ind.stated_rate is not None and rate is not None and ind.stated_rate != rate:
+        ws.write_comment(
+            row,
+            RATE,
+            f"문서 인쇄값: {_num(ind.stated_rate)}\n계산값: {_num(rate)} (실적 ÷ 목표 × 100, 반올림)",
+            {"author": "xlgen", "x_scale": 1.6, "y_scale": 0.8},
+        )
+    ws.write_string(row, NOTE, ind.note or "", formats.note)
+
+
+def _write_keys(
+    ws: Worksheet,
+    row: int,
+    start: int,
+    key: str,
+    ind: Indicator,
+    dept: Department,
+    placement: Placement,
+    prate: float | None,
+) -> None:
+    """The hidden columns: what the counting formulas and the import read."""
+    ws.write_string(row, KEY, key)
+    ws.write_string(row, BUREAU, placement.bureau_of[row])
+    ws.write_string(row, DEPT, dept.name)
+    ws.write_number(row, FIRST, 1 if row == start else 0)
+    ws.write_string(row, DIRECTION, ind.direction.value)
+    ws.write_formula(row, PRATE_ALL, f"={cell(start, PRATE)}", None, "" if prate is None else prate)
+
+
+def _write_rules(ws: Worksheet, styles: Styles, placement: Placement, fmt: SheetFormat) -> None:
+    """What covers the whole sheet: the 부진 highlight, the 실적 validation, print setup and
+    protection (written after the rows: none of it writes cells)."""
+    first, last = fmt.first_data_row, placement.last_row
     weak_fmt = styles.workbook.add_format(
         {
             "bg_color": styles.colors.get("weak_fill", "#F8CBAD"),
             "font_color": styles.colors.get("weak_font", "#9C0006"),
         }
     )
-    flag = f"${col_letter(PRATE_ALL)}{FIRST_DATA_ROW + 1}"  # relative row, absolute column
+    flag = f"${col_letter(PRATE_ALL)}{first + 1}"  # relative row, absolute column
     ws.conditional_format(
-        FIRST_DATA_ROW,
+        first,
         PROJECT,
         last,
         NOTE,
@@ -301,76 +508,180 @@ def write(
     ws.set_h_pagebreaks(placement.page_breaks)
     ws.print_area(0, 0, last, NOTE)
     ws.repeat_rows(0, 0)
-    ws.freeze_panes(FIRST_DATA_ROW, 0)
+    ws.freeze_panes(first, 0)
     ws.protect("", {"sort": True, "autofilter": True, "format_columns": True, "format_rows": True})
-
-
-def read_inputs(rows: list[list[Any]]) -> dict[str, dict[str, Any]]:
-    """Input cells of a Ⅲ sheet, by record key: {key: {"row": n, "actual": v, "note": v}}.
-
-    `rows` are the sheet's cell values (zero-based rows and columns, as a reader such as
-    openpyxl or calamine gives them). Only rows carrying a record key count; their
-    position does not matter, so staff may sort, filter or hide rows.
-    """
-    found: dict[str, dict[str, Any]] = {}
-    for index, values in enumerate(rows):
-        key = values[KEY] if len(values) > KEY else None
-        if not isinstance(key, str) or not key.strip() or index < FIRST_DATA_ROW:
-            continue
-        found[key.strip()] = {
-            "row": index,
-            "actual": values[ACTUAL] if len(values) > ACTUAL else None,
-            "note": values[NOTE] if len(values) > NOTE else None,
-        }
-    return found
-
-
-def _num(value: Any) -> str:
-    return format_number(value)
 
 
 # --------------------------------------------------------------------------- reading back
 
-COLUMN_LABELS = {
-    "actual": "실적",
-    "note": "비고",
-    "indicator": "성과지표",
-    "unit": "단위",
-    "target": "목표",
-    "project": "주요사업명",
-}
+# How far below the first data row the first column-header row is looked for (rows staff
+# may have inserted above it).
+HEADER_SEARCH_ROWS = 60
 
 
-def locate_columns(
-    rows: list[list[Any]], headers: list[str] | None = None
-) -> tuple[dict[str, int], set[int]]:
-    """Find the input and key columns by their labels, not by position, so a column staff
-    inserted does not shift what is read (falling back to the built positions). Also
-    returns every column the sheet was built with, so an added one can be named."""
-    found = {
-        "key": KEY,
-        "actual": ACTUAL,
-        "note": NOTE,
-        "indicator": INDICATOR,
-        "unit": UNIT,
-        "target": TARGET,
-        "project": PROJECT,
-    }
+@dataclass(frozen=True)
+class Columns:
+    """Where a sheet as read holds each column (zero-based)."""
+
+    at: dict[str, int]  # "key" and the VISIBLE names → column
+    known: frozenset[int]  # every column the sheet was built with
+
+    def unused(self) -> frozenset[int]:
+        """Built columns an import neither takes nor checks (left unread)."""
+        return self.known - set(self.at.values())
+
+
+@dataclass(slots=True)
+class InputRow:
+    """A data row as read back: its key and the cells an import takes or checks.
+
+    `key` is the stripped key text (None when the key cell holds something else than
+    text); rows without any key cell value are in `SheetReading.keyless` instead.
+    """
+
+    index: int  # zero-based row
+    raw_key: Any
+    key: str | None
+    project: Any
+    indicator: Any
+    unit: Any
+    target: Any
+    actual: Any
+    note: Any
+    actual_percent: bool  # the 실적 cell holds a percentage-formatted number
+    first_row: int | None = None  # a repeated key: the 1-based row it was first on
+    shown: str = ""  # a keyless row: its first content, as messages show it
+
+
+@dataclass
+class SheetReading:
+    """What `read_sheet` found on the sheet."""
+
+    sheet: str
+    columns: Columns
+    rows: list[InputRow]  # every row carrying a key cell value, in sheet order
+    keyless: list[InputRow]  # rows with content, no key, that the writer did not write
+    added_columns: list[int]  # columns holding content the sheet was not built with
+
+    def ref(self, name: str, index: int) -> str:
+        """sheet!cell of one column ("key" or a VISIBLE name) on a zero-based row."""
+        return f"{self.sheet}!{col_letter(self.columns.at[name])}{index + 1}"
+
+
+def read_sheet(rows: RowSource, sheet: str, fmt: SheetFormat) -> SheetReading:
+    """Read a Ⅲ sheet back: the rows carrying record keys with their input and identifying
+    cells, and what does not belong to the sheet as written (added rows and columns).
+
+    Rows are mapped by key, not position, so staff may sort, filter or hide rows; columns
+    are found by the headers `fmt` says were written, so an inserted column shifts
+    nothing. The column headers are read first, then every row once, streamed, leaving
+    unread the built columns nothing checks.
+    """
+    columns = locate_columns(rows(limit=fmt.first_data_row + HEADER_SEARCH_ROWS), fmt)
+    return _read_rows(rows(skip=columns.unused()), sheet, fmt, columns)
+
+
+def locate_columns(head: Iterable[SheetRow], fmt: SheetFormat) -> Columns:
+    """Find the key and visible columns by the headers written (falling back to the
+    built positions), and every column the sheet was built with."""
+    at = {"key": KEY, **VISIBLE}
     labelled = set(range(NOTE + 1))
-    for values in rows[:FIRST_DATA_ROW]:
-        for col, value in enumerate(values):
-            if value == HIDDEN_HEADERS[0]:
-                found["key"] = col
-    for values in rows[FIRST_DATA_ROW : FIRST_DATA_ROW + 60]:
-        labels = [str(v).strip() if isinstance(v, str) else None for v in values]
-        if "실적" in labels and "성과지표" in labels:
-            for name, label in COLUMN_LABELS.items():
-                if label in labels:
-                    found[name] = labels.index(label)
-            expected = set(headers or COLUMN_LABELS.values())
-            labelled = {i for i, label in enumerate(labels) if label in expected}
+    for row in head:
+        values = row.values
+        if row.index < fmt.first_data_row:
+            for col, value in enumerate(values):
+                if isinstance(value, str) and value.strip() == fmt.hidden_headers[0]:
+                    at["key"] = col
+            continue
+        labels = [v.strip() if isinstance(v, str) else None for v in values]
+        if fmt.is_header_row(labels):
+            for name, position in VISIBLE.items():
+                header = fmt.headers[position].strip()
+                if header and header in labels:
+                    at[name] = labels.index(header)
+            written = {h.strip() for h in fmt.headers}
+            labelled = {i for i, label in enumerate(labels) if label in written}
             break
-    return found, labelled | set(range(found["key"], found["key"] + len(HIDDEN_HEADERS)))
+    hidden = range(at["key"], at["key"] + len(fmt.hidden_headers))
+    return Columns(at, frozenset(labelled | set(hidden)))
+
+
+def _read_rows(
+    rows: Iterable[SheetRow], sheet: str, fmt: SheetFormat, columns: Columns
+) -> SheetReading:
+    at = columns.at
+    key_col, actual_col = at["key"], at["actual"]
+    width = max(at.values()) + 1
+    visible = range(max(at[name] for name in VISIBLE) + 1)
+    known = columns.known
+    unknown_from = next(i for i in range(len(known) + 1) if i not in known)
+    reading = SheetReading(sheet, columns, [], [], [])
+    added: set[int] = set()
+    first_seen: dict[str, int] = {}
+    for row in rows:
+        index, values = row.index, row.values
+        if index < fmt.first_data_row:
+            continue
+        if len(values) > unknown_from:
+            added.update(
+                i
+                for i in range(unknown_from, len(values))
+                if i not in known and values[i] not in (None, "")
+            )
+        if len(values) < width:
+            values = values + [None] * (width - len(values))
+        raw_key = values[key_col]
+        has_key = raw_key not in (None, "")
+        if not has_key and (
+            all(values[c] in (None, "") for c in visible)
+            or fmt.is_dept_title(values, at["project"], visible)
+            or fmt.is_header_row([v.strip() if isinstance(v, str) else None for v in values])
+        ):
+            continue  # empty, or written by the writer as a block's title or headers
+        key = raw_key.strip() if isinstance(raw_key, str) else None
+        found = InputRow(
+            index,
+            raw_key,
+            key,
+            values[at["project"]],
+            values[at["indicator"]],
+            values[at["unit"]],
+            values[at["target"]],
+            values[actual_col],
+            values[at["note"]],
+            actual_col in row.percent,
+        )
+        if has_key:
+            if key in first_seen:
+                found.first_row = first_seen[key]
+            elif key:
+                first_seen[key] = index + 1
+            reading.rows.append(found)
+        else:
+            found.shown = str(values[0] or next(v for v in values if v not in (None, "")))[:30]
+            reading.keyless.append(found)
+    reading.added_columns = sorted(added)
+    return reading
+
+
+def read_inputs(rows: list[list[Any]], fmt: SheetFormat | None = None) -> dict[str, dict[str, Any]]:
+    """Input cells of a Ⅲ sheet read as lists of values (openpyxl, calamine), by record
+    key: {key: {"row": n, "actual": v, "note": v}} (`read_sheet` for the whole reading;
+    `fmt`: the format it was written with, the default template's when not given)."""
+    if fmt is None:
+        from ..templates import load_template
+
+        fmt = SheetFormat.of_template(load_template("evaluation"))
+    reading = read_sheet(plain_rows(rows), "", fmt)
+    return {
+        r.key: {"row": r.index, "actual": r.actual, "note": r.note}
+        for r in reading.rows
+        if r.key and r.first_row is None
+    }
+
+
+def _num(value: Any) -> str:
+    return format_number(value)
 
 
 def parse_actual(value: Any, unit: str) -> tuple[Any, str | None]:

@@ -1,7 +1,10 @@
 """_xlgen: the hidden sheet that ties a workbook to its records: document key, store
 revision, content hash, and the record keys with the values they were built with.
 
-An import reads this first (it never trusts row positions or cached formula values).
+An import reads this first (it never trusts row positions or cached formula values): the
+fields (`read_fields`), then the values each record was built with (`read_built`). The
+fields include what the input sheet's reader needs to recognise the sheet as written
+(eval_departments.SheetFormat.fields).
 """
 
 from __future__ import annotations
@@ -11,9 +14,17 @@ from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
 
+from ._base import RowSource
+
 SHEET = "_xlgen"
 FORMAT = "xlgen-workbook/1"
 RECORD_HEADERS = ["record_key", "department", "project", "indicator", "target", "actual", "note"]
+FIELD_ROWS = 64  # the fields sit in the first rows, ahead of the record table
+# Columns of the record table the import does not use (it compares 실적 and 비고 with the
+# values the workbook was built with): left unread.
+_BUILT_UNUSED = frozenset(
+    RECORD_HEADERS.index(h) for h in RECORD_HEADERS if h not in ("record_key", "actual", "note")
+)
 
 
 def write(ws: Worksheet, fields: list[tuple[str, Any]], records: list[list[Any]]) -> None:
@@ -41,9 +52,18 @@ def write(ws: Worksheet, fields: list[tuple[str, Any]], records: list[list[Any]]
     ws.protect("")
 
 
-def read_built(rows: Iterable[list[Any]]) -> dict[str, tuple[Any, Any]]:
-    """Record key → (actual, note) from a `_xlgen` sheet's rows: what the import compares
-    with (the record table only, streamed; rows may lack the columns it does not use)."""
+def read_fields(rows: RowSource) -> dict[str, Any]:
+    """The fields of a `_xlgen` sheet (format, key, revision, …), from its first rows."""
+    return read([list(row.values) for row in rows(limit=FIELD_ROWS)])[0]
+
+
+def read_built(rows: RowSource) -> dict[str, tuple[Any, Any]]:
+    """Record key → (actual, note) from a `_xlgen` sheet: what the import compares with
+    (the record table only, streamed, leaving unread the columns it does not use)."""
+    return _built(row.values for row in rows(skip=_BUILT_UNUSED))
+
+
+def _built(rows: Iterable[list[Any]]) -> dict[str, tuple[Any, Any]]:
     key_col, actual_col, note_col = (
         RECORD_HEADERS.index(h) for h in ("record_key", "actual", "note")
     )
