@@ -246,7 +246,9 @@ def _write_pieces(pieces: Iterator[str]) -> None:
 
 
 def _preview_text(preview: Any, applied: int | None) -> str:
-    lines = [f"문서 '{preview.key}' (저장소 리비전 {preview.revision}), 파일 {len(preview.files)}개"]
+    lines = [
+        f"문서 '{preview.key}' (저장소 리비전 {preview.revision}), 파일 {len(preview.files)}개"
+    ]
     if not preview.changes:
         lines.append("변경 없음")
     else:
@@ -257,7 +259,9 @@ def _preview_text(preview: Any, applied: int | None) -> str:
                 f"  {c.department} / {c.project} / {c.indicator}  {what} {_show(c.old)} → {_show(c.new)}"
                 f"   ({c.file} {c.cell})"
             )
-        moved = [b for b in preview.counts_before if preview.counts_before[b] != preview.counts_after[b]]
+        moved = [
+            b for b in preview.counts_before if preview.counts_before[b] != preview.counts_after[b]
+        ]
         if moved:
             lines.append("국별 정상추진/부진의 변화:")
             for b in moved:

@@ -235,14 +235,14 @@ class _Merges:
 
     xlsxwriter's public merge_range() cannot be used here: it writes the anchor and blank
     cells down the whole range at once, and in constant_memory mode (one row buffered at a
-    time; this sheet needs it at 100,000 rows) every cell written for a later row flushes
-    the earlier ones, so the rest of the project's rows could no longer be written
-    (XlsxWriter documents merge_range() as unsupported in constant_memory mode, issue #367;
-    a merge within the current row works). So each row writes its own cells in order, and
-    the range is only appended to the worksheet's merge list, which is what merge_range()
-    itself does after its checks. The check that list skips (no two merges may overlap: a
-    file Excel must repair) is done here; tests/test_merges.py proves the written file
-    holds no overlap and that merge_range() does lose cells in constant_memory mode.
+    time; this sheet needs it at 100,000 rows) each write to a later row flushes the rows
+    before it, so the other cells of the range's rows, written after it, are dropped.
+    XlsxWriter documents merge_range() as unsupported in constant_memory mode (issue
+    #367); a merge within one row works, as the title rows use. So each row writes its own
+    cells in order, and the range is only appended to the worksheet's merge list, which is
+    what merge_range() itself does after its checks. The check this skips (no two merges
+    may overlap: a file Excel must repair) is done here; tests/test_merges.py proves the
+    written file holds no overlap, and that merge_range() does drop cells in this mode.
     """
 
     def __init__(self, ws: Worksheet, first_free_row: int):
