@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -401,7 +401,7 @@ def _compare_file(
     for row in rows:
         problems.extend(
             _compare_row(
-                wbi, row, records[row.key], built_rev, changed_since, preview, proposed, force
+                wbi, row, records[str(row.key)], built_rev, changed_since, preview, proposed, force
             )
         )
     return problems
@@ -412,7 +412,7 @@ def _compare_row(
     row: dep.InputRow,
     record: Record,
     built_rev: int,
-    changed_since: set[tuple[str, str]],
+    changed_since: Mapping[tuple[str, str], Any],
     preview: ImportPreview,
     proposed: Proposed,
     force: bool,
@@ -420,42 +420,43 @@ def _compare_row(
     """Check one row's 실적 and 비고, and propose what changed since the build."""
     b, d, p, ind = record
     name, reading, key = wbi.name, wbi.reading, str(row.key)
-    about = f"({_label(d, p, ind)})"
-    where = reading.ref("actual", row.index)
     raw = row.actual
+    where = reading.ref("actual", row.index) if row.actual_percent else ""
     if row.actual_percent and isinstance(raw, (int, float)) and not isinstance(raw, bool):
         if ind.unit.strip() != "%":
             return [
-                f"{name}: {where} {about}: 실적 백분율 서식({raw:.0%})은 단위가 %인 지표에만 쓸 수 있습니다."
+                f"{name}: {where} ({_label(d, p, ind)}): 실적 백분율 서식({raw:.0%})은 단위가 %인 지표에만 쓸 수 있습니다."
             ]
         preview.warnings.append(
-            f"{name}: {where} {about}: 백분율 서식으로 입력된 {raw:.4g}을(를) {round(raw * 100, 10):g}(으)로 읽었습니다"
+            f"{name}: {where} ({_label(d, p, ind)}): 백분율 서식으로 입력된 {raw:.4g}을(를) {round(raw * 100, 10):g}(으)로 읽었습니다"
         )
         raw = round(raw * 100, 10)
         raw = int(raw) if float(raw).is_integer() else raw
     try:
         actual, normalised = dep.parse_actual(raw, ind.unit)
     except ValueError as exc:
-        return [f"{name}: {where} {about}: 실적 {exc}."]
+        return [f"{name}: {reading.ref('actual', row.index)} ({_label(d, p, ind)}): 실적 {exc}."]
     if normalised:
-        preview.warnings.append(f"{name}: {where} {about}: {normalised}")
+        where = reading.ref("actual", row.index)
+        preview.warnings.append(f"{name}: {where} ({_label(d, p, ind)}): {normalised}")
     note = _note(row.note)
-    note_where = reading.ref("note", row.index)
     if note.startswith("="):
-        return [f"{name}: {note_where} {about}: 비고에 수식은 넣을 수 없습니다."]
+        where = reading.ref("note", row.index)
+        return [f"{name}: {where} ({_label(d, p, ind)}): 비고에 수식은 넣을 수 없습니다."]
     built_actual, built_note = wbi.built.get(key, (None, None))
     problems: list[str] = []
-    for fld, new, built_value, current, stored, cell_ref in (
-        ("actual", actual, built_actual, ind.actual, ind.actual, where),
-        ("note", note, _note(built_note), _note(ind.note), ind.note, note_where),
+    for fld, new, built_value, current, stored in (
+        ("actual", actual, built_actual, ind.actual, ind.actual),
+        ("note", note, _note(built_note), _note(ind.note), ind.note),
     ):
         if new == built_value or _same(new, built_value):
             continue  # staff did not touch it
         if new == current or _same(new, current):
             continue  # already stored (imported before): nothing to do
+        cell_ref = reading.ref(fld, row.index)
         if not force and (key, fld) in changed_since:
             problems.append(
-                f"{name}: {cell_ref} {about}: 통합문서를 만든 뒤(리비전 {built_rev}) "
+                f"{name}: {cell_ref} ({_label(d, p, ind)}): 통합문서를 만든 뒤(리비전 {built_rev}) "
                 f"저장소의 {'실적' if fld == 'actual' else '비고'}이(가) {current!r}(으)로 바뀌었는데 "
                 f"이 파일은 {new!r}입니다. 최신 통합문서로 다시 입력하거나 --force로 덮어쓰세요."
             )
@@ -463,7 +464,7 @@ def _compare_row(
         previous = proposed.get((key, fld))
         if previous is not None and not _same(previous[0], new):
             problems.append(
-                f"{name}: {cell_ref} {about}: 다른 파일({previous[1].name} {previous[2]})과 값이 다릅니다 "
+                f"{name}: {cell_ref} ({_label(d, p, ind)}): 다른 파일({previous[1].name} {previous[2]})과 값이 다릅니다 "
                 f"({previous[0]!r} / {new!r})."
             )
             continue
@@ -535,6 +536,13 @@ _PROTECTED_KO = {"indicator": "성과지표", "unit": "단위", "target": "목�
 def _protected(wbi: WorkbookInput, row: dep.InputRow, record: Record) -> list[str]:
     """The protected cells of a row that no longer show what the record holds."""
     _, d, p, ind = record
+    if (
+        row.indicator == ind.name
+        and row.unit == ind.unit
+        and row.target == ind.target
+        and (row.project is None or row.project == p.name)
+    ):
+        return []  # as built (almost every row): no need to look closer
     checks = [("indicator", row.indicator, ind.name), ("unit", row.unit, ind.unit)]
     checks.append(("target", row.target, ind.target))
     if row.project not in (None, ""):  # merged: only a project's first row holds the name

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Any, NamedTuple, Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
@@ -39,7 +40,8 @@ class RowSource(Protocol):
     ) -> Iterable[SheetRow]: ...
 
 
-class PlainRow(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class PlainRow:
     index: int
     values: list[Any]
     percent: frozenset[int] = frozenset()

@@ -562,10 +562,14 @@ class SheetReading:
     rows: list[InputRow]  # every row carrying a key cell value, in sheet order
     keyless: list[InputRow]  # rows with content, no key, that the writer did not write
     added_columns: list[int]  # columns holding content the sheet was not built with
+    _prefix: dict[str, str] = field(default_factory=dict, repr=False)
 
     def ref(self, name: str, index: int) -> str:
         """sheet!cell of one column ("key" or a VISIBLE name) on a zero-based row."""
-        return f"{self.sheet}!{col_letter(self.columns.at[name])}{index + 1}"
+        prefix = self._prefix.get(name)
+        if prefix is None:  # one per column (this is called for every row)
+            prefix = self._prefix[name] = f"{self.sheet}!{col_letter(self.columns.at[name])}"
+        return f"{prefix}{index + 1}"
 
 
 def read_sheet(rows: RowSource, sheet: str, fmt: SheetFormat) -> SheetReading:
@@ -610,7 +614,11 @@ def _read_rows(
     rows: Iterable[SheetRow], sheet: str, fmt: SheetFormat, columns: Columns
 ) -> SheetReading:
     at = columns.at
-    key_col, actual_col = at["key"], at["actual"]
+    key_col, actual_col, note_col = at["key"], at["actual"], at["note"]
+    project_col, indicator_col, unit_col, target_col = (
+        at[name] for name in ("project", "indicator", "unit", "target")
+    )
+    first_data_row = fmt.first_data_row
     width = max(at.values()) + 1
     visible = range(max(at[name] for name in VISIBLE) + 1)
     known = columns.known
@@ -620,7 +628,7 @@ def _read_rows(
     first_seen: dict[str, int] = {}
     for row in rows:
         index, values = row.index, row.values
-        if index < fmt.first_data_row:
+        if index < first_data_row:
             continue
         if len(values) > unknown_from:
             added.update(
@@ -634,7 +642,7 @@ def _read_rows(
         has_key = raw_key not in (None, "")
         if not has_key and (
             all(values[c] in (None, "") for c in visible)
-            or fmt.is_dept_title(values, at["project"], visible)
+            or fmt.is_dept_title(values, project_col, visible)
             or fmt.is_header_row([v.strip() if isinstance(v, str) else None for v in values])
         ):
             continue  # empty, or written by the writer as a block's title or headers
@@ -643,12 +651,12 @@ def _read_rows(
             index,
             raw_key,
             key,
-            values[at["project"]],
-            values[at["indicator"]],
-            values[at["unit"]],
-            values[at["target"]],
+            values[project_col],
+            values[indicator_col],
+            values[unit_col],
+            values[target_col],
             values[actual_col],
-            values[at["note"]],
+            values[note_col],
             actual_col in row.percent,
         )
         if has_key:
