@@ -18,8 +18,10 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from . import ole
 from ._gc import no_gc
 from .errors import InputError, XlgenError
+from .files import read_head
 from .layouts import eval_departments as dep
 from .layouts import meta
 from .layouts._base import col_letter
@@ -32,9 +34,9 @@ from .xlsx import SheetError, TooManyRows, XlsxReader
 MAX_PACKAGE_BYTES = (
     600 * 1024 * 1024
 )  # uncompressed parts together (xlgen's own 100,000-row workbook: ~160 MB)
+MAX_FILE_BYTES = MAX_PACKAGE_BYTES  # the file itself, before anything is inflated
 MAX_RATIO = 200  # uncompressed / compressed, per part: more is a zip bomb
 MAX_ROWS = 200_000
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 class ImportRefused(XlgenError, ValueError):
@@ -94,17 +96,22 @@ class ImportPlan:
 def check_container(path: Path) -> None:
     """Refuse, with a clear message, what is not an xlsx package within sane bounds."""
     name = path.name
-    if not path.exists():
-        raise InputError(f"{path}: 파일이 없습니다.")
-    if path.is_dir():
-        raise InputError(f"{path}: 파일이 아니라 폴더입니다.")
-    with path.open("rb") as fh:
-        head = fh.read(8)
-    if head.startswith(OLE_MAGIC):
+    # A regular file within the bound, looked at without blocking (never a FIFO or device).
+    head = read_head(path, MAX_FILE_BYTES, 8)
+    if head.startswith(ole.MAGIC):
+        if ole.is_encrypted(path):
+            raise InputError(
+                f"{name}: 암호가 걸린 통합문서입니다. 엑셀에서 암호를 풀고 저장한 뒤 다시 가져와 주세요."
+            )
         raise InputError(
             f"{name}: 엑셀 97-2003 형식(.xls)은 가져올 수 없습니다. 엑셀에서 'Excel 통합 문서(*.xlsx)'로 저장해 주세요."
         )
     if not zipfile.is_zipfile(path):
+        if head.startswith(b"PK"):  # a zip's start without its directory: cut off or damaged
+            raise InputError(
+                f"{name}: 손상되었거나 끝이 잘린 통합문서입니다 (zip 목차가 없거나 손상됨). "
+                "원본 파일을 다시 받거나 엑셀에서 다시 저장해 주세요."
+            )
         raise InputError(
             f"{name}: 엑셀 통합문서(.xlsx)가 아닙니다 (CSV나 다른 파일의 이름만 바꾼 것으로 보입니다)."
         )
