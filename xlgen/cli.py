@@ -231,7 +231,9 @@ def _show(value: Any) -> str:
         return "(빈칸)"
     if is_number(value):
         return format_number(value)
-    return repr(value)
+    from .display import shorten
+
+    return shorten(value)
 
 
 def _write_pieces(pieces: Iterator[str]) -> None:

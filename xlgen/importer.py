@@ -20,6 +20,7 @@ from typing import Any
 
 from . import ole
 from ._gc import no_gc
+from .display import shorten
 from .errors import InputError, XlgenError
 from .files import read_head
 from .layouts import eval_departments as dep
@@ -37,6 +38,7 @@ MAX_PACKAGE_BYTES = (
 MAX_FILE_BYTES = MAX_PACKAGE_BYTES  # the file itself, before anything is inflated
 MAX_RATIO = 200  # uncompressed / compressed, per part: more is a zip bomb
 MAX_ROWS = 200_000
+THRESHOLD_MAX = 1000  # the 부진 threshold (%), as the 설정 cell's validation allows
 
 
 class ImportRefused(XlgenError, ValueError):
@@ -278,7 +280,7 @@ def read_workbook(path: Path) -> WorkbookInput:
         built = meta.read_built(_iter_rows(reader, meta.SHEET, path.name, skip=_META_UNUSED))
         if fields.get("format") != meta.FORMAT:
             raise InputError(
-                f"{path.name}: 알 수 없는 xlgen 통합문서 형식입니다 ({fields.get('format')!r})."
+                f"{path.name}: 알 수 없는 xlgen 통합문서 형식입니다 ({shorten(fields.get('format'))})."
             )
         if fields.get("kind") != "evaluation":
             raise InputError(f"{path.name}: 성과계획 통합문서에는 가져올 실적이 없습니다.")
@@ -386,8 +388,12 @@ def _plan_import(store: Store, paths: list[Path], *, force: bool) -> ImportPlan:
                 f"저장소 '{key}': {doc.org or '기관 미상'} {doc.year or '연도 미상'})."
             )
             continue
-        built_rev = f.get("revision")
-        if not isinstance(built_rev, (int, float)) or int(built_rev) > revision:
+        try:
+            built_rev = meta.int_field(f, "revision", name)
+        except InputError as exc:
+            problems.append(str(exc))
+            continue
+        if built_rev is None or built_rev > revision:
             problems.append(
                 f"{name}: 통합문서의 저장소 리비전({built_rev})이 이 저장소({revision})와 맞지 않습니다."
             )
@@ -444,15 +450,15 @@ def _plan_import(store: Store, paths: list[Path], *, force: bool) -> ImportPlan:
                 if not force and (rk, fld) in changed_since:
                     problems.append(
                         f"{name}: {cell_ref} ({_label(d, p, ind)}): 통합문서를 만든 뒤(리비전 {built_rev}) "
-                        f"저장소의 {'실적' if fld == 'actual' else '비고'}이(가) {current!r}(으)로 바뀌었는데 "
-                        f"이 파일은 {new!r}입니다. 최신 통합문서로 다시 입력하거나 --force로 덮어쓰세요."
+                        f"저장소의 {'실적' if fld == 'actual' else '비고'}이(가) {shorten(current)}(으)로 바뀌었는데 "
+                        f"이 파일은 {shorten(new)}입니다. 최신 통합문서로 다시 입력하거나 --force로 덮어쓰세요."
                     )
                     continue
                 previous = proposed.get((rk, fld))
                 if previous is not None and not _same(previous[0], new):
                     problems.append(
                         f"{name}: {cell_ref} ({_label(d, p, ind)}): 다른 파일({previous[1].name} {previous[2]})과 값이 다릅니다 "
-                        f"({previous[0]!r} / {new!r})."
+                        f"({shorten(previous[0])} / {shorten(new)})."
                     )
                     continue
                 proposed[(rk, fld)] = (new, wbi, cell_ref)
@@ -477,7 +483,13 @@ def _plan_import(store: Store, paths: list[Path], *, force: bool) -> ImportPlan:
     for ch in plan.changes:
         unique.setdefault((ch.record_key, ch.field), ch)
     plan.changes = list(unique.values())
-    threshold = float(files[0].fields.get("threshold") or doc.threshold)
+    try:
+        threshold = meta.number_field(
+            files[0].fields, "threshold", files[0].name, low=0, high=THRESHOLD_MAX
+        )
+    except InputError as exc:
+        raise ImportRefused([str(exc)]) from None
+    threshold = doc.threshold if threshold is None else threshold
     plan.counts_before = _counts(doc, threshold)
     for ch in plan.changes:
         if ch.field == "actual":
@@ -539,7 +551,7 @@ def _collect(
                     }[fld]
                     problems.append(
                         f"{name}: {wbi.sheet}!{col_letter(cols[fld])}{row_no} ({label(key)}): 보호된 칸 '{ko}'이(가) "
-                        f"바뀌었습니다 ({expected!r} → {got!r}). 목표·지표명·단위·사업명은 바꿀 수 없습니다."
+                        f"바뀌었습니다 ({shorten(expected)} → {shorten(got)}). 목표·지표명·단위·사업명은 바꿀 수 없습니다."
                     )
             wbi.cells[key] = (index, values[cols["actual"]], values[cols["note"]])
             continue
@@ -547,7 +559,7 @@ def _collect(
             owner = _record_by_content(values, cols, records)
             about = f" ({label(owner)})" if owner else ""
             problems.append(
-                f"{name}: {key_cell(row_no)}{about}: 숨김 키 {raw_key!r}이(가) 이 문서에 없습니다 "
+                f"{name}: {key_cell(row_no)}{about}: 숨김 키 {shorten(raw_key)}이(가) 이 문서에 없습니다 "
                 "(숨김 칸이 손상되었거나 다른 통합문서의 행입니다)."
             )
             continue
