@@ -1232,3 +1232,94 @@ def test_the_background_check_reads_the_bytes_that_were_read(tmp_path: Path) -> 
         os.replace(tmp, target)  # as a sync client or a save would
         with pytest.raises(SheetError):
             r.finish_checks()
+
+
+# =========================================================================== issue 12: escapes, formats
+
+
+def styled(path: Path, out: Path, code: str) -> Path:
+    """`path` with custom format 165 (style 3) replaced by `code` (XML-escaped here)."""
+    quoted = code.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    return rewrite_part(
+        path,
+        out,
+        lambda b: b.replace(b'formatCode="0.0%"', f'formatCode="{quoted}"'.encode()),
+        part="xl/styles.xml",
+    )
+
+
+def test_surrogate_pair_escape_is_one_character_and_a_lone_half_is_replaced(
+    tmp_path: Path,
+) -> None:
+    """`_xD801__xDC05_` is U+10405 (as Excel writes it); a lone half, which no text can hold,
+    reads as U+FFFD and is counted, on both paths and in shared and inline strings."""
+    shared = "<si><t>a_xD801__xDC05_b</t></si><si><t>c_xD801_d</t></si><si><t>_xDC05_</t></si>"
+    xml = sheet_xml(
+        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>'
+        '<c r="C1" t="s"><v>2</v></c>'
+        '<c r="D1" t="inlineStr"><is><t>e_xDBFF__xDFFF_f_xD800_</t></is></c></row>'
+    )
+    path = package(tmp_path / "x.xlsx", xml, shared)
+    # shared strings with a processing instruction are read by the general path too
+    odd = package(tmp_path / "o.xlsx", xml, "<?x y?>" + shared)
+    expected = [["a\U00010405b", "c\ufffdd", "\ufffd", "e\U0010ffff" + "f\ufffd"]]
+    for p in (path, with_comment(path, tmp_path / "g.xlsx"), odd):
+        with XlsxReader(p) as reader:
+            got = trimmed(
+                c.values for c in reader.rows("S", max_rows=BIG, max_columns=64, skip=frozenset())
+            )
+            assert got == expected
+            assert reader.lone_surrogates == 3  # two in shared strings, one inline
+        for text in got[0]:
+            text.encode("utf-8")  # never a UnicodeEncodeError downstream
+
+
+def test_well_formed_escapes_count_no_lone_halves(tmp_path: Path) -> None:
+    path = package(
+        tmp_path / "x.xlsx",
+        sheet_xml('<row r="1"><c r="A1" t="s"><v>0</v></c></row>'),
+        "<si><t>_x000D_ _x005F_xD801_</t></si>",
+    )
+    with XlsxReader(path) as reader:
+        assert trimmed(c.values for c in reader.rows("S", max_rows=BIG, max_columns=64)) == [
+            ["\r _xD801_"]
+        ]
+        assert reader.lone_surrogates == 0
+
+
+@pytest.mark.parametrize(
+    ("code", "flagged"),
+    [
+        ("[=0]?;0%", {0, 1}),  # only zero shows "?": 0.85 and -0.5 show as percentages
+        ("0%;[Red]-0%", {0, 1}),
+        ("0;-0%", {1}),  # positives plain, negatives as percentages
+        ("0;-0;0%", set()),  # only zero (not in this row) as a percentage
+        ('0"%"', set()),  # a quoted % is text: the number is not scaled
+        ("0\\%", set()),  # an escaped % likewise
+        ("0_%", set()),  # a space the width of %
+        ("0*%", set()),  # a fill with %
+        ('"a;b%"0;0%', {1}),  # a quoted ";" does not end a section
+        ("[>1]0%;0", set()),  # 0.85 and -0.5 are not above 1
+        ("[<1]0%;0", {0, 1}),
+        ("#,##0;△#,##0", set()),
+    ],
+)
+def test_percent_comes_from_the_section_a_number_is_shown_with(
+    tmp_path: Path, code: str, flagged: set[int]
+) -> None:
+    xml = sheet_xml(
+        '<row r="1"><c r="A1" s="3"><v>0.85</v></c><c r="B1" s="3"><v>-0.5</v></c></row>'
+    )
+    path = styled(package(tmp_path / "p.xlsx", xml), tmp_path / "q.xlsx", code)
+    for p in (path, with_comment(path, tmp_path / "g.xlsx")):
+        assert values(p) == [[0.85, -0.5]]
+        assert percents(p) == ({0: frozenset(flagged)} if flagged else {})
+
+
+def test_a_date_section_gives_a_date_only_for_numbers_shown_with_it(tmp_path: Path) -> None:
+    xml = sheet_xml(
+        '<row r="1"><c r="A1" s="3"><v>45366.5</v></c><c r="B1" s="3"><v>-3</v></c></row>'
+    )
+    path = styled(package(tmp_path / "p.xlsx", xml), tmp_path / "q.xlsx", "yyyy-mm-dd;-0")
+    for p in (path, with_comment(path, tmp_path / "g.xlsx")):
+        assert values(p) == [[DATE + dt.timedelta(hours=12), -3]]

@@ -11,7 +11,7 @@ from .model import Document, Evaluation
 from .seeds import parse_seed
 from .store import Store
 from .templates import load_template
-from .workbook import build_departments, build_document
+from .workbook import build_departments, build_document, department_files
 
 
 @dataclass
@@ -66,18 +66,29 @@ def build(
     if threshold is not None:  # the "no threshold printed" finding names the one applied
         doc.warnings = restate_threshold(doc.warnings, threshold)
     source = info.source_name if info else ""
-    path = build_document(
-        doc, target, template, key=key, revision=revision, threshold=threshold, source=source
-    )
-    extra: list[Path] = []
-    if by_department:
+    files: list[tuple[str, Path]] = []
+    if by_department:  # everything checked before the first file is written
         if not isinstance(doc, Evaluation):
             from .errors import XlgenError
 
             raise XlgenError(
                 f"'{key}'은(는) 평가 문서가 아니라 부서별 통합문서를 만들 수 없습니다."
             )
+        files = department_files(doc, target, template)
+    path = build_document(
+        doc, target, template, key=key, revision=revision, threshold=threshold, source=source
+    )
+    extra: list[Path] = []
+    if by_department:
+        assert isinstance(doc, Evaluation)
         extra = build_departments(
-            doc, target, template, key=key, revision=revision, threshold=threshold, source=source
+            doc,
+            target,
+            template,
+            key=key,
+            revision=revision,
+            threshold=threshold,
+            source=source,
+            files=files,
         )
     return BuildResult(path, key, revision, parsed, doc, extra)

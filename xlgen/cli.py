@@ -22,14 +22,28 @@ from .numbers import format_number, is_number
 EPILOG = "도움말: xlgen 명령 --help  (예: xlgen parse --help)"
 
 
+def _db_path(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """A store path that names a folder is refused naming where it came from: the option
+    or the XLGEN_DB variable (the store itself refuses other bad paths in Korean)."""
+    if value is not None and value.is_dir():
+        source = ctx.get_parameter_source(param.name or "db")
+        given = "환경변수 XLGEN_DB" if source == click.core.ParameterSource.ENVIRONMENT else "--db"
+        raise UserError(
+            f"{given}에 준 저장소 경로 {value}은(는) 폴더입니다. 저장소 파일의 경로를 지정하세요 "
+            f"(예: {value / 'xlgen.sqlite'})."
+        )
+    return value
+
+
 def db_option(fn: Callable) -> Callable:
     """--db, shared by every command that touches the store."""
     return click.option(
         "--db",
         "db",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=click.Path(path_type=Path),
         envvar="XLGEN_DB",
         default=None,
+        callback=_db_path,
         help="저장소(SQLite) 파일 경로. 기본값: 환경변수 XLGEN_DB, 없으면 사용자 데이터 폴더의 xlgen/xlgen.sqlite",
     )(fn)
 
@@ -231,7 +245,9 @@ def _show(value: Any) -> str:
         return "(빈칸)"
     if is_number(value):
         return format_number(value)
-    return repr(value)
+    from .display import shorten
+
+    return shorten(value)
 
 
 def _write_pieces(pieces: Iterator[str]) -> None:

@@ -18,8 +18,11 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from . import ole
 from ._gc import no_gc
+from .display import shorten
 from .errors import InputError, XlgenError
+from .files import read_head
 from .layouts import eval_departments as dep
 from .layouts import meta
 from .layouts._base import RowSource, col_letter
@@ -33,9 +36,10 @@ from .xlsx import CellData, SheetError, TooManyRows, XlsxReader
 MAX_PACKAGE_BYTES = (
     600 * 1024 * 1024
 )  # uncompressed parts together (xlgen's own 100,000-row workbook: ~160 MB)
+MAX_FILE_BYTES = MAX_PACKAGE_BYTES  # the file itself, before anything is inflated
 MAX_RATIO = 200  # uncompressed / compressed, per part: more is a zip bomb
 MAX_ROWS = 200_000
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+THRESHOLD_MAX = 1000  # the 부진 threshold (%), as the 설정 cell's validation allows
 
 
 class ImportRefused(XlgenError, ValueError):
@@ -96,17 +100,22 @@ class ImportPreview:
 def check_container(path: Path) -> None:
     """Refuse, with a clear message, what is not an xlsx package within sane bounds."""
     name = path.name
-    if not path.exists():
-        raise InputError(f"{path}: 파일이 없습니다.")
-    if path.is_dir():
-        raise InputError(f"{path}: 파일이 아니라 폴더입니다.")
-    with path.open("rb") as fh:
-        head = fh.read(8)
-    if head.startswith(OLE_MAGIC):
+    # A regular file within the bound, looked at without blocking (never a FIFO or device).
+    head = read_head(path, MAX_FILE_BYTES, 8)
+    if head.startswith(ole.MAGIC):
+        if ole.is_encrypted(path):
+            raise InputError(
+                f"{name}: 암호가 걸린 통합문서입니다. 엑셀에서 암호를 풀고 저장한 뒤 다시 가져와 주세요."
+            )
         raise InputError(
             f"{name}: 엑셀 97-2003 형식(.xls)은 가져올 수 없습니다. 엑셀에서 'Excel 통합 문서(*.xlsx)'로 저장해 주세요."
         )
     if not zipfile.is_zipfile(path):
+        if head.startswith(b"PK"):  # a zip's start without its directory: cut off or damaged
+            raise InputError(
+                f"{name}: 손상되었거나 끝이 잘린 통합문서입니다 (zip 목차가 없거나 손상됨). "
+                "원본 파일을 다시 받거나 엑셀에서 다시 저장해 주세요."
+            )
         raise InputError(
             f"{name}: 엑셀 통합문서(.xlsx)가 아닙니다 (CSV나 다른 파일의 이름만 바꾼 것으로 보입니다)."
         )
@@ -243,7 +252,7 @@ def read_workbook(path: Path) -> WorkbookInput:
         built = meta.read_built(_source(reader, meta.SHEET, path.name))
         if fields.get("format") != meta.FORMAT:
             raise InputError(
-                f"{path.name}: 알 수 없는 xlgen 통합문서 형식입니다 ({fields.get('format')!r})."
+                f"{path.name}: 알 수 없는 xlgen 통합문서 형식입니다 ({shorten(fields.get('format'))})."
             )
         if fields.get("kind") != "evaluation":
             raise InputError(f"{path.name}: 성과계획 통합문서에는 가져올 실적이 없습니다.")
@@ -320,7 +329,13 @@ def _preview(store: Store, paths: list[Path], *, force: bool) -> ImportPreview:
     for ch in preview.changes:
         unique.setdefault((ch.record_key, ch.field), ch)
     preview.changes = list(unique.values())
-    threshold = float(files[0].fields.get("threshold") or doc.threshold)
+    try:
+        threshold = meta.number_field(
+            files[0].fields, "threshold", files[0].name, low=0, high=THRESHOLD_MAX
+        )
+    except InputError as exc:
+        raise ImportRefused([str(exc)]) from None
+    threshold = doc.threshold if threshold is None else threshold
     preview.counts_before = _counts(doc, threshold)
     for ch in preview.changes:
         if ch.field == "actual":
@@ -375,8 +390,11 @@ def _origin_problem(wbi: WorkbookInput, doc: Evaluation, key: str, revision: int
             f"{wbi.name}: 다른 기관·연도의 통합문서입니다 (통합문서: {f.get('org') or '기관 미상'} {f.get('year') or '연도 미상'}, "
             f"저장소 '{key}': {doc.org or '기관 미상'} {doc.year or '연도 미상'})."
         )
-    built_rev = f.get("revision")
-    if not isinstance(built_rev, (int, float)) or int(built_rev) > revision:
+    try:
+        built_rev = meta.int_field(f, "revision", wbi.name)
+    except InputError as exc:
+        return str(exc)
+    if built_rev is None or built_rev > revision:
         return f"{wbi.name}: 통합문서의 저장소 리비전({built_rev})이 이 저장소({revision})와 맞지 않습니다."
     return None
 
@@ -457,15 +475,15 @@ def _compare_row(
         if not force and (key, fld) in changed_since:
             problems.append(
                 f"{name}: {cell_ref} ({_label(d, p, ind)}): 통합문서를 만든 뒤(리비전 {built_rev}) "
-                f"저장소의 {'실적' if fld == 'actual' else '비고'}이(가) {current!r}(으)로 바뀌었는데 "
-                f"이 파일은 {new!r}입니다. 최신 통합문서로 다시 입력하거나 --force로 덮어쓰세요."
+                f"저장소의 {'실적' if fld == 'actual' else '비고'}이(가) {shorten(current)}(으)로 바뀌었는데 "
+                f"이 파일은 {shorten(new)}입니다. 최신 통합문서로 다시 입력하거나 --force로 덮어쓰세요."
             )
             continue
         previous = proposed.get((key, fld))
         if previous is not None and not _same(previous[0], new):
             problems.append(
                 f"{name}: {cell_ref} ({_label(d, p, ind)}): 다른 파일({previous[1].name} {previous[2]})과 값이 다릅니다 "
-                f"({previous[0]!r} / {new!r})."
+                f"({shorten(previous[0])} / {shorten(new)})."
             )
             continue
         proposed[(key, fld)] = (new, wbi, cell_ref)
@@ -506,7 +524,7 @@ def _map_rows(
         owner = _record_by_content(row, records)
         about = f" ({label(owner)})" if owner else ""
         problems.append(
-            f"{name}: {reading.ref('key', row.index)}{about}: 숨김 키 {row.raw_key!r}이(가) 이 문서에 없습니다 "
+            f"{name}: {reading.ref('key', row.index)}{about}: 숨김 키 {shorten(row.raw_key)}이(가) 이 문서에 없습니다 "
             "(숨김 칸이 손상되었거나 다른 통합문서의 행입니다)."
         )
     missing = {key for key in built if key not in seen and key in records}
@@ -554,7 +572,7 @@ def _protected(wbi: WorkbookInput, row: dep.InputRow, record: Record) -> list[st
         if not _same(got, expected) and not (got in (None, "") and expected in (None, "")):
             problems.append(
                 f"{wbi.name}: {wbi.reading.ref(fld, row.index)} ({_label(d, p, ind)}): 보호된 칸 '{_PROTECTED_KO[fld]}'이(가) "
-                f"바뀌었습니다 ({expected!r} → {got!r}). 목표·지표명·단위·사업명은 바꿀 수 없습니다."
+                f"바뀌었습니다 ({shorten(expected)} → {shorten(got)}). 목표·지표명·단위·사업명은 바꿀 수 없습니다."
             )
     return problems
 

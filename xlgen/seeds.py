@@ -87,7 +87,7 @@ def parse_document_path(path: Path) -> tuple[Document, TextDocument, str]:
     corrections = load_corrections(path)
     document, text = parse_file(path, corrections=corrections)
     apply_manifest(document, _load_toml(path.parent / MANIFEST), path.parent / MANIFEST)
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    sha = text.sha256 or hashlib.sha256(path.read_bytes()).hexdigest()
     return document, text, sha
 
 

@@ -20,6 +20,7 @@ import getpass
 import os
 import sqlite3
 import sys
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -30,9 +31,16 @@ from xlgen import store_codec as codec
 from xlgen.errors import NotFoundError, StoreError
 from xlgen.model import Document, Evaluation, Plan
 from xlgen.store_codec import DocumentInfo, HistoryEntry, RevisionInfo
-from xlgen.store_schema import MIGRATIONS, SCHEMA_VERSION, sqlite_error, statements
+from xlgen.store_schema import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    damaged_message,
+    sqlite_error,
+    statements,
+)
 
 DEFAULT_TIMEOUT = 10.0
+INTEGRITY_REPORT = 5  # problems the integrity check lists at most
 FIELDS = ("actual", "note")
 
 Change = tuple[str, str, Any, Any]
@@ -85,6 +93,8 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
         self.path = path
+        self._checked = False  # has the integrity check passed on this connection?
+        self._check: _IntegrityCheck | None = None
 
     # ------------------------------------------------------------------ opening
 
@@ -123,9 +133,16 @@ class Store:
         except BaseException:
             conn.close()
             raise
+        if not store._checked:
+            # While the caller reads its input (a parse, a workbook), the store is checked on
+            # a second, read-only connection; the first write waits for the verdict.
+            store._check = _IntegrityCheck(path)
         return store
 
     def close(self) -> None:
+        if self._check is not None:
+            self._check.stop()
+            self._check = None
         self._conn.close()
 
     def __enter__(self) -> Store:
@@ -184,6 +201,8 @@ class Store:
         with self._errors():
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
+                if write and not self._checked:
+                    self._check_integrity(conn)
                 yield conn
                 conn.execute("COMMIT")
             except BaseException:
@@ -193,6 +212,27 @@ class Store:
                     except sqlite3.Error:
                         pass
                 raise
+
+    def _check_integrity(self, conn: sqlite3.Connection) -> None:
+        """Refuse to write to a damaged store (a damaged page, an index that disagrees with
+        its table): a write on top would report success while building on broken data.
+        Once per connection, before its first write: the background check's verdict, or
+        (when it could not give one) the check run here, under the write lock."""
+        problems = None
+        if self._check is not None:
+            problems = self._check.result()
+            self._check = None
+        if problems is None:
+            problems = _quick_check(conn)
+        if problems:
+            # SQLite heads its report with "*** in database main ***"; one finding a line.
+            lines = [
+                ln for p in problems for ln in p.splitlines() if ln and not ln.startswith("***")
+            ]
+            lines = lines or problems
+            detail = lines[0] if len(lines) == 1 else f"{lines[0]} 외 {len(lines) - 1}건"
+            raise StoreError(damaged_message(self.path, detail))
+        self._checked = True
 
     def _doc_row(
         self, conn: sqlite3.Connection, key: str, *, body: bool = False
@@ -651,3 +691,57 @@ class Store:
 
 
 _FIELD_KO = {"actual": "실적", "note": "비고"}
+
+
+def _quick_check(conn: sqlite3.Connection) -> list[str]:
+    """What SQLite's quick check finds wrong with the store (empty when nothing)."""
+    try:
+        rows = conn.execute(f"PRAGMA quick_check({INTEGRITY_REPORT})").fetchall()
+    except sqlite3.DatabaseError as exc:
+        if "interrupt" in str(exc):
+            raise
+        return [str(exc)]
+    return [str(row[0]) for row in rows if row and row[0] != "ok"]
+
+
+class _IntegrityCheck:
+    """The store's quick check, run in a thread on its own read-only connection (SQLite
+    releases the GIL while it reads pages)."""
+
+    def __init__(self, path: Path) -> None:
+        self._problems: list[str] | None = None
+        self._conn: sqlite3.Connection | None = None
+        try:
+            uri = path.resolve().as_uri() + "?mode=ro"
+            self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        except (sqlite3.Error, ValueError, OSError):
+            self._thread = None
+            return
+        self._thread = threading.Thread(target=self._run, name="xlgen-store-check", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        assert self._conn is not None
+        try:
+            self._problems = _quick_check(self._conn)
+        except sqlite3.Error:
+            self._problems = None  # interrupted or could not read: the writer checks itself
+
+    def result(self) -> list[str] | None:
+        """The problems found (empty: none), or None when the check could not be made."""
+        if self._thread is None:
+            return None
+        self._thread.join()
+        self._close()
+        return self._problems
+
+    def stop(self) -> None:
+        if self._thread is not None and self._conn is not None:
+            self._conn.interrupt()
+            self._thread.join()
+        self._close()
+
+    def _close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

@@ -113,6 +113,15 @@ def statements(script: str) -> Iterator[str]:
         raise ValueError(f"incomplete SQL statement at end of script: {buf.strip()[:80]!r}")
 
 
+def damaged_message(path: Path, detail: str) -> str:
+    """The refusal for a store SQLite finds damaged (nothing was written)."""
+    return (
+        f"저장소 {path}이(가) 손상되었습니다 (SQLite 무결성 검사: {detail[:200]}). "
+        "아무것도 쓰지 않았습니다. 백업해 둔 저장소 파일로 바꾸거나, 새 저장소에 "
+        "문서를 다시 읽어 들인 뒤(xlgen load) 다시 시도하세요."
+    )
+
+
 def sqlite_error(exc: sqlite3.Error, path: Path) -> StoreError:
     """A StoreError with a Korean message for an sqlite3 exception on the store at ``path``."""
     name = getattr(exc, "sqlite_errorname", "") or ""
@@ -122,11 +131,9 @@ def sqlite_error(exc: sqlite3.Error, path: Path) -> StoreError:
             f"저장소 {path}을(를) 다른 xlgen 작업이 사용 중이라 기다렸지만 끝나지 않았습니다. "
             "다른 작업이 끝난 뒤 다시 시도하세요."
         )
-    if (
-        name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT"))
-        or "not a database" in text
-        or "malformed" in text
-    ):
+    if name.startswith("SQLITE_CORRUPT") or "malformed" in text:
+        return StoreError(damaged_message(path, text))
+    if name.startswith("SQLITE_NOTADB") or "not a database" in text:
         return StoreError(f"{path}은(는) xlgen 저장소(SQLite) 파일이 아니거나 손상되었습니다.")
     if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
         return StoreError(f"저장소 파일 {path}을(를) 열 수 없습니다. 경로와 권한을 확인하세요.")

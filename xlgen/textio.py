@@ -9,11 +9,15 @@ is refused instead of being used.
 from __future__ import annotations
 
 import codecs
+import hashlib
+import io
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
+from .files import read_regular
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
@@ -26,6 +30,7 @@ class TextDocument:
     text: str
     encoding: str  # "utf-8", "utf-8-sig", "cp949", "utf-16"
     newline: str  # "CRLF", "LF", "CR" or "" (a single line)
+    sha256: str = ""  # of the bytes read (hex), so that nobody reads the file a second time
 
     @property
     def lines(self) -> list[str]:
@@ -106,25 +111,39 @@ def _normalise_newlines(text: str) -> tuple[str, str]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), kind
 
 
-def read_document(path: str | Path) -> TextDocument:
-    """Read a text document from disk, detecting encoding and line endings."""
-    path = Path(path)
+def _workbook_message(data: bytes, name: str) -> str | None:
+    """The refusal for an Excel workbook given where a text document is expected (None when
+    the bytes are not one): it would otherwise be blamed on the text encoding."""
+    if not data.startswith(b"PK\x03\x04"):
+        return None
     try:
-        size = path.stat().st_size
-        if size > MAX_DOCUMENT_BYTES:
-            raise InputError(
-                f"{path.name}: 파일이 너무 큽니다 ({size:,}바이트, 최대 {MAX_DOCUMENT_BYTES:,}바이트)."
-            )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: 파일이 없습니다.") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: 파일이 아니라 폴더입니다.") from None
-    except PermissionError:
-        raise InputError(f"{path}: 파일을 읽을 권한이 없습니다.") from None
-    except OSError as exc:
-        raise InputError(f"{path}: 파일을 읽을 수 없습니다 ({exc.strerror}).") from None
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            if "xl/workbook.xml" not in zf.namelist():
+                return None
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return None
+    return (
+        f"{name}: 엑셀 통합문서(.xlsx)입니다. 문서의 텍스트가 아니므로 읽을 수 없습니다. "
+        f"통합문서에 입력한 실적·비고를 저장소에 넣으려면 xlgen import 명령을 쓰세요 "
+        f"(예: xlgen import {name})."
+    )
+
+
+def read_document(path: str | Path) -> TextDocument:
+    """Read a text document from disk, detecting encoding and line endings. Only a regular
+    file of at most MAX_DOCUMENT_BYTES is read (never a FIFO or a device)."""
+    path = Path(path)
+    data = read_regular(path, MAX_DOCUMENT_BYTES)
+    workbook = _workbook_message(data, path.name)
+    if workbook is not None:
+        raise InputError(workbook)
     text, encoding = decode_bytes(data, path.name)
     text = text.lstrip("\ufeff")
     text, newline = _normalise_newlines(text)
-    return TextDocument(path=path, text=text, encoding=encoding, newline=newline)
+    return TextDocument(
+        path=path,
+        text=text,
+        encoding=encoding,
+        newline=newline,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )

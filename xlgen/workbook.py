@@ -7,15 +7,20 @@ formula's logic (xlgen.rules), so any reader sees the right numbers before a rec
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
 import json
 import os
+import stat
 import tempfile
+import time
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
 
 from . import __version__
 from .errors import XlgenError
@@ -51,12 +56,68 @@ def file_name(doc: Document, template: dict[str, Any]) -> str:
     return (name or "xlgen") + ".xlsx"
 
 
-def write_atomically(path: Path, writer: Any) -> Path:
-    """Call writer(temp_path), then rename into place; nothing is left behind on error."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".xlgen-", suffix=".xlsx.part", dir=path.parent)
-    os.close(fd)
+PART_PREFIX, PART_SUFFIX = ".xlgen-", ".xlsx.part"  # the temporary files write_atomically makes
+STALE_PART_SECONDS = 3600  # a part older than this belongs to a build that was killed
+
+
+def remove_stale_parts(folder: Path, *, older_than: float = STALE_PART_SECONDS) -> list[Path]:
+    """Delete the temporary files that killed builds left in `folder`: only regular files
+    named like ours (`.xlgen-*.xlsx.part`), owned by this user, untouched for `older_than`
+    seconds (a build running now keeps writing to its own). Returns what was removed."""
+    removed: list[Path] = []
+    now = time.time()
     try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(PART_PREFIX) and name.endswith(PART_SUFFIX)):
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(st.st_mode) or (uid is not None and st.st_uid != uid):
+                continue
+            if now - st.st_mtime < older_than:
+                continue
+            os.unlink(entry.path)
+        except OSError:
+            continue
+        removed.append(Path(entry.path))
+    return removed
+
+
+def _write_error(path: Path, exc: BaseException) -> BuildError:
+    """A Korean message for an OS error while writing `path` (xlsxwriter wraps some)."""
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else exc
+    code = getattr(inner, "errno", None)
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return BuildError(
+            f"{path}: 디스크 공간이 부족해 통합문서를 쓰지 못했습니다. 공간을 확보한 뒤 다시 "
+            "실행하세요 (기존 파일은 그대로입니다)."
+        )
+    if isinstance(inner, PermissionError) or code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return BuildError(
+            f"{path}: 파일을 쓸 수 없습니다 (권한 없음). 엑셀에서 열려 있으면 닫고, 폴더에 쓸 "
+            "권한이 있는지 확인한 뒤 다시 실행하세요."
+        )
+    if code == errno.ENAMETOOLONG:
+        return BuildError(f"{path}: 파일 이름이 너무 깁니다.")
+    reason = getattr(inner, "strerror", None) or str(inner)
+    return BuildError(f"{path}: 통합문서를 쓰지 못했습니다 ({reason}).")
+
+
+def write_atomically(path: Path, writer: Any) -> Path:
+    """Call writer(temp_path), then rename into place; nothing is left behind on error (a
+    full disk, no permission: a BuildError with a Korean message). Parts left by builds
+    killed earlier in the same folder are removed first."""
+    tmp: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_parts(path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=PART_PREFIX, suffix=PART_SUFFIX, dir=path.parent)
+        os.close(fd)
         writer(Path(tmp))
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
@@ -64,15 +125,83 @@ def write_atomically(path: Path, writer: Any) -> Path:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual permissions
         os.replace(tmp, path)
-    except PermissionError:
-        Path(tmp).unlink(missing_ok=True)
-        raise BuildError(
-            f"{path}: 파일을 쓸 수 없습니다. 엑셀에서 열려 있으면 닫고 다시 실행하세요."
-        ) from None
+    except (OSError, FileCreateError) as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        raise _write_error(path, exc) from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+# ----------------------------------------------------------------------------- limits
+
+MAX_CELL_TEXT = 32_767  # characters an Excel cell holds; xlsxwriter would cut the rest
+
+
+def check_cell_text(doc: Document) -> None:
+    """Refuse (BuildError) a document holding a text longer than an Excel cell takes: the
+    workbook would carry it cut, silently, and an import would then store the cut text.
+    (Plain loops: 100,000 indicators are looked at in a few hundredths of a second.)"""
+    limit = MAX_CELL_TEXT
+    found: list[str] = []
+
+    def check(text: str | None, what: str, name: str = "") -> None:
+        if text is not None and len(text) > limit:
+            found.append(f"{what}{' ' + _short(name) if name else ''}: {len(text):,}자")
+
+    check(doc.title, "제목")
+    check(doc.org, "기관")
+    for w in doc.warnings:
+        check(w.message, "검토사항")
+    if isinstance(doc, Evaluation):
+        for b in doc.bureaus:
+            check(b.name, "국", b.name)
+            for d in b.departments:
+                check(d.name, "부서", d.name)
+                for p in d.projects:
+                    check(p.name, "사업", p.name)
+                    for i in p.indicators:
+                        if len(i.name) <= limit and len(i.unit) <= limit and len(i.note) <= limit:
+                            continue
+                        label = (
+                            f"레코드 {i.key} ({_short(d.name)} / {_short(p.name)} / "
+                            f"{_short(i.name)})"
+                        )
+                        check(i.name, f"{label}의 성과지표")
+                        check(i.unit, f"{label}의 단위")
+                        check(i.note, f"{label}의 비고")
+        for section in doc.narrative:
+            check(section.heading, "추진성과")
+            for fld in section.fields:
+                check(fld.title, "추진성과")
+                for h in fld.highlights:
+                    check(h.text, "추진성과")
+                    for detail in h.details:
+                        check(detail, "추진성과")
+    else:
+        check(doc.unit, "단위")
+        for o in doc.offices:
+            check(o.office, "실국", o.office)
+        for g in doc.goals:
+            check(g.name, "전략목표", g.name)
+            check(g.office, "전략목표의 실국", g.name)
+            for pg in g.policy_goals:
+                check(pg.name, "정책목표", pg.name)
+                for text in pg.indicators:
+                    check(text, "정책목표의 성과지표", pg.name)
+    if found:
+        more = f" 외 {len(found) - 3}건" if len(found) > 3 else ""
+        raise BuildError(
+            f"엑셀 칸 하나에 담을 수 있는 {MAX_CELL_TEXT:,}자를 넘는 글이 있어 통합문서를 "
+            f"만들지 않았습니다 ({'; '.join(found[:3])}{more}). 줄인 뒤 다시 만드세요."
+        )
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= 20 else name[:20] + "…"
 
 
 def _new_workbook(path: Path, doc: Document, template: dict[str, Any]) -> xlsxwriter.Workbook:
@@ -136,6 +265,7 @@ def build_evaluation(
         doc = dataclasses.replace(doc, threshold=threshold)
     if department is not None:
         doc = department_view(doc, department)
+    check_cell_text(doc)
     whole = department is None
 
     def write(tmp: Path) -> None:
@@ -222,6 +352,8 @@ def build_plan(
     """Write the plan workbook (가 총괄, 나 자원비중, 검토사항, hidden _xlgen)."""
     from .layouts import plan_goals, plan_overview
 
+    check_cell_text(doc)
+
     def write(tmp: Path) -> None:
         wb = _new_workbook(tmp, doc, template)
         styles = Styles(wb, template)
@@ -270,6 +402,66 @@ def build_document(
     return build_plan(doc, path, template, key=key, revision=revision, source=source)
 
 
+MAX_NAME_BYTES = 255  # one file name, in UTF-8 (Linux, macOS) — and 255 UTF-16 units (Windows)
+_FORBIDDEN = set('\\/:*?"<>|') | {chr(c) for c in range(32)} | {"\x7f"}
+_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10)}
+DEPARTMENT_FOLDER = "부서별"
+
+
+def safe_file_name(name: str) -> str:
+    """`name` usable as a file name on Windows, macOS and Linux: forbidden and control
+    characters become "_", trailing dots and spaces (which Windows drops) go, a reserved
+    device name (CON, NUL, COM1…) gets a "_" in front."""
+    out = "".join("_" if ch in _FORBIDDEN else ch for ch in name).rstrip(" .")
+    stem = out.split(".", 1)[0].strip().upper()
+    if stem in _RESERVED:
+        out = "_" + out
+    return out or "_"
+
+
+def department_files(
+    doc: Evaluation, out_dir: Path, template: dict[str, Any]
+) -> list[tuple[str, Path]]:
+    """(department, path) for each department's workbook, one per distinct department name
+    (a name printed twice in the document is one department: its workbook holds both
+    blocks), every file name checked before anything is written: a name too long for a
+    file system, or two departments whose names come out as the same file name (after
+    forbidden characters are replaced, or differing only in case or Unicode form), are
+    refused (BuildError) naming the departments."""
+    stem = file_name(doc, template)[: -len(".xlsx")]
+    folder = out_dir / DEPARTMENT_FOLDER
+    out: list[tuple[str, Path]] = []
+    seen: dict[str, str] = {}  # the file name as file systems compare it → department
+    problems: list[str] = []
+    for dept in dict.fromkeys(d.name for d in doc.departments()):
+        name = safe_file_name(f"{stem} - {dept}") + ".xlsx"
+        size = len(name.encode("utf-8"))
+        units = len(name.encode("utf-16-le")) // 2
+        if size > MAX_NAME_BYTES or units > MAX_NAME_BYTES:
+            problems.append(
+                f"부서 '{dept[:30]}{'…' if len(dept) > 30 else ''}': 파일 이름이 너무 깁니다 "
+                f"(UTF-8 {size:,}바이트, 최대 {MAX_NAME_BYTES}바이트)"
+            )
+            continue
+        folded = unicodedata.normalize("NFC", name).casefold()
+        if folded in seen:
+            problems.append(
+                f"부서 '{seen[folded]}'와(과) '{dept}': 같은 파일 이름이 됩니다 ({name})"
+            )
+            continue
+        seen[folded] = dept
+        out.append((dept, folder / name))
+    if problems:
+        more = f" 외 {len(problems) - 5}건" if len(problems) > 5 else ""
+        raise BuildError(
+            "부서별 통합문서의 파일 이름을 만들 수 없어 아무것도 만들지 않았습니다: "
+            + "; ".join(problems[:5])
+            + more
+            + "."
+        )
+    return out
+
+
 def build_departments(
     doc: Evaluation,
     out_dir: Path,
@@ -279,23 +471,22 @@ def build_departments(
     revision: int,
     threshold: float | None = None,
     source: str = "",
+    files: list[tuple[str, Path]] | None = None,
 ) -> list[Path]:
-    """One workbook per department, in out_dir/부서별/, named "<title> - <부서>.xlsx"."""
-    stem = file_name(doc, template)[: -len(".xlsx")]
-    paths = []
-    for dept in doc.departments():
-        safe = "".join("_" if ch in '\\/:*?"<>|' else ch for ch in dept.name)
-        path = out_dir / "부서별" / f"{stem} - {safe}.xlsx"
-        paths.append(
-            build_evaluation(
-                doc,
-                path,
-                template,
-                key=key,
-                revision=revision,
-                threshold=threshold,
-                source=source,
-                department=dept.name,
-            )
+    """One workbook per department, in out_dir/부서별/, named "<title> - <부서>.xlsx"
+    (`files`: what `department_files` gave, when the caller checked them already)."""
+    if files is None:
+        files = department_files(doc, out_dir, template)
+    return [
+        build_evaluation(
+            doc,
+            path,
+            template,
+            key=key,
+            revision=revision,
+            threshold=threshold,
+            source=source,
+            department=dept,
         )
-    return paths
+        for dept, path in files
+    ]

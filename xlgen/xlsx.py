@@ -94,7 +94,9 @@ _COLUMNS: dict[bytes, int] = {}
 # Number formats (ECMA-376 §18.8.30): built-in percentages and dates, by id.
 _BUILTIN_PERCENT = {9, 10}
 _BUILTIN_DATE = set(range(14, 23)) | set(range(27, 37)) | {45, 46, 47} | set(range(50, 59))
-_FORMAT_NOISE = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
+
+
+Kind = Any  # a style's number kind: "percent", "date", None, or a `_Sections` to ask per value
 
 
 class SheetError(Exception):
@@ -150,22 +152,42 @@ def _entity_name(name: bytes) -> str:
     return _ENTITIES[name]
 
 
-def _runs(inner: bytes) -> str:
+def _runs(inner: bytes, lone: list[str] | None = None) -> str:
     """The text of a string item (<is> or <si>): its <t> runs, phonetic runs left out."""
     if b"rPh" in inner:
         inner = _RPH.sub(b"", inner)
-    return _unescape("".join(_text(m) for m in _T.findall(inner)))
+    return _unescape("".join(_text(m) for m in _T.findall(inner)), lone)
 
 
-_XSTRING = re.compile("_x([0-9A-Fa-f]{4})_")
+# A high and a low surrogate escaped one after the other are one character outside the BMP
+# (Excel writes U+10405 as `_xD801__xDC05_`); any other escape is one UTF-16 code unit.
+_XSTRING = re.compile(
+    "_x([dD][89abAB][0-9A-Fa-f]{2})__x([dD][c-fC-F][0-9A-Fa-f]{2})_|_x([0-9A-Fa-f]{4})_"
+)
+REPLACEMENT = "\ufffd"
 
 
-def _unescape(text: str) -> str:
+def _unescape(text: str, lone: list[str] | None = None) -> str:
     """A string item's `_xHHHH_` escapes (ECMA-376 ST_Xstring): `_x000D_` is a carriage
-    return, `_x005F_` a literal underscore, as Excel reads them."""
+    return, `_x005F_` a literal underscore, as Excel reads them. A surrogate pair becomes
+    its character; a lone surrogate half (no character at all) becomes U+FFFD, and its
+    escape is appended to `lone` so that the caller can say so."""
     if "_x" not in text:
         return text
-    return _XSTRING.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+    def one(m: re.Match[str]) -> str:
+        single = m.group(3)
+        if single is None:
+            high, low = int(m.group(1), 16), int(m.group(2), 16)
+            return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+        code = int(single, 16)
+        if 0xD800 <= code <= 0xDFFF:
+            if lone is not None:
+                lone.append(m.group(0))
+            return REPLACEMENT
+        return chr(code)
+
+    return _XSTRING.sub(one, text)
 
 
 def _number(raw: bytes) -> int | float:
@@ -183,14 +205,99 @@ def _number(raw: bytes) -> int | float:
             raise SheetError("number") from None
 
 
-def _classify(code: str) -> str | None:
-    """'percent', 'date' or None for a number format code."""
-    plain = _FORMAT_NOISE.sub("", code.split(";")[0])
-    if "%" in plain:
-        return "percent"
-    if re.search(r"[dmyhsDMYHS]", plain) and not re.fullmatch(r"(?i)general", plain.strip()):
-        return "date"
-    return None
+# A number format code's tokens (ECMA-376 §18.8.31): a quoted literal, an escaped character,
+# a bracketed colour / condition / locale / elapsed-time part, a space the width of the next
+# character (`_x`), a fill (`*x`), a section separator, or format characters. A "%" inside a
+# literal, an escape, a space or a fill is shown as text and does not scale the number.
+_FORMAT_TOKEN = re.compile(r'"[^"]*"?|\\.?|\[[^\]]*\]?|[_*].?|;|[^"\\\[_*;]+', re.S)
+_CONDITION = re.compile(r"\[(<=|>=|<>|<|>|=)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\]")
+_DATE_CHARS = re.compile(r"[dmyhsDMYHS]")
+
+
+def _sections(code: str) -> list[tuple[tuple[str, float] | None, str | None]]:
+    """The sections of a format code, each as (condition or None, kind), text sections (those
+    showing "@") left out."""
+    out: list[tuple[tuple[str, float] | None, str | None]] = []
+    plain: list[str] = []
+    condition: tuple[str, float] | None = None
+    text = False
+    for token in [*_FORMAT_TOKEN.findall(code), ";"]:
+        if token == ";":
+            joined = "".join(plain)
+            if not text:
+                if "%" in joined:
+                    kind: str | None = "percent"
+                elif _DATE_CHARS.search(joined) and joined.strip().lower() != "general":
+                    kind = "date"
+                else:
+                    kind = None
+                out.append((condition, kind))
+            plain, condition, text = [], None, False
+        elif token[0] == "[":
+            m = _CONDITION.fullmatch(token)
+            if m is not None:
+                try:
+                    condition = (m.group(1), float(m.group(2)))
+                except ValueError:
+                    condition = None
+        elif token[0] not in '"\\_*':
+            plain.append(token)
+            text = text or "@" in token
+    return out
+
+
+def _classify(code: str) -> str | _Sections | None:
+    """'percent', 'date' or None for a number format code whose number sections agree; a
+    `_Sections` (asked per value) where the section a number is shown with decides."""
+    sections = _sections(code)[:3]
+    kinds = {kind for _, kind in sections}
+    if len(kinds) <= 1:
+        return kinds.pop() if kinds else None
+    return _Sections(sections)
+
+
+class _Sections:
+    """A number format whose sections differ in kind (`[=0]?;0%`, `0;-0%`): the kind of a
+    number is that of the section Excel shows it with."""
+
+    __slots__ = ("conditional", "sections")
+
+    def __init__(self, sections: list[tuple[tuple[str, float] | None, str | None]]):
+        self.sections = sections
+        self.conditional = any(cond is not None for cond, _ in sections)
+
+    def kind_for(self, value: Any) -> str | None:
+        sections = self.sections
+        if not isinstance(value, (int, float)) or value != value:
+            return sections[0][1]
+        if not self.conditional:
+            # Without conditions: one section for all; two: ≥0 and <0; three: >0, <0, =0.
+            if len(sections) == 1 or (value >= 0 and len(sections) == 2) or value > 0:
+                return sections[0][1]
+            if value < 0:
+                return sections[1][1]
+            return sections[2][1]
+        # With conditions: the first section whose condition holds; a section without a
+        # condition takes every number that reaches it.
+        for cond, kind in sections:
+            if cond is None or _holds(cond, value):
+                return kind
+        return sections[-1][1]
+
+
+def _holds(cond: tuple[str, float], value: float) -> bool:
+    op, limit = cond
+    if op == "<":
+        return value < limit
+    if op == ">":
+        return value > limit
+    if op == "=":
+        return value == limit
+    if op == "<=":
+        return value <= limit
+    if op == ">=":
+        return value >= limit
+    return value != limit
 
 
 class XlsxReader:
@@ -207,6 +314,7 @@ class XlsxReader:
             self._sheets, self.date1904 = self._workbook()
             self._kinds = self._styles()
             self._shared: list[str] | None = None
+            self._lone: list[str] = []  # escapes of lone surrogate halves, read as U+FFFD
             self._shared_strings()  # a damaged package is refused even where no cell uses it
         except SheetError:
             self._zip.close()
@@ -311,6 +419,12 @@ class XlsxReader:
     def sheetnames(self) -> list[str]:
         return list(self._sheets)
 
+    @property
+    def lone_surrogates(self) -> int:
+        """How many `_xD800_`…`_xDFFF_` escapes read so far stood alone (half a character,
+        which no text can hold): each was read as U+FFFD. The caller warns when not 0."""
+        return len(self._lone)
+
     # ----------------------------------------------------------------- package parts
 
     def _xml(self, name: str) -> ElementTree.Element:
@@ -354,14 +468,14 @@ class XlsxReader:
                     sheets[name] = rels[rid]
         return sheets, date1904
 
-    def _styles(self) -> list[str | None]:
-        """Per cell style (xf) index: 'percent', 'date' or None."""
+    def _styles(self) -> list[Kind]:
+        """Per cell style (xf) index: 'percent', 'date', None, or a `_Sections` to ask."""
         name = "xl/styles.xml"
         if name not in self._names:
             return []
         root = self._xml(name)
-        custom: dict[int, str | None] = {}
-        kinds: list[str | None] = []
+        custom: dict[int, Kind] = {}
+        kinds: list[Kind] = []
         for el in root:
             tag = el.tag.rsplit("}", 1)[-1]
             if tag == "numFmts":
@@ -399,9 +513,10 @@ class XlsxReader:
                 except pyexpat.ExpatError:
                     raise SheetError("sharedStrings not well-formed") from None
                 if not _plain_start(data[:4096]) or _odd_markup(data):
-                    self._shared = _shared_strings_expat(data)
+                    self._shared = _shared_strings_expat(data, self._lone)
                 else:
-                    self._shared = [_runs(inner) for inner in _SI.findall(data)]
+                    lone = self._lone
+                    self._shared = [_runs(inner, lone) for inner in _SI.findall(data)]
         return self._shared
 
     # ----------------------------------------------------------------- rows
@@ -441,21 +556,23 @@ class XlsxReader:
         if f is not None:
             return _formula(f.group(1), b"shared" in f.group(0)[: f.group(0).find(b">")]), False
         if t == b"inlineStr":
-            return _runs(inner), False
+            return _runs(inner, self._lone), False
         v = _V.search(inner)
         return self._convert(t, kind, None if v is None else v.group(1))
 
-    def _kind_of(self, style: bytes) -> str | None:
+    def _kind_of(self, style: bytes) -> Kind:
         """The kind of a style written oddly ("01", " 1")."""
         index = _style(style.decode("ascii", "replace").strip() or None)
         return self._kinds[index] if 0 <= index < len(self._kinds) else None
 
-    def _convert(self, t: bytes, kind: str | None, raw: bytes | None) -> tuple[Any, bool]:
+    def _convert(self, t: bytes, kind: Kind, raw: bytes | None) -> tuple[Any, bool]:
         """The value of a cell of type `t` whose <v> holds `raw` (None: no <v>)."""
         if raw is None or not raw.strip():
             return None, False
         if t in (b"", b"n"):
             number = _number(raw)
+            if isinstance(kind, _Sections):
+                kind = kind.kind_for(number)
             if kind == "date":
                 return self._date(number), False
             return number, kind == "percent"
@@ -495,7 +612,7 @@ class XlsxReader:
         reference, a comment, CDATA, a processing instruction, another encoding)."""
         pattern = _pattern(skip)
         # Style index (as the attribute's bytes) → kind; a cell without `s` has style 0.
-        style_kind: dict[bytes, str | None] = {
+        style_kind: dict[bytes, Kind] = {
             str(i).encode(): kind for i, kind in enumerate(self._kinds)
         }
         style_kind[b""] = self._kinds[0] if self._kinds else None
@@ -594,13 +711,19 @@ class XlsxReader:
                             continue
                         value = int(v) if v.isdigit() else _number(v)
                         kind = style_kind[style] if style in style_kind else self._kind_of(style)
-                        if kind == "percent":
+                        if kind is None:
+                            pass
+                        elif kind == "percent":
                             is_percent = True
                         elif kind == "date":
                             value = self._date(value)
+                        elif (sections := kind.kind_for(value)) == "percent":
+                            is_percent = True
+                        elif sections == "date":
+                            value = self._date(value)
                     elif is_mark and t == b"inlineStr":
                         if b"&" in text or b"\r" in text or b"_x" in text:
-                            value = _unescape(_text(text))
+                            value = _unescape(_text(text), self._lone)
                         else:
                             value = text.decode()
                     elif f_mark:
@@ -850,12 +973,12 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _shared_strings_expat(data: bytes) -> list[str]:
+def _shared_strings_expat(data: bytes, lone: list[str]) -> list[str]:
     try:
         root = ElementTree.fromstring(data)
     except ElementTree.ParseError:
         raise SheetError("sharedStrings") from None
-    return [_item_text(si) for si in root if _local(si.tag) == "si"]
+    return [_unescape(_item_text(si), lone) for si in root if _local(si.tag) == "si"]
 
 
 def _item_text(item: ElementTree.Element) -> str:
@@ -947,6 +1070,6 @@ def _element_value(reader: XlsxReader, el: ElementTree.Element) -> tuple[Any, bo
         return _formula(f.text, f.get("t") == "shared"), False
     if t == b"inlineStr":
         item = children.get("is")
-        return (None if item is None else _unescape(_item_text(item))), False
+        return (None if item is None else _unescape(_item_text(item), reader._lone)), False
     v = children.get("v")
     return reader._convert(t, kind, None if v is None else (v.text or "").encode())

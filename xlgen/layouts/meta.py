@@ -9,11 +9,13 @@ fields include what the input sheet's reader needs to recognise the sheet as wri
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
 
+from ..errors import InputError
 from ._base import RowSource
 
 SHEET = "_xlgen"
@@ -84,12 +86,22 @@ def _built(rows: Iterable[list[Any]]) -> dict[str, tuple[Any, Any]]:
     return built
 
 
+class Fields(dict[str, Any]):
+    """The fields of a `_xlgen` sheet (name → value), remembering the cell each value was
+    read from (`cells`: name → "B5") so that a message can name it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: dict[str, str] = {}
+
+
 def read(rows: list[list[Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The fields and record rows of a `_xlgen` sheet read back as cell values."""
-    fields: dict[str, Any] = {}
+    """The fields and record rows of a `_xlgen` sheet read back as cell values (row i of
+    `rows` is the sheet's row i + 1)."""
+    fields = Fields()
     records: list[dict[str, Any]] = []
     in_records = False
-    for values in rows:
+    for index, values in enumerate(rows):
         if not values or values[0] in (None, ""):
             continue
         if values[0] == "records":
@@ -97,7 +109,61 @@ def read(rows: list[list[Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
             continue
         if not in_records:
             fields[str(values[0])] = values[1] if len(values) > 1 else None
+            fields.cells[str(values[0])] = f"B{index + 1}"
         elif values[0] != RECORD_HEADERS[0]:
             padded = list(values) + [None] * (len(RECORD_HEADERS) - len(values))
             records.append(dict(zip(RECORD_HEADERS, padded, strict=False)))
     return fields, records
+
+
+# ----------------------------------------------------------------------------- field values
+
+
+def _where(fields: dict[str, Any], name: str, file: str) -> str:
+    cell = getattr(fields, "cells", {}).get(name)
+    return f"{file}: {SHEET}!{cell}" if cell else f"{file}: {SHEET} 시트의 '{name}'"
+
+
+def _shown(value: Any) -> str:
+    from ..display import shorten
+
+    return shorten(value)
+
+
+def int_field(fields: dict[str, Any], name: str, file: str) -> int | None:
+    """A whole-number field (the store revision), None when absent or blank. A value that is
+    not a finite whole number (text, NaN, 1e400, 2.5, TRUE) is refused naming the cell:
+    the workbook's hidden sheet was changed, and guessing would tie it to the wrong revision."""
+    value = fields.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    raise InputError(
+        f"{_where(fields, name, file)} ({name}): 정수가 아닙니다 ({_shown(value)}). "
+        "xlgen이 만든 숨김 시트가 바뀌었습니다. 통합문서를 다시 만들어(xlgen build) 주세요."
+    )
+
+
+def number_field(
+    fields: dict[str, Any], name: str, file: str, *, low: float, high: float
+) -> float | None:
+    """A number field within [low, high] (the 부진 threshold, in %), None when absent or
+    blank; anything else (text such as 팔십, NaN, 1e400, out of range) is refused naming
+    the cell."""
+    value = fields.get(name)
+    if value is None or value == "":
+        return None
+    if (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and low <= value <= high
+    ):
+        return float(value)
+    raise InputError(
+        f"{_where(fields, name, file)} ({name}): {low:g}에서 {high:g} 사이의 숫자가 아닙니다 "
+        f"({_shown(value)}). 숫자로 고친 뒤 다시 가져와 주세요."
+    )
