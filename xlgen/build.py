@@ -37,15 +37,27 @@ def effective_threshold(doc: Document, template: dict) -> float | None:
     return doc.threshold
 
 
-def build(
+@dataclass
+class Prepared:
+    """What a build needs from the store, read once: the records and how to lay them out."""
+
+    key: str
+    doc: Document
+    revision: int
+    template: dict
+    threshold: float | None
+    source: str
+    parsed: bool  # True when the seed was parsed into the store just now
+
+
+def prepare(
     key: str,
     *,
     store: Store,
-    out_dir: Path | None = None,
     seeds_dir: Path | None = None,
     templates_dir: Path | None = None,
-    by_department: bool = False,
-) -> BuildResult:
+) -> Prepared:
+    """KEY's records from the store, parsing seeds/KEY into it first when it is not there."""
     parsed = False
     if not store.has(key):
         seed = parse_seed(key, seeds_dir)
@@ -61,11 +73,31 @@ def build(
     revision = store.revision(key)
     info = next((i for i in store.keys() if i.key == key), None)
     template = load_template(doc.kind, templates_dir)
-    target = (out_dir or default_out_dir()) / key
     threshold = effective_threshold(doc, template)
     if threshold is not None:  # the "no threshold printed" finding names the one applied
         doc.warnings = restate_threshold(doc.warnings, threshold)
     source = info.source_name if info else ""
+    return Prepared(key, doc, revision, template, threshold, source, parsed)
+
+
+def build(
+    key: str,
+    *,
+    store: Store,
+    out_dir: Path | None = None,
+    seeds_dir: Path | None = None,
+    templates_dir: Path | None = None,
+    by_department: bool = False,
+) -> BuildResult:
+    p = prepare(key, store=store, seeds_dir=seeds_dir, templates_dir=templates_dir)
+    doc, template, threshold, source, revision = (
+        p.doc,
+        p.template,
+        p.threshold,
+        p.source,
+        p.revision,
+    )
+    target = (out_dir or default_out_dir()) / key
     files: list[tuple[str, Path]] = []
     if by_department:  # everything checked before the first file is written
         if not isinstance(doc, Evaluation):
@@ -91,4 +123,4 @@ def build(
             source=source,
             files=files,
         )
-    return BuildResult(path, key, revision, parsed, doc, extra)
+    return BuildResult(path, key, revision, p.parsed, doc, extra)

@@ -59,6 +59,25 @@ def seeds_option(fn: Callable) -> Callable:
     )(fn)
 
 
+def output_options(fn: Callable) -> Callable:
+    """--out and --templates, shared by build and pdf."""
+    fn = click.option(
+        "--templates",
+        "templates_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="XLGEN_TEMPLATES",
+        default=None,
+        help="서식 폴더 (기본값: 프로젝트의 templates/).",
+    )(fn)
+    return click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="출력 폴더 (기본값: 프로젝트의 out/). 파일은 out/KEY/ 아래에 생깁니다.",
+    )(fn)
+
+
 class UserError(click.ClickException):
     """A library error shown to the user as one Korean line, exit code 1."""
 
@@ -96,6 +115,7 @@ def cli() -> None:
       xlgen parse 파일...     문서를 읽어 기록(레코드)과 경고를 보여 줍니다
       xlgen load KEY          seeds/KEY 문서를 읽어 저장소에 넣습니다
       xlgen build KEY         KEY의 공식 엑셀 통합문서를 만듭니다 (out/KEY/)
+      xlgen pdf KEY           KEY의 공식 시트를 PDF로 인쇄합니다 (out/KEY/)
       xlgen import 파일...    직원이 입력한 통합문서의 실적을 가져옵니다
       xlgen history KEY       가져오기 이력
       xlgen undo KEY          마지막 가져오기를 되돌립니다
@@ -179,21 +199,7 @@ def load(key: str, replace: bool, seeds_dir: Path | None, db: Path | None) -> No
 
 @cli.command(epilog=EPILOG)
 @click.argument("key")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="출력 폴더 (기본값: 프로젝트의 out/). 파일은 out/KEY/ 아래에 생깁니다.",
-)
-@click.option(
-    "--templates",
-    "templates_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="XLGEN_TEMPLATES",
-    default=None,
-    help="서식 폴더 (기본값: 프로젝트의 templates/).",
-)
+@output_options
 @click.option(
     "--by-department",
     is_flag=True,
@@ -238,6 +244,50 @@ def build(
             f"부서별 통합문서 {len(result.department_paths)}개: {result.department_paths[0].parent}",
             err=True,
         )
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("key")
+@output_options
+@click.option(
+    "--all",
+    "include_all",
+    is_flag=True,
+    help="공식 시트 뒤에 차트와 검토사항도 인쇄합니다.",
+)
+@seeds_option
+@db_option
+@friendly
+def pdf(
+    key: str,
+    out_dir: Path | None,
+    templates_dir: Path | None,
+    include_all: bool,
+    seeds_dir: Path | None,
+    db: Path | None,
+) -> None:
+    """KEY의 공식 시트를 PDF로 인쇄합니다 (예: xlgen pdf 2019 → out/2019/문서이름.pdf).
+
+    평가는 Ⅰ·Ⅱ·Ⅲ, 성과계획은 가·나를 인쇄하고(--all이면 차트·검토사항도), 쪽 번호
+    "- n -"은 시트를 넘어 이어집니다. 설정과 숨김 시트는 인쇄하지 않습니다. 저장소에 KEY가
+    없으면 seeds/KEY 문서를 먼저 읽습니다. 헤드리스 LibreOffice가 필요합니다
+    (이 명령에만 필요합니다).
+    """
+    from .printing import print_pdf, require_libreoffice
+
+    require_libreoffice()  # before the store is opened or created
+    with _open_store(db) as store:
+        result = print_pdf(
+            key,
+            store=store,
+            out_dir=out_dir,
+            seeds_dir=seeds_dir,
+            templates_dir=templates_dir,
+            include_all=include_all,
+        )
+    if result.parsed:
+        click.echo(f"'{key}' 문서를 읽어 저장소에 넣었습니다.", err=True)
+    click.echo(str(result.path))
 
 
 def _show(value: Any) -> str:

@@ -255,11 +255,14 @@ def build_evaluation(
     threshold: float | None = None,
     source: str = "",
     department: str | None = None,
+    printed: frozenset[str] | None = None,
 ) -> Path:
     """Write the evaluation workbook (Ⅰ, Ⅱ, Ⅲ, 차트, 검토사항, 설정, hidden _xlgen).
 
     With `department`, the workbook for that one department: Ⅰ (its counts), Ⅲ (its
     block), 설정 and the hidden sheet, to be mailed out and imported back like the whole.
+    With `printed` (template section names such as "summary"), a copy to print: every
+    other sheet is hidden, so a PDF export shows only those and numbers their pages on.
     """
     if threshold is not None:
         doc = dataclasses.replace(doc, threshold=threshold)
@@ -340,16 +343,52 @@ def build_evaluation(
             ],
             records,
         )
+        _hide_unprinted(
+            printed,
+            {
+                "summary": ws_summary,
+                "narrative": ws_narrative,
+                "departments": ws_depts,
+                "chart": ws_chart,
+                "findings": ws_findings,
+                "settings": ws_settings,
+            },
+        )
         ws_summary.activate()
         wb.close()
 
     return write_atomically(path, write)
 
 
+def _hide_unprinted(printed: frozenset[str] | None, sheets: dict[str, Any]) -> None:
+    """Hide every sheet not in `printed` (None: a normal workbook, nothing hidden).
+
+    Called once the sheets are written. LibreOffice still prints a hidden sheet that has a
+    print area (measured on 7.4), so a hidden sheet also loses its print area and print
+    titles; xlsxwriter has no call to unset them, hence the attributes."""
+    if printed is None:
+        return
+    for role, ws in sheets.items():
+        if ws is not None and role not in printed:
+            ws.hide()
+            ws.print_area_range = ""
+            ws.repeat_row_range = ""
+            ws.repeat_col_range = ""
+
+
 def build_plan(
-    doc: Plan, path: Path, template: dict[str, Any], *, key: str, revision: int, source: str = ""
+    doc: Plan,
+    path: Path,
+    template: dict[str, Any],
+    *,
+    key: str,
+    revision: int,
+    source: str = "",
+    printed: frozenset[str] | None = None,
 ) -> Path:
-    """Write the plan workbook (가 총괄, 나 자원비중, 검토사항, hidden _xlgen)."""
+    """Write the plan workbook (가 총괄, 나 자원비중, 검토사항, hidden _xlgen).
+
+    With `printed`, a copy to print in which every other sheet is hidden."""
     from .layouts import plan_goals, plan_overview
 
     check_cell_text(doc)
@@ -378,6 +417,9 @@ def build_plan(
             ],
             [],
         )
+        _hide_unprinted(
+            printed, {"overview": ws_overview, "goals": ws_goals, "findings": ws_findings}
+        )
         ws_overview.activate()
         wb.close()
 
@@ -393,13 +435,24 @@ def build_document(
     revision: int,
     threshold: float | None = None,
     source: str = "",
+    printed: frozenset[str] | None = None,
 ) -> Path:
+    """Write KEY's workbook into out_dir (`printed`: a copy to print, see build_evaluation)."""
     path = out_dir / file_name(doc, template)
     if isinstance(doc, Evaluation):
         return build_evaluation(
-            doc, path, template, key=key, revision=revision, threshold=threshold, source=source
+            doc,
+            path,
+            template,
+            key=key,
+            revision=revision,
+            threshold=threshold,
+            source=source,
+            printed=printed,
         )
-    return build_plan(doc, path, template, key=key, revision=revision, source=source)
+    return build_plan(
+        doc, path, template, key=key, revision=revision, source=source, printed=printed
+    )
 
 
 MAX_NAME_BYTES = 255  # one file name, in UTF-8 (Linux, macOS) — and 255 UTF-16 units (Windows)

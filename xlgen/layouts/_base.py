@@ -16,6 +16,9 @@ from ..parse._text import width as text_width
 # Excel's default column: one character unit ≈ 7 px at 96 dpi, plus 5 px of padding.
 PX_PER_CHAR = 7
 PT_PER_PX = 0.75
+# LibreOffice draws the same column wider: measured on 7.4 (a 110-character column,
+# stored as 110.71, printed 616 pt wide at 100 %), 5.56 pt per stored character unit.
+LO_PT_PER_CHAR = 5.57
 
 
 class SheetRow(Protocol):
@@ -176,7 +179,19 @@ def row_height(template: dict[str, Any], lines: int) -> float:
 
 
 def column_points(widths: list[float]) -> float:
-    return sum(int(w * PX_PER_CHAR + 5) * PT_PER_PX for w in widths)
+    """Printed width of columns, in points: the wider of Excel's and LibreOffice's."""
+    excel = sum(int(w * PX_PER_CHAR + 5) * PT_PER_PX for w in widths)
+    libreoffice = sum((w + 5 / PX_PER_CHAR) * LO_PT_PER_CHAR for w in widths)
+    return max(excel, libreoffice)
+
+
+def fit_scale(template: dict[str, Any], widths: list[float]) -> int:
+    """Print scale (%) that fits `widths` to the page width in Excel and LibreOffice.
+
+    Used instead of "fit to one page wide" where a sheet runs over several pages:
+    LibreOffice 7.4 under that setting can count one page more than it fills and print it
+    blank (검토사항 did), and Excel ignores manual page breaks under it."""
+    return max(10, min(100, int(printable_width_points(template) / column_points(widths) * 100)))
 
 
 def page_setup(ws: Worksheet, template: dict[str, Any], *, fit_width: bool = True) -> None:

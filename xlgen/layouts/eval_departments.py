@@ -32,13 +32,12 @@ from ._base import (
     Styles,
     cell,
     col_letter,
-    column_points,
     decimals_of,
     fill,
+    fit_scale,
     lines_needed,
     page_setup,
     plain_rows,
-    printable_width_points,
     quote_sheet,
     row_height,
     set_widths,
@@ -216,8 +215,7 @@ def place(evaluation: Evaluation, template: dict[str, Any], scale: float) -> Pla
 def print_scale(template: dict[str, Any]) -> int:
     """Scale that fits the visible columns to the page width (Excel ignores manual page
     breaks under "fit to page", so the fit is computed here instead)."""
-    widths = template["departments"]["widths"]
-    return max(10, min(100, int(printable_width_points(template) / column_points(widths) * 100)))
+    return fit_scale(template, template["departments"]["widths"])
 
 
 def _rate_formula(r: int) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import ParseWarning
-from ._base import Styles, lines_needed, page_setup, row_height, set_widths
+from ._base import Styles, fit_scale, lines_needed, page_setup, row_height, set_widths
 
 
 def write(
@@ -19,7 +19,8 @@ def write(
     source: str,
 ) -> None:
     conf = template["findings"]
-    page_setup(ws, template)
+    page_setup(ws, template, fit_width=False)
+    ws.set_print_scale(fit_scale(template, conf["widths"]))
     set_widths(ws, conf["widths"])
     ws.merge_range(0, 0, 0, 3, conf["title"], styles.title())
     ws.set_row(0, 30)

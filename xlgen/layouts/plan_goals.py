@@ -24,10 +24,9 @@ from ..rules import excel_round
 from ._base import (
     Styles,
     cell,
-    column_points,
+    fit_scale,
     lines_needed,
     page_setup,
-    printable_width_points,
     row_height,
     set_widths,
 )
@@ -71,8 +70,7 @@ class Placement:
 def print_scale(template: dict[str, Any]) -> int:
     """Scale that fits the columns to the page width (Excel ignores manual page breaks
     under "fit to page", so the fit is computed here instead)."""
-    widths = template["goals"]["widths"]
-    return max(10, min(100, int(printable_width_points(template) / column_points(widths) * 100)))
+    return fit_scale(template, template["goals"]["widths"])
 
 
 def page_capacity(template: dict[str, Any], scale: int) -> float:
