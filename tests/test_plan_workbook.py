@@ -185,15 +185,28 @@ def test_goals_one_row_per_indicator_with_merges(doc: Plan, formulas, values) ->
     ]
     assert ws[f"A{last + 1}"].value == "계"
 
+    # Issue 15: a goal is merged once per printed page it spans (cut at the page breaks),
+    # its label repeated at the top of each page; a label that wraps puts its office on a
+    # line of its own.
     goal_merges = sorted(_merged_in_column(ws, 1, first, last), key=lambda m: m.min_row)
-    assert len(goal_merges) == len(doc.goals) == 9
+    page_starts = [b.id + 1 for b in ws.row_breaks.brk]  # 1-based first rows of pages
+    width = TEMPLATE["goals"]["widths"][0]
+    assert len(doc.goals) == 9
+    expected_merges = []
     row = first
-    for m, goal in zip(goal_merges, doc.goals, strict=True):
+    for goal in doc.goals:
         size = sum(len(p.indicators) for p in goal.policy_goals)
-        assert (m.min_row, m.max_row) == (row, row + size - 1)
-        assert ws.cell(m.min_row, 1).value == f"{goal.name} ({goal.office})"
+        pieces = plan_goals.page_pieces(row, row + size - 1, page_starts)
+        for start, end in pieces:
+            label = ws.cell(start, 1).value
+            assert label == plan_goals.goal_label(goal, width)
+            assert label.replace("\n", " ") == f"{goal.name} ({goal.office})"
+            if end > start:
+                expected_merges.append((start, end))
         row += size
     assert row == last + 1
+    assert [(m.min_row, m.max_row) for m in goal_merges] == expected_merges
+    assert len(expected_merges) > len(doc.goals)  # goals do run over page breaks
     for col in (4, 5):  # 예산액, 비중: once per strategic goal
         spans = sorted((m.min_row, m.max_row) for m in _merged_in_column(ws, col, first, last))
         assert spans == [(m.min_row, m.max_row) for m in goal_merges]
@@ -318,7 +331,7 @@ def test_edge_cases_policy_without_indicators_blank_budget_and_printed_share(
 
 @pytest.mark.libreoffice
 def test_libreoffice_recalculation_matches_cached_values(
-    built: Path, formulas, values, tmp_path: Path
+    built: Path, formulas, values, tmp_path: Path, doc: Plan
 ) -> None:
     if importlib.util.find_spec("xlgen.libreoffice") is None:
         pytest.skip("xlgen.libreoffice is not there yet")
@@ -339,4 +352,12 @@ def test_libreoffice_recalculation_matches_cached_values(
             else:
                 assert (theirs or "") == (ours or ""), (sheet, c.coordinate, c.value)
             checked += 1
-    assert checked == 7 + 10 + 9 + 2  # 가: 계 row and 비교증감; 나: 비중 per goal and the 계 row
+    # 가: 계 row and 비교증감; 나: 비중 per goal and the 계 row, and (issue 15) 예산액 and
+    # 비중 repeated as text at the top of each further page a goal runs onto.
+    placement = plan_goals.place(doc, TEMPLATE, plan_goals.print_scale(TEMPLATE))
+    repeats = sum(
+        len(plan_goals.page_pieces(start, end, placement.page_breaks)) - 1
+        for start, end, _ in placement.goal_spans
+    )
+    assert repeats > 0
+    assert checked == 7 + 10 + 9 + 2 + 2 * repeats

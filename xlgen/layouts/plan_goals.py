@@ -42,9 +42,28 @@ PAGE_SAFETY = 0.95  # row heights are estimates; leave some room on each page
 COMMENT = {"author": "xlgen", "x_scale": 1.3, "y_scale": 0.6}
 
 
-def goal_label(goal: StrategicGoal) -> str:
-    """ "효율적인 의정지원으로 선진 의회상을 구현한다. (의회사무국)", as printed."""
-    return f"{goal.name} ({goal.office})" if goal.office else goal.name
+def goal_label(goal: StrategicGoal, width: float | None = None) -> str:
+    """ "효율적인 의정지원으로 선진 의회상을 구현한다. (의회사무국)", as printed.
+
+    Given the column `width`, a label that wraps starts its office on a line of its own,
+    so "(복지환경국)" is never cut after its "(" the way a spreadsheet wraps it."""
+    if not goal.office:
+        return goal.name
+    label = f"{goal.name} ({goal.office})"
+    if width is not None and _lines(label, width) > 1:
+        return f"{goal.name}\n({goal.office})"
+    return label
+
+
+def page_pieces(start: int, end: int, breaks: list[int]) -> list[tuple[int, int]]:
+    """Rows start..end cut where a page begins: one (first, last) per printed page."""
+    pieces = []
+    for b in sorted(breaks):
+        if start < b <= end:
+            pieces.append((start, b - 1))
+            start = b
+    pieces.append((start, end))
+    return pieces
 
 
 @dataclass
@@ -104,7 +123,7 @@ def place(plan: Plan, template: dict[str, Any], scale: int) -> Placement:
     units: list[list[int]] = []
     for goal in plan.goals:
         goal_start = row
-        label_need = row_height(template, _lines(goal_label(goal), widths[GOAL]))
+        label_need = row_height(template, _lines(goal_label(goal, widths[GOAL]), widths[GOAL]))
         policies: list[PolicyGoal | None] = list(goal.policy_goals) or [None]
         for policy in policies:
             start = row
@@ -137,20 +156,51 @@ def place(plan: Plan, template: dict[str, Any], scale: int) -> Placement:
     p.heights = {r: whole_pixels(h) for r, h in p.heights.items()}
 
     capacity = page_capacity(template, scale)
+    # A goal cut by a page break prints its label again at the top of the next page, so
+    # that piece too must be tall enough for it; making it taller may move a later break,
+    # hence a few rounds until nothing changes (heights only grow, so this settles).
+    for _ in range(10):
+        p.page_breaks = _breaks(units, p.heights, capacity)
+        grown = False
+        for start, end, goal in p.goal_spans:
+            need = row_height(template, _lines(goal_label(goal, widths[GOAL]), widths[GOAL]))
+            for first_r, last_r in page_pieces(start, end, p.page_breaks)[1:]:
+                have = sum(p.heights[r] for r in range(first_r, last_r + 1))
+                if have + 0.01 < need:
+                    _spread(p.heights, first_r, last_r, need)
+                    grown = True
+        if not grown:
+            break
+        p.heights = {r: whole_pixels(h) for r, h in p.heights.items()}
+    return p
+
+
+def _breaks(units: list[list[int]], heights: dict[int, float], capacity: float) -> list[int]:
+    """First rows of pages 2, 3, …: a unit (rows a break may not split) that does not fit
+    on the page any more starts the next one."""
+    breaks = []
     used = TITLE_HEIGHT + UNIT_HEIGHT
     for unit in units:
-        height = sum(p.heights[r] for r in unit)
+        height = sum(heights[r] for r in unit)
         if used + height > capacity and unit[0] > FIRST_DATA_ROW and used > 0:
-            p.page_breaks.append(unit[0])
+            breaks.append(unit[0])
             used = 0
         used += height
-    return p
+    return breaks
 
 
 def whole_pixels(points: float) -> float:
     """A height rounded up to whole pixels (0.75 pt at 96 dpi), as Excel stores it, so that
     rounding never takes away part of a line."""
     return math.ceil(points / 0.75 - 1e-9) * 0.75
+
+
+def _budget_text(budget: Number | None) -> str:
+    """A budget as TEXT(…,"#,##0") shows it ("" for a blank budget)."""
+    if budget is None:
+        return ""
+    text = f"{abs(budget):,.0f}"
+    return f"-{text}" if budget < 0 else text
 
 
 def share_of(budget: Number | None, total: Number) -> float | str:
@@ -212,25 +262,29 @@ def write(ws: Worksheet, plan: Plan, styles: Styles, template: dict[str, Any]) -
 
     for row, name in placement.rows:
         ws.write_string(row, INDICATOR, name, text_fmt(False))
+    breaks = placement.page_breaks
+    # A merged cell that a page break would cut is cut there instead, and its text (or
+    # figure) printed again at the top of the next page, as the document does, so every
+    # page names its 실국. By construction page breaks fall between policy goals; a policy
+    # goal taller than a page is cut the same way.
     for start, end, policy in placement.policy_spans:
-        span(
-            start,
-            end,
-            POLICY,
-            policy.name if policy else "",
-            text_fmt(placement.crosses_page(start, end)),
-        )
+        for first_r, last_r in page_pieces(start, end, breaks):
+            span(first_r, last_r, POLICY, policy.name if policy else "", text_fmt(False))
 
     first, last = placement.first_row, placement.last_row
     budget_range = f"{cell(first, BUDGET, absolute=True)}:{cell(last, BUDGET, absolute=True)}"
     total_budget = sum(g.budget for g in plan.goals if g.budget is not None)
     shares: list[float] = []
     for start, end, goal in placement.goal_spans:
-        top = placement.crosses_page(start, end)
-        span(start, end, GOAL, goal_label(goal), text_fmt(top))
-        if end > start:
-            ws.merge_range(start, BUDGET, end, BUDGET, "", budget_fmt(top))
-            ws.merge_range(start, SHARE, end, SHARE, "", share_fmt(top))
+        pieces = page_pieces(start, end, breaks)
+        top = len(pieces) > 1
+        label = goal_label(goal, conf["widths"][GOAL])
+        for first_r, last_r in pieces:
+            span(first_r, last_r, GOAL, label, text_fmt(top))
+        head_end = pieces[0][1]
+        if head_end > start:
+            ws.merge_range(start, BUDGET, head_end, BUDGET, "", budget_fmt(top))
+            ws.merge_range(start, SHARE, head_end, SHARE, "", share_fmt(top))
         if goal.budget is None:
             ws.write_blank(start, BUDGET, None, budget_fmt(top))
         else:
@@ -244,6 +298,17 @@ def write(ws: Worksheet, plan: Plan, styles: Styles, template: dict[str, Any]) -
             share_fmt(top),
             share,
         )
+        # The repeats are text (TEXT of the first cell), so the SUMs over the column, and
+        # so 비중 and the 계 row, still count each goal once.
+        for first_r, last_r in pieces[1:]:
+            for col, fmt, shown, code in (
+                (BUDGET, budget_fmt(True), _budget_text(goal.budget), "#,##0"),
+                (SHARE, share_fmt(True), "" if share == "" else f"{share:.2f}", "0.00"),
+            ):
+                if last_r > first_r:
+                    ws.merge_range(first_r, col, last_r, col, "", fmt)
+                src = cell(start, col)
+                ws.write_formula(first_r, col, f'=IF({src}="","",TEXT({src},"{code}"))', fmt, shown)
         if share != "":
             shares.append(share)
         printed = goal.share
