@@ -163,9 +163,13 @@ def test_overview_formats(doc: Plan, formulas) -> None:
     ws = formulas[OVERVIEW]
     integer = TEMPLATE["number_formats"]["integer"]
     assert integer == '#,##0;"△"#,##0'
+    # Issue 15: a figure printed otherwise in the document carries the mark ("342,339※").
+    marked = '#,##0"※";"△"#,##0"※"'
     for col in "BCDEFGH":
-        assert ws[f"{col}{TOTAL}"].number_format == integer
-        assert ws[f"{col}{FIRST_OFFICE}"].number_format == integer
+        for r in (TOTAL, FIRST_OFFICE):
+            c = ws[f"{col}{r}"]
+            assert c.number_format == (marked if c.comment else integer), c.coordinate
+    assert ws[f"G{TOTAL}"].number_format == marked
     assert ws[f"B{FIRST_OFFICE}"].alignment.horizontal == "center"
     assert ws[f"F{FIRST_OFFICE}"].alignment.horizontal == "right"
     assert ws[f"A{FIRST_OFFICE}"].alignment.horizontal == "distributed"

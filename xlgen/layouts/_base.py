@@ -234,3 +234,55 @@ def fill(template: dict[str, Any], text: str, **values: Any) -> str:
             return "{" + key + "}"
 
     return text.format_map(_Keep({k: ("" if v is None else v) for k, v in values.items()}))
+
+
+# --------------------------------------------------------------------------- printed values
+
+
+def marks_on(template: dict[str, Any]) -> bool:
+    """Whether a printed figure that differs from its formula is marked on the sheet."""
+    return bool(template.get("printed_values", {}).get("show", True))
+
+
+def mark_of(template: dict[str, Any]) -> str:
+    return str(template.get("printed_values", {}).get("mark", "※"))
+
+
+def marked_number_format(code: str, mark: str) -> str:
+    """`code` with `mark` shown after the number in every section: '0;"△"0' →
+    '0"※";"△"0"※"', so the cell stays a number (a live formula) and prints "142※"."""
+    quoted = '"' + mark.replace('"', "") + '"'
+    sections, current, in_quote = [], [], False
+    for ch in code:
+        if ch == '"':
+            in_quote = not in_quote
+        if ch == ";" and not in_quote:
+            sections.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    sections.append("".join(current))
+    return ";".join(s + quoted if "@" not in s else s for s in sections)
+
+
+def footnote(template: dict[str, Any], item: str, printed: str, computation: str) -> str:
+    """ "※ 청렴도 향상 시책 추진: 문서 인쇄값 150 (실적 37 ÷ 목표 26 = 142)", from the template."""
+    conf = template.get("printed_values", {})
+    pattern = conf.get("footnote", "{mark} {item}: 문서 인쇄값 {printed} ({computation})")
+    return fill(
+        template,
+        pattern,
+        mark=mark_of(template),
+        item=item,
+        printed=printed,
+        computation=computation,
+    )
+
+
+def show_number(value: Any) -> str:
+    """A figure as the document prints it: 1,234 and △231 for −231."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (int, float)):
+        return f"△{-value:,}" if value < 0 else f"{value:,}"
+    return str(value)

@@ -11,7 +11,18 @@ from ..model import Evaluation
 from ..numbers import format_number
 from ..rules import RATE_ROUND, bureau_counts, percent
 from . import eval_departments as dep
-from ._base import Styles, cell, fill, page_setup, set_widths
+from ._base import (
+    Styles,
+    cell,
+    fill,
+    footnote,
+    mark_of,
+    marked_number_format,
+    marks_on,
+    page_setup,
+    set_widths,
+    show_number,
+)
 
 TOTAL_ROW = 4  # rows 0 title, 1 unit, 2-3 headers
 
@@ -86,14 +97,36 @@ def write(
     ws.write_string(r, 0, conf.get("ratio_label", "비율(%)"), label_fmt)
     ws.write_string(r, 1, "-", styles.box(align="center"))
     normal_pct, weak_pct = percent(all_normal, all_total), percent(all_weak, all_total)
-    for col, value, printed in ((2, normal_pct, 0), (3, weak_pct, 1)):
+    marked_fmt = styles.box(num_format=marked_number_format("0", mark_of(template)), align="center")
+    notes: list[str] = []
+    labels = conf["progress_headers"]
+    for col, value, printed, count in (
+        (2, normal_pct, 0, all_normal),
+        (3, weak_pct, 1, all_weak),
+    ):
         src = cell(t, col)
         rounded = RATE_ROUND.format(expr=f"{src}/{cell(t, 1)}*100")
-        ws.write_formula(
-            r, col, f'=IF({cell(t, 1)}=0,"",{rounded})', pct_fmt, "" if value is None else value
-        )
         stated = evaluation.summary_ratio[printed] if evaluation.summary_ratio else None
-        if stated is not None and value is not None and stated != value:
+        differs = stated is not None and value is not None and stated != value
+        if differs and marks_on(template):
+            what = "".join(labels[printed].split())
+            whole = "".join(h[1].split())
+            notes.append(
+                footnote(
+                    template,
+                    f"{conf.get('ratio_label', '비율(%)')} {what}",
+                    show_number(stated),
+                    f"{what} {count} ÷ {whole} {all_total} = {show_number(value)}",
+                )
+            )
+        ws.write_formula(
+            r,
+            col,
+            f'=IF({cell(t, 1)}=0,"",{rounded})',
+            marked_fmt if differs and marks_on(template) else pct_fmt,
+            "" if value is None else value,
+        )
+        if differs:
             ws.write_comment(
                 r, col, f"문서 인쇄값: {stated}\n계산값: {value:g}", {"author": "xlgen"}
             )
@@ -144,5 +177,7 @@ def write(
         styles.get(align="left"),
         fill(template, rule, threshold=shown),
     )
-    ws.print_area(0, 0, last + 1, 4)
+    for i, text in enumerate(notes):
+        ws.merge_range(last + 2 + i, 0, last + 2 + i, 4, text, styles.get(align="left"))
+    ws.print_area(0, 0, last + 1 + len(notes), 4)
     ws.protect("", {"format_columns": True, "format_rows": True})

@@ -20,7 +20,16 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..model import Number, OfficeRow, Plan
 from ..numbers import format_number
-from ._base import Styles, cell, page_setup, set_widths
+from ._base import (
+    Styles,
+    cell,
+    footnote,
+    mark_of,
+    marked_number_format,
+    marks_on,
+    page_setup,
+    set_widths,
+)
 
 # Column positions (zero-based).
 OFFICE, STRATEGIC, POLICY, INDICATORS, UNITS, BUDGET, PREV, CHANGE = range(8)
@@ -68,6 +77,11 @@ def mismatch_note(printed: Number | None, computed: Number) -> str | None:
     if printed is None or printed == computed:
         return None
     return f"문서 인쇄값: {_fmt_num(printed)} / 계산값: {_fmt_num(computed)}"
+
+
+def _header_of(conf: dict[str, Any], col: int) -> str:
+    """The printed header of a numeric column ("전년도예산액", "정책사업목표 개수")."""
+    return str(conf["headers"][col - STRATEGIC])
 
 
 def _split_header(text: str) -> tuple[str, str]:
@@ -128,13 +142,33 @@ def write(ws: Worksheet, plan: Plan, styles: Styles, template: dict[str, Any]) -
     printed_total = _fields(plan.total) if plan.total else {}
     if plan.total:
         printed_total[CHANGE] = plan.total.change
-    ws.write_string(TOTAL_ROW, OFFICE, conf.get("total_label", "계"), total_label_fmt)
+    marking = marks_on(template)
+    mark = mark_of(template)
+    marked_integer = marked_number_format(integer, mark)
+    notes: list[str] = []
+    total_label = conf.get("total_label", "계")
+    ws.write_string(TOTAL_ROW, OFFICE, total_label, total_label_fmt)
     for col in (*COUNT_COLS, *MONEY_COLS):
         fmt = total_count_fmt if col in COUNT_COLS else total_money_fmt
+        note = mismatch_note(printed_total.get(col), totals[col])
+        if note and marking:
+            fmt = styles.box(
+                num_format=marked_integer,
+                align="center" if col in COUNT_COLS else "right",
+                bold=True,
+                bg_color=total_fill,
+            )
+            notes.append(
+                footnote(
+                    template,
+                    f"{total_label} {_header_of(conf, col)}",
+                    _fmt_num(printed_total[col]),
+                    f"{_header_of(conf, col)} 실국 행의 합 = {_fmt_num(totals[col])}",
+                )
+            )
         ws.write_formula(
             TOTAL_ROW, col, f"=SUM({cell(first, col)}:{cell(last, col)})", fmt, totals[col]
         )
-        note = mismatch_note(printed_total.get(col), totals[col])
         if note:
             ws.write_comment(TOTAL_ROW, col, note, COMMENT)
     ws.set_row(TOTAL_ROW, 22)
@@ -149,8 +183,21 @@ def write(ws: Worksheet, plan: Plan, styles: Styles, template: dict[str, Any]) -
             else:
                 ws.write_number(r, col, value, fmt)
         computed = change_of(office)
-        ws.write_formula(r, CHANGE, f"={cell(r, BUDGET)}-{cell(r, PREV)}", money_fmt, computed)
         note = mismatch_note(office.change, computed)
+        change_fmt = money_fmt
+        if note and marking:
+            change_fmt = styles.box(num_format=marked_integer, align="right")
+            budget_h, prev_h, change_h = (_header_of(conf, c) for c in (BUDGET, PREV, CHANGE))
+            notes.append(
+                footnote(
+                    template,
+                    f"{office.office} {change_h}",
+                    _fmt_num(office.change),
+                    f"{budget_h} {_fmt_num(office.budget or 0)} − {prev_h} "
+                    f"{_fmt_num(office.prev_budget or 0)} = {_fmt_num(computed)}",
+                )
+            )
+        ws.write_formula(r, CHANGE, f"={cell(r, BUDGET)}-{cell(r, PREV)}", change_fmt, computed)
         if note:
             ws.write_comment(r, CHANGE, note, COMMENT)
         ws.set_row(r, 22)
@@ -158,5 +205,8 @@ def write(ws: Worksheet, plan: Plan, styles: Styles, template: dict[str, Any]) -
         for col in range(OFFICE, CHANGE + 1):
             ws.write_blank(first, col, None, label_fmt if col == OFFICE else count_fmt)
 
-    ws.print_area(0, 0, last, last_col)
+    # The footnotes of the marked figures, under the table on the same page.
+    for i, text in enumerate(notes):
+        ws.merge_range(last + 1 + i, 0, last + 1 + i, last_col, text, styles.get(align="left"))
+    ws.print_area(0, 0, last + len(notes), last_col)
     ws.protect("", {"format_columns": True, "format_rows": True})
