@@ -23,11 +23,12 @@ import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 
 from . import __version__
+from .audit import audit
 from .errors import XlgenError
 from .export import to_json_obj
 from .layouts import chart, eval_departments, eval_narrative, eval_summary, findings, meta, settings
 from .layouts._base import Styles, fill
-from .model import Document, Evaluation, Plan
+from .model import Document, Evaluation, ParseWarning, Plan
 
 
 class BuildError(XlgenError, RuntimeError):
@@ -320,7 +321,7 @@ def build_evaluation(
                 names["departments"],
                 placement,
             )
-            findings.write(ws_findings, doc.warnings, styles, template, source)
+            findings.write(ws_findings, _findings_of(doc), styles, template, source)
         records = [
             [ind.key, dept.name, project.name, ind.name, ind.target, ind.actual, ind.note]
             for _, _, ind, project, dept in placement.indicator_rows
@@ -358,6 +359,12 @@ def build_evaluation(
         wb.close()
 
     return write_atomically(path, write)
+
+
+def _findings_of(doc: Document) -> list[ParseWarning]:
+    """What 검토사항 lists: the parse's findings, then the auditor's explanations."""
+    explained = [ParseWarning(line, text) for line, text in audit(doc).sentences()]
+    return list(doc.warnings) + explained
 
 
 def _hide_unprinted(printed: frozenset[str] | None, sheets: dict[str, Any]) -> None:
@@ -402,7 +409,7 @@ def build_plan(
         ws_meta = wb.add_worksheet(meta.SHEET)
         plan_overview.write(ws_overview, doc, styles, template)
         plan_goals.write(ws_goals, doc, styles, template)
-        findings.write(ws_findings, doc.warnings, styles, template, source)
+        findings.write(ws_findings, _findings_of(doc), styles, template, source)
         meta.write(
             ws_meta,
             [
