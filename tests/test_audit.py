@@ -11,6 +11,7 @@ import pytest
 
 from xlgen.audit import Relation, audit, explain, relations_of
 from xlgen.build import build
+from xlgen.findings import Kind
 from xlgen.model import Evaluation, OfficeRow, Plan, SummaryRow
 from xlgen.seeds import parse_seed
 from xlgen.store import Store
@@ -33,15 +34,20 @@ def eval_doc() -> Evaluation:
 
 def test_plan_seed_one_cell_explains_two_disagreements(plan_doc: Plan) -> None:
     before = copy.deepcopy(plan_doc)
-    found = audit(plan_doc)
-    assert len(found.explanations) == 1
-    e = found.explanations[0]
+    (e,) = explain(relations_of(plan_doc))
     assert e.cell.label == "동주민센터 전년도예산액"
     assert (e.cell.value, e.value) == (2230, 2231)
     assert e.explained == ("동주민센터 비교증감", "계 전년도예산액")
-    (line, text), *_ = found.sentences()
-    assert text.startswith("이 두 불일치는 동주민센터 전년도예산액이 2,231이면 모두 맞습니다")
-    assert line == next(o.line for o in plan_doc.offices if o.office == "동주민센터")
+    (f,) = audit(plan_doc)
+    assert f.kind is Kind.SINGLE_CELL
+    assert f.fields == {
+        "cell": "동주민센터 전년도예산액",
+        "printed": 2230,
+        "value": 2231,
+        "explained": ("동주민센터 비교증감", "계 전년도예산액"),
+    }
+    assert f.message.startswith("이 두 불일치는 동주민센터 전년도예산액이 2,231이면 모두 맞습니다")
+    assert f.line == next(o.line for o in plan_doc.offices if o.office == "동주민센터")
     assert plan_doc == before  # nothing was changed
 
 
@@ -51,7 +57,7 @@ def test_evaluation_seed_has_no_single_cell_explanation(eval_doc: Evaluation) ->
     relations = relations_of(eval_doc)
     failing = [r for r in relations if not r.holds({})]
     assert len(failing) == 13 + 2
-    assert audit(eval_doc).explanations == []
+    assert audit(eval_doc) == []
 
 
 def _plan(rows: list[tuple[str, int, int, int]], total: tuple[int, int, int], **counts) -> Plan:
@@ -72,7 +78,7 @@ def _plan(rows: list[tuple[str, int, int, int]], total: tuple[int, int, int], **
 def test_plan_budget_cell_explains_two() -> None:
     # 가국's 예산액 printed 500 where 550 makes its 비교증감 and the 계 예산액 agree.
     plan = _plan([("가국", 500, 400, 150), ("나국", 300, 300, 0)], (850, 700, 150))
-    (e,) = audit(plan).explanations
+    (e,) = explain(relations_of(plan))
     assert (e.cell.label, e.value) == ("가국 예산액", 550)
     assert e.explained == ("가국 비교증감", "계 예산액")
 
@@ -80,7 +86,7 @@ def test_plan_budget_cell_explains_two() -> None:
 def test_a_printed_change_can_be_the_cell() -> None:
     # 가국 비교증감 printed 99: its row says 100, and so does the 계 비교증감 (100 = Σ).
     plan = _plan([("가국", 500, 400, 99), ("나국", 300, 300, 0)], (800, 700, 100))
-    (e,) = audit(plan).explanations
+    (e,) = explain(relations_of(plan))
     assert (e.cell.label, e.cell.value, e.value) == ("가국 비교증감", 99, 100)
     assert e.explained == ("가국 비교증감", "계 비교증감")
 
@@ -88,7 +94,7 @@ def test_a_printed_change_can_be_the_cell() -> None:
 def test_a_single_disagreement_is_not_explained() -> None:
     plan = _plan([("가국", 500, 400, 100), ("나국", 300, 300, 0)], (800, 700, 100), 가국=2)
     assert [r.what for r in relations_of(plan) if not r.holds({})] == ["계 지표수"]
-    assert audit(plan).explanations == []
+    assert audit(plan) == []
 
 
 def test_a_cell_whose_fix_breaks_another_check_is_not_an_explanation() -> None:
@@ -97,7 +103,7 @@ def test_a_cell_whose_fix_breaks_another_check_is_not_an_explanation() -> None:
     plan = _plan([("가국", 500, 400, 101), ("나국", 300, 300, 0)], (800, 700, 101))
     failing = [r.what for r in relations_of(plan) if not r.holds({})]
     assert failing == ["가국 비교증감", "계 비교증감"]
-    assert audit(plan).explanations == []
+    assert audit(plan) == []
 
 
 def test_evaluation_summary_count_explains_two() -> None:
@@ -111,7 +117,7 @@ def test_evaluation_summary_count_explains_two() -> None:
         summary_total=SummaryRow("사업 수", 27, 26, 1, line=2),
         summary_ratio=(96, 4),
     )
-    (e,) = audit(doc).explanations
+    (e,) = explain(relations_of(doc))
     assert (e.cell.label, e.cell.value, e.value) == ("가국 계", 16, 17)
     assert e.explained == ("가국 계", "사업 수 계")
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from .findings import Finding, Kind
 from .model import Direction, Document, Evaluation, Number, Plan
 from .rules import excel_round
 
@@ -258,46 +259,21 @@ def relations_of(doc: Document) -> list[Relation]:
     return []
 
 
-# --------------------------------------------------------------------------- wording
-
-COUNT_WORDS = {2: "두", 3: "세", 4: "네", 5: "다섯"}
+# --------------------------------------------------------------------------- findings
 
 
-def _show(value: Number) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return f"△{-value:,}" if value < 0 else f"{value:,}"
-
-
-def _subject(word: str) -> str:
-    """The subject particle after `word`: 이 after a final consonant, 가 after a vowel."""
-    last = word.rstrip()[-1:] if word.strip() else ""
-    if "가" <= last <= "힣":
-        return "이" if (ord(last) - ord("가")) % 28 else "가"
-    return "이(가)"
-
-
-def sentence(e: Explanation) -> str:
-    """ "이 두 불일치는 동주민센터 전년도예산액이 2,231이면 모두 맞습니다 (…)"."""
-    count = COUNT_WORDS.get(len(e.explained), str(len(e.explained)))
-    label = e.cell.label
-    return (
-        f"이 {count} 불일치는 {label}{_subject(label)} {_show(e.value)}이면 모두 맞습니다 "
-        f"(문서 인쇄값 {_show(e.cell.value)}; 해당: {', '.join(e.explained)}). "
-        "값은 바꾸지 않았습니다. 원본 문서를 확인하세요."
+def finding(e: Explanation) -> Finding:
+    """The explanation as a typed finding (its sentence is rendered in xlgen.findings)."""
+    return Finding(
+        e.cell.line,
+        kind=Kind.SINGLE_CELL,
+        cell=e.cell.label,
+        printed=e.cell.value,
+        value=e.value,
+        explained=e.explained,
     )
 
 
-@dataclass
-class Audit:
-    """What the auditor found for one document."""
-
-    explanations: list[Explanation] = field(default_factory=list)
-
-    def sentences(self) -> list[tuple[int | None, str]]:
-        return [(e.cell.line, sentence(e)) for e in self.explanations]
-
-
-def audit(doc: Document) -> Audit:
-    """The single-cell explanations of a document's disagreements."""
-    return Audit(explain(relations_of(doc)))
+def audit(doc: Document) -> list[Finding]:
+    """The single-cell explanations of a document's disagreements, as findings."""
+    return [finding(e) for e in explain(relations_of(doc))]

@@ -76,6 +76,8 @@ class Kind(StrEnum):
     COUNT_MISMATCH = "count_mismatch"
     OFFICE_NOT_IN_SUMMARY = "office_not_in_summary"
     SHARE_MISMATCH = "share_mismatch"
+    # the auditor (xlgen.audit): one cell explains several disagreements
+    SINGLE_CELL = "single_cell"
 
     @property
     def label(self) -> str:
@@ -134,6 +136,7 @@ _LABELS: dict[Kind, str] = {
     Kind.COUNT_MISMATCH: "개수",
     Kind.OFFICE_NOT_IN_SUMMARY: "개수",
     Kind.SHARE_MISMATCH: "비중",
+    Kind.SINGLE_CELL: "한 칸 설명",
 }
 
 # Column and role names the messages use, by the code the fields hold.
@@ -260,6 +263,28 @@ def _ratio(f: Mapping[str, Any]) -> str:
     return (
         f"비율(%) 불일치: 인쇄 {_ev(pn)} / {_ev(pw)}, 계산 {_ev(cn)} / {_ev(cw)}"
         f" ({_count(n)}/{_count(total)}, {_count(w)}/{_count(total)})"
+    )
+
+
+_HOW_MANY = {2: "두", 3: "세", 4: "네", 5: "다섯"}
+
+
+def _subject(word: str) -> str:
+    """The subject particle after ``word``: 이 after a final consonant, 가 after a vowel."""
+    last = word.rstrip()[-1:]
+    if "가" <= last <= "힣":
+        return "이" if (ord(last) - ord("가")) % 28 else "가"
+    return "이(가)"
+
+
+def _single_cell(f: Mapping[str, Any]) -> str:
+    explained = f["explained"]
+    count = _HOW_MANY.get(len(explained), str(len(explained)))
+    cell = f["cell"]
+    return (
+        f"이 {count} 불일치는 {cell}{_subject(cell)} {format_number(f['value'])}이면 모두 "
+        f"맞습니다 (문서 인쇄값 {format_number(f['printed'])}; 해당: {', '.join(explained)}). "
+        "값은 바꾸지 않았습니다. 원본 문서를 확인하세요."
     )
 
 
@@ -396,6 +421,7 @@ _RENDER: dict[Kind, Callable[[Mapping[str, Any]], str]] = {
         f"비중 불일치: {f['office']} 전략목표 — 인쇄된 비중 {_share(f['printed'])}, 예산액 "
         f"{_plan(f['budget'])} ÷ 예산액 합계 {_plan(f['total'])} × 100 = {_share(f['computed'])}"
     ),
+    Kind.SINGLE_CELL: _single_cell,
 }
 
 

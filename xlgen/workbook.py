@@ -363,8 +363,7 @@ def build_evaluation(
 
 def _findings_of(doc: Document) -> list[ParseWarning]:
     """What 검토사항 lists: the parse's findings, then the auditor's explanations."""
-    explained = [ParseWarning(line, text) for line, text in audit(doc).sentences()]
-    return list(doc.warnings) + explained
+    return list(doc.warnings) + audit(doc)
 
 
 def _hide_unprinted(printed: frozenset[str] | None, sheets: dict[str, Any]) -> None:

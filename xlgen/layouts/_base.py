@@ -277,12 +277,3 @@ def footnote(template: dict[str, Any], item: str, printed: str, computation: str
         printed=printed,
         computation=computation,
     )
-
-
-def show_number(value: Any) -> str:
-    """A figure as the document prints it: 1,234 and △231 for −231."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, (int, float)):
-        return f"△{-value:,}" if value < 0 else f"{value:,}"
-    return str(value)

@@ -21,7 +21,6 @@ from ._base import (
     marks_on,
     page_setup,
     set_widths,
-    show_number,
 )
 
 TOTAL_ROW = 4  # rows 0 title, 1 unit, 2-3 headers
@@ -115,8 +114,8 @@ def write(
                 footnote(
                     template,
                     f"{conf.get('ratio_label', '비율(%)')} {what}",
-                    show_number(stated),
-                    f"{what} {count} ÷ {whole} {all_total} = {show_number(value)}",
+                    format_number(stated),
+                    f"{what} {count} ÷ {whole} {all_total} = {format_number(value)}",
                 )
             )
         ws.write_formula(
