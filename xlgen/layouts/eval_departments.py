@@ -35,7 +35,11 @@ from ._base import (
     decimals_of,
     fill,
     fit_scale,
+    footnote,
     lines_needed,
+    mark_of,
+    marked_number_format,
+    marks_on,
     page_setup,
     plain_rows,
     quote_sheet,
@@ -72,6 +76,7 @@ class SheetFormat:
     headers: tuple[str, ...]  # the column headers of each block, in column order
     hidden_headers: tuple[str, ...] = tuple(HIDDEN_HEADERS)
     first_data_row: int = FIRST_DATA_ROW
+    print_mark: str = ""  # a block's footnotes on printed values begin with it ("" = none)
 
     @classmethod
     def of_template(cls, template: Mapping[str, Any]) -> SheetFormat:
@@ -86,7 +91,8 @@ class SheetFormat:
         named = [h.strip() for h in headers if h.strip()]
         if len(set(named)) != len(named):
             raise InputError(f"{where}: 같은 머리글이 두 번 있습니다 ({', '.join(named)}).")
-        return cls(str(conf.get("dept_mark", "▢")), headers)
+        mark = mark_of(template) if marks_on(template) else ""
+        return cls(str(conf.get("dept_mark", "▢")), headers, print_mark=mark)
 
     @classmethod
     def recorded(
@@ -108,11 +114,13 @@ class SheetFormat:
 
         mark = fields.get("dept_mark")
         first = fields.get("first_data_row")
+        print_mark = fields.get("print_mark")  # absent before issue 15: no footnote rows
         return cls(
             str(mark) if isinstance(mark, str) else default().dept_mark,
             listed("headers") or default().headers,
             listed("hidden_headers") or tuple(HIDDEN_HEADERS),
             int(first) if isinstance(first, (int, float)) and first >= 0 else FIRST_DATA_ROW,
+            str(print_mark) if isinstance(print_mark, str) else "",
         )
 
     def fields(self) -> list[tuple[str, Any]]:
@@ -122,6 +130,7 @@ class SheetFormat:
             ("dept_mark", self.dept_mark),
             ("hidden_headers", _SEPARATOR.join(self.hidden_headers)),
             ("first_data_row", self.first_data_row),
+            ("print_mark", self.print_mark),
         ]
 
     def dept_title(self, name: str) -> str:
@@ -133,6 +142,16 @@ class SheetFormat:
         if not isinstance(title, str) or not title.strip():
             return False
         if self.dept_mark and not title.strip().startswith(self.dept_mark):
+            return False
+        return all(values[c] in (None, "") for c in visible if c != project_col)
+
+    def is_footnote(self, values: list[Any], project_col: int, visible: range) -> bool:
+        """The row after a block holding its footnotes on printed values: text beginning
+        with the print mark, alone in the 주요사업명 column."""
+        note = values[project_col]
+        if not self.print_mark or not isinstance(note, str):
+            return False
+        if not note.strip().startswith(self.print_mark):
             return False
         return all(values[c] in (None, "") for c in visible if c != project_col)
 
@@ -159,6 +178,10 @@ class Placement:
     bureau_of: dict[int, str] = field(default_factory=dict)  # row → bureau name
     heights: dict[int, float] = field(default_factory=dict)
     page_breaks: list[int] = field(default_factory=list)
+    # The row after a block: the footnotes of its printed rates that differ from the
+    # formula's ("※ …: 문서 인쇄값 150 (…)"), on the same page as the marked cells.
+    footnotes: dict[int, str] = field(default_factory=dict)
+    marked: set[int] = field(default_factory=set)  # rows whose 달성률 carries the mark
     first_row: int = FIRST_DATA_ROW
     last_row: int = FIRST_DATA_ROW
 
@@ -178,6 +201,7 @@ def place(evaluation: Evaluation, template: dict[str, Any], scale: float) -> Pla
     for bureau in evaluation.bureaus:
         for dept in bureau.departments:
             block: list[tuple[int, float]] = []
+            block_first = len(p.indicator_rows)
             block.append((row, row_height(template, 1) + 6))
             p.dept_rows.append((row, dept))
             row += 1
@@ -200,16 +224,42 @@ def place(evaluation: Evaluation, template: dict[str, Any], scale: float) -> Pla
                     last_r, last_h = block[-1]
                     block[-1] = (last_r, last_h + need - span_height)
                 p.project_spans.append((start, row - 1, project))
+            notes = []
+            if marks_on(template):
+                for r, _, ind, _, _ in p.indicator_rows[block_first:]:
+                    mismatch = _rate_mismatch(ind)
+                    if mismatch:
+                        p.marked.add(r)
+                        notes.append(footnote(template, ind.name, *mismatch))
             block_height = sum(h for _, h in block)
+            # The row after the block carries its footnotes (else it is blank). Their text
+            # sits in the first cell, unmerged and unwrapped, overflowing to the right: the
+            # row keeps its cells, and the rows below keep their places.
+            after = row_height(template, 1)
+            if notes:
+                p.footnotes[row] = "\n".join(notes)
+                after = row_height(template, len(notes))
+                p.heights[row] = after
+                block_height += after
             if used + block_height > page_height and used > 0 and block[0][0] > FIRST_DATA_ROW:
                 p.page_breaks.append(block[0][0])
                 used = 0
-            used += block_height + row_height(template, 1)
+            used += block_height + (0 if notes else after)
             for r, h in block:
                 p.heights[r] = h
-            row += 1  # a blank row between blocks
+            row += 1  # the blank (or footnote) row between blocks
     p.last_row = max(row - 1, FIRST_DATA_ROW)
     return p
+
+
+def _rate_mismatch(ind: Indicator) -> tuple[str, str] | None:
+    """(printed, how the formula gets its value) when the document printed another rate."""
+    rate = indicator_rate(ind.target, ind.actual, ind.direction)
+    if ind.stated_rate is None or rate is None or ind.stated_rate == rate:
+        return None
+    t, a = _num(ind.target), _num(ind.actual)
+    how = f"목표 {t} ÷ 실적 {a}" if ind.direction == Direction.DOWN else f"실적 {a} ÷ 목표 {t}"
+    return _num(ind.stated_rate), f"{how} = {_num(rate)}"
 
 
 def print_scale(template: dict[str, Any]) -> int:
@@ -272,9 +322,13 @@ class _Formats:
     project: Any
     numbers: list[Any]
     inputs: list[Any]
+    marked_rate: Any  # a 달성률 the document printed otherwise: "142※"
+    footnote: Any
+    keys: Any  # the hidden columns: ";;;" shows nothing (see _write_top)
 
     @classmethod
-    def of(cls, styles: Styles) -> _Formats:
+    def of(cls, styles: Styles, mark: str) -> _Formats:
+        rate = styles.numbers.get("rate", "0")
         return cls(
             dept=styles.get(bold=True, font_size=styles.font_size + 1),
             header=styles.header(),
@@ -287,6 +341,9 @@ class _Formats:
             project=styles.box(align="left"),
             numbers=[styles.number(d) for d in range(4)],
             inputs=[styles.input(d) for d in range(4)],
+            marked_rate=styles.box(num_format=marked_number_format(rate, mark), align="right"),
+            footnote=styles.get(align="left", valign="top"),
+            keys=styles.get(num_format=";;;"),
         )
 
 
@@ -310,8 +367,8 @@ def write(
     fmt = SheetFormat.of_template(template)
     judge = template.get("judgement", {})
     labels = _Labels(judge.get("weak", "부진"), judge.get("normal", "정상추진"))
-    _write_top(ws, evaluation, styles, template, fmt)
-    formats = _Formats.of(styles)
+    formats = _Formats.of(styles, mark_of(template))
+    _write_top(ws, evaluation, styles, template, fmt, formats)
     merges = _Merges(ws, fmt.first_data_row)
 
     events: dict[int, tuple[str, Any]] = {}
@@ -321,6 +378,8 @@ def write(
         events[row] = ("header", None)
     for row, key, ind, project, dept in placement.indicator_rows:
         events[row] = ("indicator", (key, ind, project, dept))
+    for row, text in placement.footnotes.items():
+        events[row] = ("footnote", text)
     span_of: dict[int, tuple[int, int]] = {}
     for start, end, _ in placement.project_spans:
         for r in range(start, end + 1):
@@ -336,6 +395,8 @@ def write(
         elif kind == "header":
             for col, text in enumerate(fmt.headers):
                 ws.write_string(row, col, text, formats.header)
+        elif kind == "footnote":
+            ws.write_string(row, PROJECT, payload, formats.footnote)
         else:
             key, ind, project, dept = payload
             start, end = span_of[row]
@@ -350,8 +411,8 @@ def write(
                 for col, f in ((PROJECT, formats.project), (PRATE, formats.prate)):
                     ws.write_blank(row, col, None, f)
                 ws.write_blank(row, JUDGE, None, formats.judge)
-            _write_indicator(ws, row, ind, formats)
-            _write_keys(ws, row, start, key, ind, dept, placement, project_rate[start])
+            _write_indicator(ws, row, ind, formats, row in placement.marked)
+            _write_keys(ws, row, start, key, ind, dept, placement, project_rate[start], formats)
     _write_rules(ws, styles, placement, fmt)
 
 
@@ -361,6 +422,7 @@ def _write_top(
     styles: Styles,
     template: dict[str, Any],
     fmt: SheetFormat,
+    formats: _Formats,
 ) -> None:
     """Page setup, column widths, the title and unit rows and the hidden columns' headers."""
     conf = template["departments"]
@@ -372,8 +434,11 @@ def _write_top(
     title = fill(template, conf["title"], year=evaluation.year or "")
     ws.merge_range(0, 0, 0, NOTE, title, styles.title())  # one row each: works row by row
     ws.merge_range(1, 0, 1, NOTE, conf.get("unit", ""), styles.unit())
+    # LibreOffice puts the text of a hidden column just right of the print area into the
+    # PDF's text layer when the last printed cell of the row is blank (measured on 7.4);
+    # ";;;" shows nothing, so no key can leak into a print, while the values stay.
     for i, text in enumerate(fmt.hidden_headers):
-        ws.write_string(1, KEY + i, text)
+        ws.write_string(1, KEY + i, text, formats.keys)
 
 
 def _write_project(
@@ -416,7 +481,9 @@ def _write_judgement(
     )
 
 
-def _write_indicator(ws: Worksheet, row: int, ind: Indicator, formats: _Formats) -> None:
+def _write_indicator(
+    ws: Worksheet, row: int, ind: Indicator, formats: _Formats, marked: bool = False
+) -> None:
     """An indicator's visible cells: name, unit, 목표, 실적 (input), 달성률, 비고 (input)."""
     decimals = decimals_of(ind.target, ind.actual)
     ws.write_string(row, INDICATOR, ind.name, formats.text)
@@ -430,7 +497,8 @@ def _write_indicator(ws: Worksheet, row: int, ind: Indicator, formats: _Formats)
         else:
             ws.write_number(row, col, value, f)
     rate = indicator_rate(ind.target, ind.actual, ind.direction)
-    ws.write_formula(row, RATE, _rate_formula(row), formats.rate, "" if rate is None else rate)
+    rate_fmt = formats.marked_rate if marked else formats.rate
+    ws.write_formula(row, RATE, _rate_formula(row), rate_fmt, "" if rate is None else rate)
     if ind.stated_rate is not None and rate is not None and ind.stated_rate != rate:
         ws.write_comment(
             row,
@@ -450,14 +518,16 @@ def _write_keys(
     dept: Department,
     placement: Placement,
     prate: float | None,
+    formats: _Formats,
 ) -> None:
     """The hidden columns: what the counting formulas and the import read."""
-    ws.write_string(row, KEY, key)
-    ws.write_string(row, BUREAU, placement.bureau_of[row])
-    ws.write_string(row, DEPT, dept.name)
-    ws.write_number(row, FIRST, 1 if row == start else 0)
-    ws.write_string(row, DIRECTION, ind.direction.value)
-    ws.write_formula(row, PRATE_ALL, f"={cell(start, PRATE)}", None, "" if prate is None else prate)
+    f = formats.keys
+    ws.write_string(row, KEY, key, f)
+    ws.write_string(row, BUREAU, placement.bureau_of[row], f)
+    ws.write_string(row, DEPT, dept.name, f)
+    ws.write_number(row, FIRST, 1 if row == start else 0, f)
+    ws.write_string(row, DIRECTION, ind.direction.value, f)
+    ws.write_formula(row, PRATE_ALL, f"={cell(start, PRATE)}", f, "" if prate is None else prate)
 
 
 def _write_rules(ws: Worksheet, styles: Styles, placement: Placement, fmt: SheetFormat) -> None:
@@ -471,16 +541,29 @@ def _write_rules(ws: Worksheet, styles: Styles, placement: Placement, fmt: Sheet
         }
     )
     flag = f"${col_letter(PRATE_ALL)}{first + 1}"  # relative row, absolute column
+    weak_rule = f"=AND(ISNUMBER({flag}),{flag}<=THRESHOLD)"
+    # The input cells of a 부진 row keep an input look of their own (a yellow, not the
+    # salmon of the row): written first, this rule takes precedence over the row's fill.
+    weak_input_fmt = styles.workbook.add_format(
+        {
+            "bg_color": styles.colors.get("weak_input_fill", "#FFD966"),
+            "font_color": styles.colors.get("weak_font", "#9C0006"),
+        }
+    )
+    for col in (ACTUAL, NOTE):
+        ws.conditional_format(
+            first,
+            col,
+            last,
+            col,
+            {"type": "formula", "criteria": weak_rule, "format": weak_input_fmt},
+        )
     ws.conditional_format(
         first,
         PROJECT,
         last,
         NOTE,
-        {
-            "type": "formula",
-            "criteria": f"=AND(ISNUMBER({flag}),{flag}<=THRESHOLD)",
-            "format": weak_fmt,
-        },
+        {"type": "formula", "criteria": weak_rule, "format": weak_fmt},
     )
     if placement.indicator_rows:
         first_input = placement.indicator_rows[0][0]
@@ -641,6 +724,7 @@ def _read_rows(
         if not has_key and (
             all(values[c] in (None, "") for c in visible)
             or fmt.is_dept_title(values, project_col, visible)
+            or fmt.is_footnote(values, project_col, visible)
             or fmt.is_header_row([v.strip() if isinstance(v, str) else None for v in values])
         ):
             continue  # empty, or written by the writer as a block's title or headers
