@@ -27,7 +27,7 @@ def test_every_command_has_help(runner):
         assert command.help, name
         result = runner.invoke(cli, [name, "--help"])
         assert result.exit_code == 0, name
-        assert "Usage:" in result.output
+        assert "사용법:" in result.output  # issue 13: click's boilerplate in Korean
 
 
 def test_readme_lists_exactly_the_cli_commands():

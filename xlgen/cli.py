@@ -15,7 +15,8 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, console
+from .cli_ko import KoGroup
 from .errors import XlgenError
 from .numbers import format_number, is_number
 
@@ -104,7 +105,9 @@ def _open_store(db: Path | None):
     return Store.open(db or default_db_path())
 
 
-@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    "xlgen", cls=KoGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.version_option(__version__, "--version", message="xlgen %(version)s")
 def cli() -> None:
     """xlgen — 성과관리 공식 문서(성과계획서, 주요사업 평가)를 엑셀 통합문서로 만들고,
@@ -456,9 +459,11 @@ def status(db: Path | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: never shows a traceback unless XLGEN_DEBUG is set."""
+    """Console entry point: never shows a traceback unless XLGEN_DEBUG is set. Exit codes:
+    0 success, 1 refused input or data, 2 command-line usage (see xlgen.cli_ko), 3 a fault."""
+    console.setup()
     try:
-        cli.main(args=argv, prog_name="xlgen", standalone_mode=True)
+        cli.main(args=argv, prog_name="xlgen")
     except SystemExit:
         raise
     except KeyboardInterrupt:
@@ -472,7 +477,7 @@ def main(argv: list[str] | None = None) -> None:
             "XLGEN_DEBUG=1로 다시 실행하면 자세한 내용을 볼 수 있습니다.",
             err=True,
         )
-        sys.exit(2)
+        sys.exit(3)
 
 
 if __name__ == "__main__":

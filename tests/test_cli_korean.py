@@ -1,0 +1,127 @@
+"""The command line speaks Korean: help pages, click's own usage errors, exit codes."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from xlgen.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGLISH = re.compile(
+    r"Usage:|Options:|Commands:|Arguments:|Show this message|Show the version|Error:|"
+    r"No such|Missing|Invalid value|Try '|for help|Got unexpected|requires an argument|"
+    r"does not take|is not one of|default:|required\]|\[OPTIONS\]|COMMAND|\bFILES?\b|"
+    r"\bPATH\b|DIRECTORY|TEXT\b"
+)
+COMMANDS = sorted(cli.commands)
+
+
+@pytest.fixture
+def runner(tmp_path, monkeypatch) -> CliRunner:
+    monkeypatch.setenv("XLGEN_DB", str(tmp_path / "store.sqlite"))
+    return CliRunner()
+
+
+def _no_english(text: str) -> None:
+    found = ENGLISH.search(text)
+    assert found is None, f"English boilerplate {found.group()!r} in:\n{text}"
+
+
+@pytest.mark.parametrize("args", [[], *([name] for name in COMMANDS)])
+def test_help_is_korean(runner, args):
+    result = runner.invoke(cli, [*args, "--help"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"사용법: xlgen {' '.join(args)}".rstrip() + " ")
+    assert "옵션:" in result.output and "이 도움말을 보여 주고 끝냅니다." in result.output
+    _no_english(result.output)
+
+
+def test_group_help_lists_commands_in_korean(runner):
+    result = runner.invoke(cli, ["-h"])
+    assert "명령:" in result.output and "--version   버전을 보여 주고 끝냅니다." in result.output
+    assert "사용법: xlgen [옵션] 명령 [인수]..." in result.output
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_unknown_option_is_a_korean_usage_error(runner, name):
+    result = runner.invoke(cli, [name, "--no-such-thing"])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith(f"사용법: xlgen {name} [옵션]")
+    assert lines[1] == f"도움말: xlgen {name} --help"
+    assert lines[-1] == "오류: '--no-such-thing'이라는 옵션은 없습니다."
+    _no_english(result.output)
+
+
+# (arguments, the exact Korean message)
+BAD = [
+    (["bogus"], "'bogus'라는 명령은 없습니다. 있는 명령: " + ", ".join(COMMANDS)),
+    (["pars", "x"], "'pars'라는 명령은 없습니다. 혹시 parse?"),
+    (["load"], "인수 KEY가 빠졌습니다."),
+    (["history"], "인수 KEY가 빠졌습니다."),
+    (["undo"], "인수 KEY가 빠졌습니다."),
+    (["build"], "인수 KEY가 빠졌습니다."),
+    (["parse"], "인수 파일이 빠졌습니다."),
+    (["import"], "인수 파일이 빠졌습니다."),
+    (
+        ["parse", "--format", "xml", "x.txt"],
+        "옵션 '--format'의 값 'xml'은 쓸 수 없습니다. 고를 수 있는 값: json, csv, table",
+    ),
+    (
+        ["import", "--format=csv", "x.xlsx"],
+        "옵션 '--format'의 값 'csv'는 쓸 수 없습니다. 고를 수 있는 값: text, json",
+    ),
+    (["parse", "x.txt", "--format"], "옵션 '--format'에 값이 필요합니다."),
+    (["load", "--replace=yes", "2019"], "옵션 '--replace'에는 값을 붙이지 않습니다."),
+    (["status", "extra"], "필요 없는 인수가 더 있습니다: extra"),
+    (["load", "2019", "2020", "2021"], "필요 없는 인수가 더 있습니다: 2020 2021"),
+    (["--bogus"], "'--bogus'라는 옵션은 없습니다."),
+    (["build", "2019", "--db", "."], None),  # a folder where a file is wanted
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD)
+def test_usage_errors_exit_2_with_one_korean_message(runner, args, message):
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("오류: ")
+    if message is not None:
+        assert last == f"오류: {message}"
+    _no_english(result.output)
+
+
+def test_refused_input_exits_1(runner, tmp_path):
+    result = runner.invoke(cli, ["parse", str(tmp_path / "없는파일.txt")])
+    assert result.exit_code == 1
+    assert result.output.startswith("오류: ")
+    _no_english(result.output)
+
+
+def test_installed_command_speaks_korean():
+    """Through the console entry point (xlgen.cli.main), as a user runs it."""
+    proc = subprocess.run(
+        [sys.executable, "-c", "from xlgen.cli import main; main()", "bogus"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines()[-1].startswith("오류: 'bogus'라는 명령은 없습니다.")
+    _no_english(proc.stderr)
+    proc = subprocess.run(
+        [sys.executable, "-c", "from xlgen.cli import main; main()"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+    )
+    assert proc.returncode == 2 and "사용법: xlgen" in proc.stderr
+    _no_english(proc.stderr)
