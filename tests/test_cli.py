@@ -92,7 +92,8 @@ def test_parse_table_and_csv(runner):
     assert "합계: 국 9, 부서 37, 사업 154, 지표 244" in table.output
     csv_out = runner.invoke(cli, ["parse", str(EVAL_SEED), "--format", "csv"])
     assert csv_out.exit_code == 0
-    assert csv_out.output.splitlines()[0].startswith("bureau,department,project,indicator")
+    # issue 13: Korean headers after a BOM (the CSV is for Excel)
+    assert csv_out.output.splitlines()[0].startswith("\ufeff국,부서,주요사업,성과지표")
     assert len(csv_out.output.splitlines()) == 245
 
 
@@ -148,7 +149,11 @@ def test_load_and_status(runner, tmp_path):
     assert "이미 저장소에 있습니다 (리비전 1)" in again.output
     status = runner.invoke(cli, ["status"])
     assert status.exit_code == 0
-    assert re.search(r"2019\s+평가\s+영등포구 2019\s+리비전 1", status.output)
+    # issue 13: a table with a header (tab-separated when piped, as here)
+    assert "문서 키\t종류\t기관\t연도\t리비전\t저장 시각\t원본 파일" in status.output
+    assert re.search(
+        r"^2019\t평가\t영등포구\t2019\t1\t\d{4}-\d\d-\d\d \d\d:\d\d\t", status.output, re.M
+    )
 
 
 def test_load_unknown_key(runner):

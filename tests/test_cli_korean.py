@@ -125,3 +125,36 @@ def test_installed_command_speaks_korean():
     )
     assert proc.returncode == 2 and "사용법: xlgen" in proc.stderr
     _no_english(proc.stderr)
+
+
+def test_read_only_commands_never_create_a_store(tmp_path):
+    db = tmp_path / "sub" / "none.sqlite"
+    run = CliRunner().invoke
+    env = {"XLGEN_DB": str(db)}
+    status = run(cli, ["status"], env=env)
+    assert status.exit_code == 0 and "저장된 문서가 없습니다" in status.output
+    for args in (["history", "2019"], ["undo", "2019"], ["import", "--dry-run", "a.xlsx"]):
+        result = run(cli, args, env=env)
+        assert result.exit_code == 1, args
+        assert (
+            result.output.strip()
+            == f"오류: 저장소 파일이 없습니다: {db}. 먼저 문서를 넣으세요 (예: xlgen load 2019)."
+        )
+    assert not db.exists() and not db.parent.exists()
+
+
+def test_history_shows_local_times_once_stated(tmp_path, monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Seoul")
+    time.tzset()
+    try:
+        env = {"XLGEN_DB": str(tmp_path / "s.sqlite")}
+        assert CliRunner().invoke(cli, ["load", "2019"], env=env).exit_code == 0
+        out = CliRunner().invoke(cli, ["history", "2019"], env=env).output
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert out.splitlines()[0] == "'2019' 이력 (현재 리비전 1, 시각은 한국 표준시(UTC+9))"
+    assert re.search(r"문서 읽기  \d{4}-\d\d-\d\d \d\d:\d\d  ", out)
+    assert "+00:00" not in out and "T" not in out.splitlines()[1].split("문서 읽기")[1][:20]

@@ -6,6 +6,7 @@ Korean message and exit code 1. No traceback reaches the user.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -99,10 +100,26 @@ def friendly(fn: Callable) -> Callable:
     return wrapper
 
 
-def _open_store(db: Path | None):
+def _open_store(db: Path | None, *, read_only: bool = False) -> Any:
+    """The store; with ``read_only``, only one that exists (else None): never creates one."""
     from .store import Store, default_db_path
 
+    if read_only:
+        return contextlib.nullcontext(Store.open_existing(db or default_db_path()))
     return Store.open(db or default_db_path())
+
+
+def _existing_store(db: Path | None) -> Any:
+    """The store for commands that need one that exists (MissingStoreError otherwise)."""
+    from .store import Store, default_db_path
+
+    return Store.open(db or default_db_path(), create=False)
+
+
+def _default_path() -> Path:
+    from .store import default_db_path
+
+    return default_db_path()
 
 
 @click.group(
@@ -144,10 +161,11 @@ def parse(files: tuple[Path, ...], fmt: str) -> None:
     파일 옆에 corrections.toml(보정)과 manifest.toml(기관명 등)이 있으면 함께 씁니다.
     경고가 있어도 읽었으면 종료 코드 0, 읽을 수 없으면 1입니다.
     """
-    from .export import iter_json, to_csv, to_json_obj, to_table
+    from .export import iter_json, summary_lines, to_csv, to_json_obj, to_plain, to_table
     from .seeds import parse_document_path
 
     objects = []
+    tables = []
     for path in files:
         document, text, _ = parse_document_path(path)
         encoding = text.encoding
@@ -155,12 +173,19 @@ def parse(files: tuple[Path, ...], fmt: str) -> None:
         if fmt == "json":
             objects.append(to_json_obj(document, file=path.name, encoding=encoding))
         elif fmt == "csv":
-            click.echo(to_csv(document), nl=False)
+            tables.append((path.name, document))
+        elif not sys.stdout.isatty():  # piped: plain rows on stdout, the rest on stderr
+            several = path.name if len(files) > 1 else None
+            click.echo(to_plain(document, document=several, header=not tables), nl=False)
+            tables.append((path.name, document))
+            click.echo("\n".join(summary_lines(document, file=path.name)), err=True)
         else:
             click.echo(to_table(document, file=path.name))
     if fmt == "json":
         payload = objects[0] if len(objects) == 1 else objects
         _write_pieces(iter_json(payload))
+    elif fmt == "csv":
+        click.echo(to_csv(tables), nl=False)
 
 
 @cli.command(epilog=EPILOG)
@@ -381,7 +406,7 @@ def import_(files: tuple[Path, ...], dry_run: bool, force: bool, fmt: str, db: P
     from .importer import apply_import, describe, preview_import
     from .store import current_os_user
 
-    with _open_store(db) as store:
+    with _existing_store(db) if dry_run else _open_store(db) as store:
         preview = preview_import(store, list(files), force=force)
         applied = None if dry_run else apply_import(store, preview, os_user=current_os_user())
     if fmt == "json":
@@ -402,7 +427,9 @@ def import_(files: tuple[Path, ...], dry_run: bool, force: bool, fmt: str, db: P
 @friendly
 def history(key: str, verbose: bool, db: Path | None) -> None:
     """KEY 문서의 가져오기·되돌리기 이력 (최근 것부터)."""
-    with _open_store(db) as store:
+    from .timefmt import local_time, zone_label
+
+    with _existing_store(db) as store:
         revisions = store.history(key)
         doc = store.load(key)
         names = (
@@ -410,12 +437,12 @@ def history(key: str, verbose: bool, db: Path | None) -> None:
             if doc.kind == "evaluation"
             else {}
         )
-        click.echo(f"'{key}' 이력 (현재 리비전 {store.revision(key)})")
+        click.echo(f"'{key}' 이력 (현재 리비전 {store.revision(key)}, 시각은 {zone_label()})")
         action_ko = {"parse": "문서 읽기", "import": "가져오기", "undo": "되돌리기"}
         for rev in revisions:
             extra = f" (리비전 {rev.undoes} 취소)" if rev.undoes else ""
             click.echo(
-                f"  리비전 {rev.revision:>3}  {action_ko.get(rev.action, rev.action)}{extra}  {rev.at}  {rev.os_user}"
+                f"  리비전 {rev.revision:>3}  {action_ko.get(rev.action, rev.action)}{extra}  {local_time(rev.at)}  {rev.os_user}"
                 f"  {rev.file_name}  변경 {rev.changes}건"
             )
             if verbose and rev.changes:
@@ -434,7 +461,7 @@ def undo(key: str, db: Path | None) -> None:
     """KEY 문서의 마지막 가져오기를 되돌립니다 (되돌린 것도 이력에 남습니다)."""
     from .store import current_os_user
 
-    with _open_store(db) as store:
+    with _existing_store(db) as store:
         rev = store.undo_last(key, os_user=current_os_user())
         info = store.history(key)[0]
     click.echo(f"되돌렸습니다: 리비전 {info.undoes}의 가져오기 {info.changes}건 → 새 리비전 {rev}")
@@ -445,17 +472,32 @@ def undo(key: str, db: Path | None) -> None:
 @friendly
 def status(db: Path | None) -> None:
     """저장소에 들어 있는 문서(KEY)와 리비전을 보여 줍니다."""
-    with _open_store(db) as store:
-        infos = store.keys()
-        click.echo(f"저장소: {store.path}")
-        if not infos:
-            click.echo("저장된 문서가 없습니다. 예: xlgen load 2019")
-        for info in infos:
-            kind = "평가" if info.kind == "evaluation" else "성과계획"
-            click.echo(
-                f"  {info.key:<14} {kind:<5} {info.org or '기관 미상'} {info.year or '연도 미상'}"
-                f"  리비전 {info.revision}  ({info.source_name})"
-            )
+    from .table import render
+    from .timefmt import local_time, zone_label
+
+    with _open_store(db, read_only=True) as store:
+        infos = store.keys() if store else []
+        path = store.path if store else (db or _default_path())
+    plain = not sys.stdout.isatty()
+    click.echo(f"저장소: {path}", err=plain)
+    if not infos:
+        click.echo("저장된 문서가 없습니다. 예: xlgen load 2019", err=plain)
+        return
+    rows = [
+        [
+            info.key,
+            "평가" if info.kind == "evaluation" else "성과계획",
+            info.org or "기관 미상",
+            str(info.year) if info.year else "연도 미상",
+            info.revision,
+            local_time(info.saved_at),
+            info.source_name,
+        ]
+        for info in infos
+    ]
+    headers = ("문서 키", "종류", "기관", "연도", "리비전", "저장 시각", "원본 파일")
+    click.echo(f"시각: {zone_label()}", err=plain)
+    click.echo("\n".join(render(headers, rows, align="<<<>><<", plain=plain)))
 
 
 def main(argv: list[str] | None = None) -> None:

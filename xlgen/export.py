@@ -1,16 +1,17 @@
-"""Records → JSON objects, CSV rows and a terminal table (for `xlgen parse`)."""
+"""Records → JSON objects, CSV rows, terminal tables and tab-separated rows (`xlgen parse`)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+from . import table
+from .errors import InputError
 from .model import Document, Evaluation, OfficeRow, Plan
-from .numbers import format_number
-from .parse._text import width
+from .rules import excel_round, indicator_rate, judgement, rate_of
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -149,66 +150,218 @@ def iter_json(value: Any, level: int = 0) -> Iterator[str]:
     yield "\n" + "  " * level + closing
 
 
-def to_csv(doc: Document) -> str:
-    """Flat indicator rows as CSV (UTF-8, header first); text never becomes a formula."""
-    rows = evaluation_rows(doc) if isinstance(doc, Evaluation) else plan_rows(doc)
+CSV_BOM = "\ufeff"  # Korean Excel on Windows reads UTF-8 only when the file starts with it
+DOCUMENT_COLUMN = "문서"
+EVALUATION_COLUMNS = (
+    "국",
+    "부서",
+    "주요사업",
+    "성과지표",
+    "단위",
+    "목표",
+    "실적",
+    "달성률",
+    "인쇄된 달성률",
+    "방향",
+    "사업 달성률",
+    "판정",
+    "행",
+)
+PLAN_COLUMNS = ("실국", "전략목표", "정책사업목표", "성과지표")
+
+
+def _csv_number(value: Any) -> Any:
+    """Numbers as Excel reads them: no separators, a minus sign, whole floats as integers."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def evaluation_csv_rows(doc: Evaluation, threshold: float | None = None) -> Iterator[list[Any]]:
+    """One row per indicator, with 달성률 and the project's 사업 달성률 and 판정 computed by
+    the rules the workbook's formulas use (xlgen.rules)."""
+    limit = doc.threshold if threshold is None else threshold
+    for b in doc.bureaus:
+        for d in b.departments:
+            for p in d.projects:
+                project = rate_of(p)
+                shown = None if project is None else excel_round(project, 1)
+                verdict = judgement(project, limit)
+                for i in p.indicators:
+                    rate = indicator_rate(i.target, i.actual, i.direction)
+                    yield [
+                        b.name,
+                        d.name,
+                        p.name,
+                        i.name,
+                        i.unit,
+                        _csv_number(i.target),
+                        _csv_number(i.actual),
+                        _csv_number(rate),
+                        _csv_number(i.stated_rate),
+                        i.direction.value,
+                        _csv_number(shown),
+                        verdict,
+                        i.line,
+                    ]
+
+
+def to_csv(documents: list[tuple[str, Document]], *, threshold: float | None = None) -> str:
+    """Indicator rows of one or more documents as CSV for Excel: UTF-8 with a BOM, Korean
+    column headers, one header row; a 문서 column (the file name) first when there are
+    several documents. Text a spreadsheet would take for a formula is neutralised.
+
+    All documents must be of one kind (one header row cannot describe both); InputError
+    otherwise.
+    """
+    kinds = {doc.kind for _, doc in documents}
+    if len(kinds) > 1:
+        raise InputError(
+            "평가 문서와 성과계획 문서는 열이 달라 CSV 하나에 담을 수 없습니다. "
+            "종류별로 따로 실행하세요."
+        )
+    several = len(documents) > 1
+    kind = next(iter(kinds), "evaluation")
+    columns = EVALUATION_COLUMNS if kind == "evaluation" else PLAN_COLUMNS
     out = io.StringIO()
-    fields = list(rows[0].keys()) if rows else ["indicator"]
-    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: safe_text(v) for k, v in row.items()})
-    return out.getvalue()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(((DOCUMENT_COLUMN,) if several else ()) + columns)
+    for name, doc in documents:
+        rows: Iterable[list[Any]] = (
+            evaluation_csv_rows(doc, threshold)
+            if isinstance(doc, Evaluation)
+            else ([g.office, g.name, p.name, ind] for g, p, ind in doc.indicator_rows())
+        )
+        for row in rows:
+            writer.writerow([safe_text(v) for v in ([name, *row] if several else row)])
+    return CSV_BOM + out.getvalue()
 
 
-def _pad(text: str, size: int) -> str:
-    return text + " " * max(0, size - width(text))
+def _title(doc: Document, file: str) -> str:
+    kind = "평가" if doc.kind == "evaluation" else "성과계획"
+    return (
+        f"■ {file}  [{kind}] {doc.title}  (기관: {doc.org or '미상'}, 연도: {doc.year or '미상'})"
+    )
 
 
-def _num(value: Any) -> str:
-    # A float keeps its point ("100.0"): the table shows what the document printed.
-    return format_number(value, whole="point")
-
-
-def to_table(doc: Document, *, file: str = "") -> str:
-    """A readable terminal view: the hierarchy with numbers, then the warnings."""
-    lines = [
-        f"■ {file}  [{'평가' if doc.kind == 'evaluation' else '성과계획'}] {doc.title}  "
-        f"(기관: {doc.org or '미상'}, 연도: {doc.year or '미상'})"
-    ]
+def summary_lines(doc: Document, *, file: str = "") -> list[str]:
+    """What `xlgen parse` says about a document besides its rows: totals and warnings.
+    (On a terminal they follow the table; when output is piped they go to standard error.)"""
+    lines = []
     if isinstance(doc, Evaluation):
-        for b in doc.bureaus:
-            n_projects = sum(len(d.projects) for d in b.departments)
-            lines.append(f"{b.name}  (부서 {len(b.departments)}, 사업 {n_projects})")
-            for d in b.departments:
-                lines.append(f"  ▢ {d.name}")
-                for p in d.projects:
-                    lines.append(f"    ● {p.name}")
-                    for i in p.indicators:
-                        nums = f"{_num(i.target):>10} {_num(i.actual):>10} {_num(i.stated_rate):>6}"
-                        lines.append(
-                            f"      - {_pad(i.name, 44)} {_pad(i.unit, 6)}{nums}   ({i.line}행)"
-                        )
         lines.append(
             f"합계: 국 {len(doc.bureaus)}, 부서 {len(doc.departments())}, "
             f"사업 {len(doc.projects())}, 지표 {len(doc.indicator_rows())}"
         )
     else:
+        lines.append(f"합계: 실국 {len(doc.offices)}, 성과지표 {len(doc.indicator_rows())}")
+    if doc.warnings:
+        where = f"{file} " if file else ""
+        lines.append(f"{where}경고 {len(doc.warnings)}건:")
+        lines.extend(f"  {w.line or '-'}행: {w.message}" for w in doc.warnings)
+    return lines
+
+
+EVALUATION_TABLE = ("부서", "주요사업", "성과지표", "단위", "목표", "실적", "인쇄 달성률", "행")
+PLAN_OVERVIEW_TABLE = (
+    "실국",
+    "전략목표",
+    "정책사업목표",
+    "성과지표",
+    "단위사업",
+    "예산액",
+    "전년도 예산",
+    "증감",
+)
+
+
+def plain_rows(doc: Document) -> tuple[tuple[str, ...], list[list[Any]]]:
+    """The flat rows `xlgen parse` writes to a pipe (tab-separated), with their header."""
+    if isinstance(doc, Evaluation):
+        header = ("국", *EVALUATION_TABLE)
+        rows = [
+            [b.name, d.name, p.name, i.name, i.unit, i.target, i.actual, i.stated_rate, i.line]
+            for b, d, p, i in doc.indicator_rows()
+        ]
+        return header, rows
+    return PLAN_COLUMNS, [[g.office, g.name, p.name, ind] for g, p, ind in doc.indicator_rows()]
+
+
+def to_plain(doc: Document, *, document: str | None = None, header: bool = True) -> str:
+    """Tab-separated rows for a pipe: a header (unless ``header`` is false), one line per
+    indicator, a 문서 column first when ``document`` is given. No titles, no totals."""
+    columns, rows = plain_rows(doc)
+    if document is not None:
+        columns = (DOCUMENT_COLUMN, *columns)
+        rows = [[document, *row] for row in rows]
+    lines = table.render(columns, rows, plain=True)
+    return "\n".join(lines if header else lines[1:]) + "\n"
+
+
+def to_table(doc: Document, *, file: str = "") -> str:
+    """The terminal view: a title, the rows under a header aligned by display width (Hangul
+    counts two columns), then totals and warnings."""
+    lines = [_title(doc, file)]
+    if isinstance(doc, Evaluation):
+        rows: list[list[Any]] = []
+        starts: dict[int, str] = {}
+        for b in doc.bureaus:
+            n_projects = sum(len(d.projects) for d in b.departments)
+            starts[len(rows)] = f"▶ {b.name}  (부서 {len(b.departments)}, 사업 {n_projects})"
+            for d in b.departments:
+                for n_p, p in enumerate(d.projects):
+                    for n_i, i in enumerate(p.indicators):
+                        first_p, first_i = n_p == 0 and n_i == 0, n_i == 0
+                        rows.append(
+                            [
+                                d.name if first_p else "",
+                                p.name if first_i else "",
+                                i.name,
+                                i.unit,
+                                i.target,
+                                i.actual,
+                                i.stated_rate,
+                                f"{i.line}행" if i.line else "",
+                            ]
+                        )
+        rendered = table.render(EVALUATION_TABLE, rows, align="<<<<>>>>", indent="  ")
+        lines.extend(rendered[:2])
+        for n, line in enumerate(rendered[2:]):
+            if n in starts:
+                lines.append(starts[n])
+            lines.append(line)
+    else:
         lines.append("가. 총괄")
-        for r in doc.offices + ([doc.total] if doc.total else []):
-            lines.append(
-                f"  {_pad(r.office, 14)} {_num(r.strategic_goals):>3} {_num(r.policy_goals):>4} "
-                f"{_num(r.indicators):>4} {_num(r.unit_projects):>4} {_num(r.budget):>10} "
-                f"{_num(r.prev_budget):>10} {_num(r.change):>8}"
+        offices = doc.offices + ([doc.total] if doc.total else [])
+        lines.extend(
+            table.render(
+                PLAN_OVERVIEW_TABLE,
+                [
+                    [
+                        r.office,
+                        r.strategic_goals,
+                        r.policy_goals,
+                        r.indicators,
+                        r.unit_projects,
+                        r.budget,
+                        r.prev_budget,
+                        r.change,
+                    ]
+                    for r in offices
+                ],
+                align="<>>>>>>>",
+                indent="  ",
             )
+        )
         lines.append("나. 성과계획 및 자원비중")
         for g in doc.goals:
-            lines.append(f"  ◆ {g.name} ({g.office})  예산 {_num(g.budget)}  비중 {_num(g.share)}%")
+            lines.append(
+                f"  ◆ {g.name} ({g.office})  예산 {table.cell(g.budget)}  "
+                f"비중 {table.cell(g.share)}%"
+            )
             for p in g.policy_goals:
                 lines.append(f"    ● {p.name}")
                 for name in p.indicators:
                     lines.append(f"      - {name}")
-    if doc.warnings:
-        lines.append(f"경고 {len(doc.warnings)}건:")
-        lines.extend(f"  {w.line or '-'}행: {w.message}" for w in doc.warnings)
+    lines.extend(summary_lines(doc, file=file))
     return "\n".join(lines) + "\n"

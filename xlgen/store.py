@@ -26,9 +26,11 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.request import pathname2url
 
 from xlgen import store_codec as codec
 from xlgen.errors import NotFoundError, StoreError
+from xlgen.korean import josa
 from xlgen.model import Document, Evaluation, Plan
 from xlgen.store_codec import DocumentInfo, HistoryEntry, RevisionInfo
 from xlgen.store_schema import (
@@ -49,6 +51,16 @@ Change = tuple[str, str, Any, Any]
 
 class StoreConflictError(StoreError):
     """A write based on values or a revision that are no longer current."""
+
+
+class MissingStoreError(StoreError, NotFoundError):
+    """The store file does not exist (and was not to be created)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"저장소 파일이 없습니다: {path}. 먼저 문서를 넣으세요 (예: xlgen load 2019)."
+        )
+        self.path = path
 
 
 class NothingToUndoError(StoreError):
@@ -100,27 +112,39 @@ class Store:
 
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str] | None = None, *, timeout: float = DEFAULT_TIMEOUT
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        create: bool = True,
     ) -> Store:
         """Open (creating and migrating as needed) the store at ``path``.
 
         ``path`` defaults to :func:`default_db_path`; missing parent folders are created.
         ``timeout`` is how long a write waits for another writer, in seconds. Raises
         StoreError for a file that is not an xlgen store, a corrupt one, or one made by a
-        newer xlgen.
+        newer xlgen. With ``create=False`` nothing is created: a missing file raises
+        :class:`MissingStoreError` (see :meth:`open_existing`).
         """
         path = Path(path) if path is not None else default_db_path()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(
-                f"저장소 폴더 {path.parent}을(를) 만들 수 없습니다: {exc.strerror}"
-            ) from exc
+        if create:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"저장소 폴더 {josa(path.parent, '을/를')} 만들 수 없습니다: {exc.strerror}"
+                ) from exc
         if path.is_dir():
-            raise StoreError(f"{path}은(는) 폴더입니다. 저장소 파일 경로를 지정하세요.")
+            raise StoreError(f"{josa(path, '은/는')} 폴더입니다. 저장소 파일 경로를 지정하세요.")
+        target: str | Path = path
+        if not create:
+            # mode=rw: SQLite itself refuses a missing file, so none can appear in between.
+            target = "file:" + pathname2url(str(path.absolute())) + "?mode=rw"
         try:
-            conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+            conn = sqlite3.connect(target, timeout=timeout, isolation_level=None, uri=not create)
         except sqlite3.Error as exc:
+            if not create and not path.exists():
+                raise MissingStoreError(path) from None
             raise sqlite_error(exc, path) from exc
         store = cls(conn, path)
         try:
@@ -138,6 +162,17 @@ class Store:
             # a second, read-only connection; the first write waits for the verdict.
             store._check = _IntegrityCheck(path)
         return store
+
+    @classmethod
+    def open_existing(
+        cls, path: str | os.PathLike[str] | None = None, *, timeout: float = DEFAULT_TIMEOUT
+    ) -> Store | None:
+        """The store at ``path`` if the file exists, else None; never creates anything.
+        For read-only commands and dry runs (`status`, `history`, `import --dry-run`)."""
+        try:
+            return cls.open(path, timeout=timeout, create=False)
+        except MissingStoreError:
+            return None
 
     def close(self) -> None:
         if self._check is not None:

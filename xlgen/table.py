@@ -13,6 +13,8 @@ from typing import Any
 
 from wcwidth import wcswidth, wcwidth
 
+from .numbers import format_number
+
 
 def width(text: str) -> int:
     """Display width of ``text``; characters with no width of their own count 0."""
@@ -45,15 +47,21 @@ def wrap(text: str, size: int) -> list[str]:
 
 
 def cell(value: Any) -> str:
-    """How a value appears in a table cell: blank for None, △ for negatives, 1,234."""
+    """How a value appears in a table cell: blank for None, numbers as the documents print
+    them (xlgen.numbers: "1,234", "△231", a float keeps its point: "100.0")."""
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return str(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_number(value, whole="point")
+    return str(value)
+
+
+def raw(value: Any) -> str:
+    """A value for a program to read: blank for None, no separators, a minus sign."""
+    if value is None:
+        return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, (int, float)):
-        return f"△{-value:,}" if value < 0 else f"{value:,}"
     return str(value)
 
 
@@ -67,10 +75,10 @@ def render(
 ) -> list[str]:
     """The lines of a table. ``align`` holds one "<" or ">" per column (default "<").
 
-    ``plain``: tab-separated, header first, no padding (for pipes and files); tabs and line
-    breaks inside a cell become spaces so that every record stays one line.
+    ``plain``: tab-separated, header first, no padding, numbers as programs read them (-231,
+    6600); tabs and line breaks inside a cell become spaces so every record stays one line.
     """
-    texts = [[cell(v) for v in row] for row in rows]
+    texts = [[(raw if plain else cell)(v) for v in row] for row in rows]
     if plain:
         clean = [[" ".join(t.split()) for t in row] for row in texts]
         return ["\t".join(headers)] + ["\t".join(row) for row in clean]
