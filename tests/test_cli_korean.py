@@ -158,3 +158,41 @@ def test_history_shows_local_times_once_stated(tmp_path, monkeypatch):
     assert out.splitlines()[0] == "'2019' 이력 (현재 리비전 1, 시각은 한국 표준시(UTC+9))"
     assert re.search(r"문서 읽기  \d{4}-\d\d-\d\d \d\d:\d\d  ", out)
     assert "+00:00" not in out and "T" not in out.splitlines()[1].split("문서 읽기")[1][:20]
+
+
+def test_parse_of_a_workbook_points_to_import(tmp_path):
+    import xlsxwriter
+
+    book = tmp_path / "총무과 실적"  # told by content, not by the name
+    wb = xlsxwriter.Workbook(str(book))
+    wb.add_worksheet().write(0, 0, "x")
+    wb.close()
+    result = CliRunner().invoke(cli, ["parse", str(book)], env={"XLGEN_DB": str(tmp_path / "s")})
+    assert result.exit_code == 1
+    assert result.output.startswith("오류: 총무과 실적: 엑셀 통합문서(.xlsx)입니다.")
+    assert "xlgen import 총무과 실적" in result.output
+    assert not (tmp_path / "s").exists()
+
+
+def test_seed_folder_naming_another_year_is_warned(tmp_path):
+    from xlgen.build import build
+    from xlgen.store import Store
+
+    seeds = tmp_path / "seeds"
+    (seeds / "2020").mkdir(parents=True)
+    for f in (ROOT / "seeds" / "2019").iterdir():
+        (seeds / "2020" / f.name).write_bytes(f.read_bytes())
+    expected = (
+        "seeds 폴더 '2020'의 문서는 2019년 문서입니다 (폴더 이름은 2020년). "
+        "문서가 맞는지, 폴더 이름을 '2019'로 바꿔야 하는지 확인하세요."
+    )
+    env = {"XLGEN_DB": str(tmp_path / "a.sqlite")}
+    result = CliRunner().invoke(cli, ["load", "2020", "--seeds", str(seeds)], env=env)
+    assert result.exit_code == 0 and f"주의: {expected}" in result.output
+    with Store.open(tmp_path / "b.sqlite") as store:
+        built = build("2020", store=store, seeds_dir=seeds, out_dir=tmp_path / "out")
+    assert built.notices == [expected]
+    assert any(w.message == expected for w in built.document.warnings)
+    # the key that matches says nothing
+    result = CliRunner().invoke(cli, ["load", "2019"], env=env)
+    assert "주의" not in result.output

@@ -3,7 +3,7 @@ not have them yet) → the official workbook in out/KEY/."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .findings import Kind, restate_threshold
@@ -22,6 +22,7 @@ class BuildResult:
     parsed: bool  # True when the seed was parsed into the store by this build
     document: Document
     department_paths: list[Path]
+    notices: list[str] = field(default_factory=list)  # seed warnings worth saying at once
 
 
 def default_out_dir() -> Path:
@@ -48,6 +49,7 @@ class Prepared:
     threshold: float | None
     source: str
     parsed: bool  # True when the seed was parsed into the store just now
+    notices: list[str] = field(default_factory=list)  # seed warnings worth saying at once
 
 
 def prepare(
@@ -59,6 +61,7 @@ def prepare(
 ) -> Prepared:
     """KEY's records from the store, parsing seeds/KEY into it first when it is not there."""
     parsed = False
+    notices: list[str] = []
     if not store.has(key):
         seed = parse_seed(key, seeds_dir)
         store.save_document(
@@ -69,6 +72,7 @@ def prepare(
             encoding=seed.text.encoding,
         )
         parsed = True
+        notices = seed.notices
     doc = store.load(key)
     revision = store.revision(key)
     info = next((i for i in store.keys() if i.key == key), None)
@@ -77,7 +81,7 @@ def prepare(
     if threshold is not None:  # the "no threshold printed" finding names the one applied
         doc.warnings = restate_threshold(doc.warnings, threshold)
     source = info.source_name if info else ""
-    return Prepared(key, doc, revision, template, threshold, source, parsed)
+    return Prepared(key, doc, revision, template, threshold, source, parsed, notices)
 
 
 def build(
@@ -123,4 +127,4 @@ def build(
             source=source,
             files=files,
         )
-    return BuildResult(path, key, revision, p.parsed, doc, extra)
+    return BuildResult(path, key, revision, p.parsed, doc, extra, p.notices)

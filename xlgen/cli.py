@@ -213,6 +213,8 @@ def load(key: str, replace: bool, seeds_dir: Path | None, db: Path | None) -> No
             )
             return
         seed = parse_seed(key, seeds_dir)
+        for notice in seed.notices:
+            click.echo(f"주의: {notice}", err=True)
         revision = store.save_document(
             key,
             seed.document,
@@ -261,6 +263,8 @@ def build(
             templates_dir=templates_dir,
             by_department=by_department,
         )
+    for notice in result.notices:
+        click.echo(f"주의: {notice}", err=True)
     if result.parsed:
         click.echo(
             f"'{key}' 문서를 읽어 저장소에 넣었습니다 (경고 {len(result.document.warnings)}건).",

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError, NotFoundError
-from .model import Document
+from .korean import josa
+from .model import Document, ParseWarning
 from .parse import parse_file
 from .textio import TextDocument
 
@@ -53,6 +55,28 @@ class ParsedSeed:
     document: Document
     text: TextDocument
     sha256: str
+    notices: list[str] = field(default_factory=list)  # also among document.warnings
+
+
+_KEY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+def key_year(key: str) -> int | None:
+    """The year a seed key names ("2019", "2020-seogu"), or None ("plan-seogu")."""
+    found = _KEY_YEAR.findall(key)
+    return int(found[0]) if len(found) == 1 else None
+
+
+def year_mismatch(key: str, document: Document) -> str | None:
+    """A warning when the folder's key names one year and the document another."""
+    named = key_year(key)
+    if named is None or document.year is None or document.year == named:
+        return None
+    return (
+        f"seeds 폴더 '{key}'의 문서는 {document.year}년 문서입니다 (폴더 이름은 {named}년). "
+        f"문서가 맞는지, 폴더 이름을 {josa(repr(str(document.year)), '으로')} 바꿔야 하는지 "
+        "확인하세요."
+    )
 
 
 def seed_document(folder: Path) -> Path:
@@ -106,4 +130,6 @@ def parse_seed(key: str, seeds_dir: Path | None = None) -> ParsedSeed:
         )
     path = seed_document(folder)
     document, text, sha = parse_document_path(path)
-    return ParsedSeed(key, document, text, sha)
+    notices = [n for n in (year_mismatch(key, document),) if n]
+    document.warnings.extend(ParseWarning(None, n) for n in notices)
+    return ParsedSeed(key, document, text, sha, notices)
