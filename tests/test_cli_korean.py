@@ -196,3 +196,35 @@ def test_seed_folder_naming_another_year_is_warned(tmp_path):
     # the key that matches says nothing
     result = CliRunner().invoke(cli, ["load", "2019"], env=env)
     assert "주의" not in result.output
+
+
+def test_settings_sheet_is_korean_with_local_time(tmp_path, monkeypatch):
+    import time
+
+    import openpyxl
+
+    from xlgen.build import build
+    from xlgen.store import Store
+
+    monkeypatch.setenv("TZ", "Asia/Seoul")
+    time.tzset()
+    try:
+        with Store.open(tmp_path / "s.sqlite") as store:
+            path = build("2019", store=store, out_dir=tmp_path / "out").path
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    ws = openpyxl.load_workbook(path, read_only=True)["설정"]
+    rows = {r[0]: r[1] for r in ws.iter_rows(min_row=6, max_col=2, values_only=True) if r[0]}
+    assert list(rows) == [
+        "문서",
+        "기관",
+        "연도",
+        "문서 키",
+        "저장소 리비전",
+        "원본 파일",
+        "만든 시각",
+        "프로그램 버전",
+    ]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d \(한국 표준시\(UTC\+9\)\)", rows["만든 시각"])
+    assert rows["문서 키"] == "2019"

@@ -29,6 +29,7 @@ from .export import to_json_obj
 from .layouts import chart, eval_departments, eval_narrative, eval_summary, findings, meta, settings
 from .layouts._base import Styles, fill
 from .model import Document, Evaluation, ParseWarning, Plan
+from .timefmt import local_time, zone_label
 
 
 class BuildError(XlgenError, RuntimeError):
@@ -300,11 +301,11 @@ def build_evaluation(
                 ("문서", doc.title),
                 ("기관", doc.org or "미상"),
                 ("연도", doc.year or "미상"),
-                ("KEY", key),
+                ("문서 키", key),
                 ("저장소 리비전", revision),
                 ("원본 파일", source),
-                ("만든 시각 (UTC)", built_at),
-                ("xlgen 버전", __version__),
+                ("만든 시각", f"{local_time(built_at)} ({zone_label()})"),
+                ("프로그램 버전", f"xlgen {__version__}"),
             ],
         )
         eval_summary.write(ws_summary, doc, styles, template, placement, names["departments"])
