@@ -31,6 +31,7 @@ from click.testing import CliRunner, Result
 
 from xlgen.build import build
 from xlgen.cli import cli
+from xlgen.korean import josa
 from xlgen.layouts import eval_departments as dep
 from xlgen.layouts import meta
 from xlgen.layouts._base import col_letter
@@ -208,7 +209,12 @@ def test_accepted_values_are_normalised(env, record, typed, stored, warned):
     shown = "(빈칸)" if stored is None else (f"△{-stored:,}" if stored < 0 else f"{stored:,}")
     assert f"  {label}  실적 {old} → {shown}   (v.xlsx {env.ref(record)})" in out
     text = typed.strip() if isinstance(typed, str) else typed
-    warning = f"주의: v.xlsx: {env.ref(record)} ({label}): 글자로 입력된 '{text}'을(를) 숫자 {stored}(으)로 읽었습니다"
+    # issue 13: the particles follow the words (xlgen.korean, tested on its own)
+    quoted = f"'{text}'"
+    warning = (
+        f"주의: v.xlsx: {env.ref(record)} ({label}): 글자로 입력된 "
+        f"{josa(quoted, '을/를')} 숫자 {josa(stored, '으로')} 읽었습니다"
+    )
     assert (warning in out) is warned, out
     assert [w for w in out if w.startswith("주의:")] == ([warning] if warned else [])
     assert out[-1] == f"저장했습니다: 리비전 2 (변경 1건). 되돌리려면: xlgen undo {KEY}"
@@ -222,16 +228,16 @@ def test_accepted_values_are_normalised(env, record, typed, stored, warned):
 @pytest.mark.parametrize(
     ("record", "typed", "reason"),
     [
-        ("I0024", "abc", "실적 'abc'은(는) 숫자가 아닙니다."),
-        ("I0024", "12a", "실적 '12a'은(는) 숫자가 아닙니다."),
+        ("I0024", "abc", "실적 'abc'는 숫자가 아닙니다."),
+        ("I0024", "12a", "실적 '12a'는 숫자가 아닙니다."),
         ("I0024", "85%", "실적 '85%': 단위가 '만명'인 지표에 %를 붙일 수 없습니다."),
         (
             "I0024",
             "=1+1",
             "실적 수식(=1+1)은 넣을 수 없습니다. 숫자를 직접 입력하세요.",
         ),  # openpyxl: a formula
-        ("I0024", "nan", "실적 'nan'은(는) 숫자가 아닙니다."),
-        ("I0024", "1e400", "실적 '1e400'은(는) 숫자가 아닙니다."),
+        ("I0024", "nan", "실적 'nan'은 숫자가 아닙니다."),
+        ("I0024", "1e400", "실적 '1e400'은 숫자가 아닙니다."),
         ("I0024", True, "실적 참/거짓 값은 실적이 될 수 없습니다."),
         ("I0024", 1e16, "실적 너무 큰 숫자입니다."),
     ],
@@ -276,7 +282,7 @@ def test_garbage_among_valid_changes_writes_nothing(env):
         env,
         before,
         env.run("import", path),
-        f"mixed.xlsx: {env.ref('I0024')} ({LIB}): 실적 '110명'은(는) 숫자가 아닙니다.",
+        f"mixed.xlsx: {env.ref('I0024')} ({LIB}): 실적 '110명'은 숫자가 아닙니다.",
     )
     assert env.value("I0001") == 37 and env.value("I0013") == 539
 
@@ -288,8 +294,8 @@ def test_every_problem_is_listed_at_once(env):
         env,
         before,
         env.run("import", path),
-        f"two.xlsx: {env.ref('I0001')} ({AUDIT}): 실적 'x'은(는) 숫자가 아닙니다.",
-        f"two.xlsx: {env.ref('I0024')} ({LIB}): 실적 'y'은(는) 숫자가 아닙니다.",
+        f"two.xlsx: {env.ref('I0001')} ({AUDIT}): 실적 'x'는 숫자가 아닙니다.",
+        f"two.xlsx: {env.ref('I0024')} ({LIB}): 실적 'y'는 숫자가 아닙니다.",
     )
 
 
@@ -331,7 +337,7 @@ def test_protected_cell_changed_after_unprotecting_is_refused(env, column, col, 
         env,
         before,
         env.run("import", path),
-        f"prot.xlsx: {env.ref('I0024', column)} ({LIB}): 보호된 칸 '{ko}'이(가) 바뀌었습니다 "
+        f"prot.xlsx: {env.ref('I0024', column)} ({LIB}): 보호된 칸 '{ko}'가 바뀌었습니다 "
         f"({was} → {value!r}). 목표·지표명·단위·사업명은 바꿀 수 없습니다.",
     )
 
@@ -359,7 +365,7 @@ def test_damaged_key_cell_is_refused(env):
         env,
         before,
         env.run("import", path),
-        f"key.xlsx: {env.ref('I0024', J)} ({LIB}): 숨김 키 'XYZ'이(가) 이 문서에 없습니다 "
+        f"key.xlsx: {env.ref('I0024', J)} ({LIB}): 숨김 키 'XYZ'가 이 문서에 없습니다 "
         "(숨김 칸이 손상되었거나 다른 통합문서의 행입니다).",
     )
 
@@ -707,7 +713,7 @@ def test_value_changed_in_the_store_since_the_build_is_a_conflict(env):
         env,
         before,
         env.run("import", a),
-        f"A.xlsx: {env.ref('I0024')} ({LIB}): 통합문서를 만든 뒤(리비전 1) 저장소의 실적이(가) 100(으)로 "
+        f"A.xlsx: {env.ref('I0024')} ({LIB}): 통합문서를 만든 뒤(리비전 1) 저장소의 실적이 100으로 "
         "바뀌었는데 이 파일은 120입니다. 최신 통합문서로 다시 입력하거나 --force로 덮어쓰세요.",
     )
     out = lines(env.run("import", "--force", a))
@@ -766,7 +772,7 @@ def test_an_error_in_the_second_workbook_writes_nothing_from_the_first(env):
         env,
         before,
         env.run("import", d1, d2),
-        f"d2.xlsx: {env.ref('I0024')} ({LIB}): 실적 'abc'은(는) 숫자가 아닙니다.",
+        f"d2.xlsx: {env.ref('I0024')} ({LIB}): 실적 'abc'는 숫자가 아닙니다.",
     )
     assert env.value("I0001") == 37
 

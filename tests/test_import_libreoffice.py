@@ -248,7 +248,7 @@ def test_text_typed_in_calc_is_normalised_or_refused(setup):
     assert result.exit_code == 1
     assert result.stderr == (
         "오류: 가져오기를 중단했습니다 (문제 1건, 아무것도 저장하지 않음):\n"
-        f"  - bad.xlsx: {setup.ref('I0024')} ({TEN['I0024'][0]}): 실적 '백십'은(는) 숫자가 아닙니다.\n"
+        f"  - bad.xlsx: {setup.ref('I0024')} ({TEN['I0024'][0]}): 실적 '백십'은 숫자가 아닙니다.\n"
     )
     assert setup.bytes() == before
 
@@ -260,7 +260,7 @@ def test_text_typed_in_calc_is_normalised_or_refused(setup):
     assert f"  {lib}  비고 (빈칸) → '휴관'   (good.xlsx {setup.ref('I0024', NOTE_COL)})" in out
     assert f"  {TEN['I0001'][0]}  실적 37 → (빈칸)   (good.xlsx {setup.ref('I0001')})" in out
     assert (
-        f"주의: good.xlsx: {setup.ref('I0013')} ({TEN['I0013'][0]}): 글자로 입력된 '1,234'을(를) 숫자 1234(으)로 읽었습니다"
+        f"주의: good.xlsx: {setup.ref('I0013')} ({TEN['I0013'][0]}): 글자로 입력된 '1,234'를 숫자 1234로 읽었습니다"
         in out
     )
     assert out[-1] == f"저장했습니다: 리비전 2 (변경 5건). 되돌리려면: xlgen undo {KEY}"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .findings import Kind, restate_threshold
+from .korean import particle
 from .model import Document, Evaluation
 from .seeds import parse_seed
 from .store import Store
@@ -108,7 +109,7 @@ def build(
             from .errors import XlgenError
 
             raise XlgenError(
-                f"'{key}'은(는) 평가 문서가 아니라 부서별 통합문서를 만들 수 없습니다."
+                f"'{key}'{particle(key, '은/는')} 평가 문서가 아니라 부서별 통합문서를 만들 수 없습니다."
             )
         files = department_files(doc, target, template)
     path = build_document(

@@ -19,6 +19,7 @@ import click
 from . import __version__, console
 from .cli_ko import KoGroup
 from .errors import XlgenError
+from .korean import particle
 from .numbers import format_number, is_number
 
 EPILOG = "도움말: xlgen 명령 --help  (예: xlgen parse --help)"
@@ -31,7 +32,7 @@ def _db_path(ctx: click.Context, param: click.Parameter, value: Path | None) -> 
         source = ctx.get_parameter_source(param.name or "db")
         given = "환경변수 XLGEN_DB" if source == click.core.ParameterSource.ENVIRONMENT else "--db"
         raise UserError(
-            f"{given}에 준 저장소 경로 {value}은(는) 폴더입니다. 저장소 파일의 경로를 지정하세요 "
+            f"{given}에 준 저장소 경로 {value}{particle(value, '은/는')} 폴더입니다. 저장소 파일의 경로를 지정하세요 "
             f"(예: {value / 'xlgen.sqlite'})."
         )
     return value

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any
 
+from .korean import particle
 from .numbers import Number, format_number
 
 FieldValue = str | int | float | bool | None | tuple[Any, ...]
@@ -205,14 +206,14 @@ def _row_correction(f: Mapping[str, Any]) -> str:
     where = f"사업 '{project}', " if project else "앞 사업의 "
     return (
         f"보정 적용: {f['department']} '{f['numbers']}' 행을 {where}"
-        f"지표 '{f['indicator']}'(으)로 읽었습니다."
+        f"지표 '{f['indicator']}'{particle(f['indicator'], '으로/로')} 읽었습니다."
     )
 
 
 def _row_uncertain(f: Mapping[str, Any]) -> str:
     what = f"새 사업 '{f['project']}'의 지표" if f["new_project"] else "앞 사업의 지표"
     return (
-        f"확인 필요: {f['department']}의 '{f['indicator']}'을(를) {what}로 보았습니다 "
+        f"확인 필요: {f['department']}의 '{f['indicator']}'{particle(f['indicator'], '을/를')} {what}로 보았습니다 "
         f"({f['reason']})."
     )
 
@@ -242,10 +243,14 @@ def _shifted_indicator(f: Mapping[str, Any]) -> str:
 
 def _split(f: Mapping[str, Any]) -> str:
     indicator = f["indicator"]
-    shown = f"이 행의 성과지표 '{indicator}'은(는) 앞 목표에 넣고 " if indicator else ""
+    shown = (
+        f"이 행의 성과지표 '{indicator}'{particle(indicator, '은/는')} 앞 목표에 넣고 "
+        if indicator
+        else ""
+    )
     return (
-        f"정책사업목표 분리: 한 칸에 합쳐진 '{f['name']}'을(를) 앞 목표 '{f['current']}'과(와) "
-        f"새 목표 '{f['new']}'(으)로 나누었습니다 ({shown}다음 행부터 새 목표)."
+        f"정책사업목표 분리: 한 칸에 합쳐진 '{f['name']}'{particle(f['name'], '을/를')} 앞 목표 '{f['current']}'{particle(f['current'], '과/와')} "
+        f"새 목표 '{f['new']}'{particle(f['new'], '으로/로')} 나누었습니다 ({shown}다음 행부터 새 목표)."
     )
 
 
@@ -306,7 +311,7 @@ _RENDER: dict[Kind, Callable[[Mapping[str, Any]], str]] = {
     Kind.TABLE_WITHOUT_DEPARTMENT: lambda f: "부서 제목이 없는 표입니다.",
     Kind.DEPARTMENT_WITHOUT_ROWS: lambda f: f"'{f['department']}' 부서에 성과지표 행이 없습니다.",
     Kind.TEXT_IGNORED: lambda f: (
-        f"'{f['department']}' 표의 숫자 없는 글 '{f['text']}'을(를) 무시했습니다."
+        f"'{f['department']}' 표의 숫자 없는 글 '{f['text']}'{particle(f['text'], '을/를')} 무시했습니다."
     ),
     Kind.ROW_UNCERTAIN: _row_uncertain,
     Kind.ROW_CORRECTION: _row_correction,
@@ -382,16 +387,16 @@ _RENDER: dict[Kind, Callable[[Mapping[str, Any]], str]] = {
         "같은 전략목표로 이어 붙였습니다."
     ),
     Kind.GOAL_RENAMED: lambda f: (
-        f"이름 통일: 다시 적힌 전략목표명 '{f['name']}'을(를) {f['first_line']}행의 "
-        f"'{f['first_name']}'과(와) 같은 전략목표로 보았습니다."
+        f"이름 통일: 다시 적힌 전략목표명 '{f['name']}'{particle(f['name'], '을/를')} {f['first_line']}행의 "
+        f"'{f['first_name']}'{particle(f['first_name'], '과/와')} 같은 전략목표로 보았습니다."
     ),
     Kind.POLICY_GOAL_SPACING: lambda f: (
-        f"이름 통일: 정책사업목표명 '{f['name']}'을(를) 띄어쓰기만 다른 "
-        f"{f['first_line']}행의 '{f['first_name']}'과(와) 같은 목표로 보았습니다."
+        f"이름 통일: 정책사업목표명 '{f['name']}'{particle(f['name'], '을/를')} 띄어쓰기만 다른 "
+        f"{f['first_line']}행의 '{f['first_name']}'{particle(f['first_name'], '과/와')} 같은 목표로 보았습니다."
     ),
     Kind.POLICY_GOAL_RENAMED: lambda f: (
-        f"이름 통일: 다시 적힌 정책사업목표명 '{f['name']}'을(를) {f['first_line']}행의 "
-        f"'{f['first_name']}'과(와) 같은 목표로 보았습니다."
+        f"이름 통일: 다시 적힌 정책사업목표명 '{f['name']}'{particle(f['name'], '을/를')} {f['first_line']}행의 "
+        f"'{f['first_name']}'{particle(f['first_name'], '과/와')} 같은 목표로 보았습니다."
     ),
     Kind.POLICY_GOAL_SPLIT: _split,
     Kind.REPEATED_VALUE_MISMATCH: _repeated,
@@ -414,7 +419,7 @@ _RENDER: dict[Kind, Callable[[Mapping[str, Any]], str]] = {
         f"{_plan(f['printed'])}, '나. 성과계획 및 자원비중'에서 센 수 {_plan(f['computed'])}"
     ),
     Kind.OFFICE_NOT_IN_SUMMARY: lambda f: (
-        f"개수 불일치: '나. 성과계획 및 자원비중'의 실국 '{f['office'] or '(없음)'}'은(는) "
+        f"개수 불일치: '나. 성과계획 및 자원비중'의 실국 '{f['office'] or '(없음)'}'{particle(f['office'] or '(없음)', '은/는')} "
         "'가. 총괄'에 없습니다."
     ),
     Kind.SHARE_MISMATCH: lambda f: (

@@ -23,6 +23,7 @@ from ._gc import no_gc
 from .display import shorten
 from .errors import InputError, XlgenError
 from .files import read_head
+from .korean import particle
 from .layouts import eval_departments as dep
 from .layouts import meta
 from .layouts._base import RowSource, col_letter
@@ -376,7 +377,7 @@ def _document(store: Store, files: list[WorkbookInput]) -> tuple[str, Evaluation
         )
     doc = store.load(key)
     if not isinstance(doc, Evaluation):
-        raise ImportRefused([f"'{key}'은(는) 평가 문서가 아닙니다."])
+        raise ImportRefused([f"'{key}'{particle(key, '은/는')} 평가 문서가 아닙니다."])
     return key, doc
 
 
@@ -446,7 +447,7 @@ def _compare_row(
                 f"{name}: {where} ({_label(d, p, ind)}): 실적 백분율 서식({raw:.0%})은 단위가 %인 지표에만 쓸 수 있습니다."
             ]
         preview.warnings.append(
-            f"{name}: {where} ({_label(d, p, ind)}): 백분율 서식으로 입력된 {raw:.4g}을(를) {round(raw * 100, 10):g}(으)로 읽었습니다"
+            f"{name}: {where} ({_label(d, p, ind)}): 백분율 서식으로 입력된 {raw:.4g}{particle(format(raw, '.4g'), '을/를')} {round(raw * 100, 10):g}{particle(format(round(raw * 100, 10), 'g'), '으로/로')} 읽었습니다"
         )
         raw = round(raw * 100, 10)
         raw = int(raw) if float(raw).is_integer() else raw
@@ -475,7 +476,7 @@ def _compare_row(
         if not force and (key, fld) in changed_since:
             problems.append(
                 f"{name}: {cell_ref} ({_label(d, p, ind)}): 통합문서를 만든 뒤(리비전 {built_rev}) "
-                f"저장소의 {'실적' if fld == 'actual' else '비고'}이(가) {shorten(current)}(으)로 바뀌었는데 "
+                f"저장소의 {'실적' if fld == 'actual' else '비고'}{particle('실적' if fld == 'actual' else '비고', '이/가')} {shorten(current)}{particle(shorten(current), '으로/로')} 바뀌었는데 "
                 f"이 파일은 {shorten(new)}입니다. 최신 통합문서로 다시 입력하거나 --force로 덮어쓰세요."
             )
             continue
@@ -524,7 +525,7 @@ def _map_rows(
         owner = _record_by_content(row, records)
         about = f" ({label(owner)})" if owner else ""
         problems.append(
-            f"{name}: {reading.ref('key', row.index)}{about}: 숨김 키 {shorten(row.raw_key)}이(가) 이 문서에 없습니다 "
+            f"{name}: {reading.ref('key', row.index)}{about}: 숨김 키 {shorten(row.raw_key)}{particle(shorten(row.raw_key), '이/가')} 이 문서에 없습니다 "
             "(숨김 칸이 손상되었거나 다른 통합문서의 행입니다)."
         )
     missing = {key for key in built if key not in seen and key in records}
@@ -571,7 +572,7 @@ def _protected(wbi: WorkbookInput, row: dep.InputRow, record: Record) -> list[st
             got = got.strip()
         if not _same(got, expected) and not (got in (None, "") and expected in (None, "")):
             problems.append(
-                f"{wbi.name}: {wbi.reading.ref(fld, row.index)} ({_label(d, p, ind)}): 보호된 칸 '{_PROTECTED_KO[fld]}'이(가) "
+                f"{wbi.name}: {wbi.reading.ref(fld, row.index)} ({_label(d, p, ind)}): 보호된 칸 '{_PROTECTED_KO[fld]}'{particle(_PROTECTED_KO[fld], '이/가')} "
                 f"바뀌었습니다 ({shorten(expected)} → {shorten(got)}). 목표·지표명·단위·사업명은 바꿀 수 없습니다."
             )
     return problems

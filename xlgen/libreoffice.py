@@ -36,6 +36,7 @@ from typing import Any, Literal
 from xlsxwriter.utility import xl_col_to_name
 
 from .errors import XlgenError
+from .korean import particle
 
 __all__ = [
     "XLSX_FILTER",
@@ -335,7 +336,7 @@ def _poppler(tool: str) -> str:
     found = shutil.which(tool)
     if not found:
         raise SpreadsheetEngineError(
-            f"{tool}을(를) 찾을 수 없습니다. poppler-utils를 설치하세요 (setup.sh)."
+            f"{tool}{particle(tool, '을/를')} 찾을 수 없습니다. poppler-utils를 설치하세요 (setup.sh)."
         )
     return found
 

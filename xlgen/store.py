@@ -30,7 +30,7 @@ from urllib.request import pathname2url
 
 from xlgen import store_codec as codec
 from xlgen.errors import NotFoundError, StoreError
-from xlgen.korean import josa
+from xlgen.korean import josa, particle
 from xlgen.model import Document, Evaluation, Plan
 from xlgen.store_codec import DocumentInfo, HistoryEntry, RevisionInfo
 from xlgen.store_schema import (
@@ -195,7 +195,7 @@ class Store:
         version = self.schema_version
         if version > SCHEMA_VERSION:
             raise StoreError(
-                f"{self.path}은(는) 더 새로운 버전의 xlgen으로 만든 저장소입니다 "
+                f"{self.path}{particle(self.path, '은/는')} 더 새로운 버전의 xlgen으로 만든 저장소입니다 "
                 f"(저장소 버전 {version}, 이 xlgen은 {SCHEMA_VERSION}까지 지원). "
                 "xlgen을 업데이트하세요."
             )
@@ -210,7 +210,9 @@ class Store:
                     current == 0
                     and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
                 ):
-                    raise StoreError(f"{self.path}은(는) xlgen 저장소가 아닌 SQLite 파일입니다.")
+                    raise StoreError(
+                        f"{self.path}{particle(self.path, '은/는')} xlgen 저장소가 아닌 SQLite 파일입니다."
+                    )
                 for statement in statements(script):
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {target}")
@@ -523,7 +525,9 @@ class Store:
         with self._transaction() as conn:
             kind, *_, current, _body = self._doc_row(conn, key)
             if kind != "evaluation":
-                raise StoreError(f"'{key}'은(는) 평가 문서가 아니라 실적을 가져올 수 없습니다.")
+                raise StoreError(
+                    f"'{key}'{particle(key, '은/는')} 평가 문서가 아니라 실적을 가져올 수 없습니다."
+                )
             if expected_revision is not None and expected_revision != current:
                 raise StoreConflictError(
                     f"'{key}' 문서가 그사이 바뀌었습니다 (기대한 리비전 {expected_revision}, "
@@ -543,12 +547,14 @@ class Store:
                     if f not in FIELDS:
                         raise StoreError(f"바꿀 수 없는 항목입니다: {f!r}")
                     if rk not in current_values:
-                        raise NotFoundError(f"'{key}' 문서에 레코드 {rk}이(가) 없습니다.")
+                        raise NotFoundError(
+                            f"'{key}' 문서에 레코드 {rk}{particle(rk, '이/가')} 없습니다."
+                        )
                     stored = current_values[rk][position[f]]
                     if not codec.same_as_stored(f, stored, old):
                         raise StoreConflictError(
                             f"레코드 {rk}의 {_FIELD_KO[f]} 값이 저장소에서는 {stored!r}인데 "
-                            f"가져오기는 {old!r}을(를) 기준으로 합니다. 다시 가져오세요."
+                            f"가져오기는 {old!r}{particle(repr(old), '을/를')} 기준으로 합니다. 다시 가져오세요."
                         )
                     if (
                         stored != new
@@ -588,7 +594,9 @@ class Store:
             (key, record_key),
         ).fetchone()
         if row is None:
-            raise NotFoundError(f"'{key}' 문서에 레코드 {record_key}이(가) 없습니다.")
+            raise NotFoundError(
+                f"'{key}' 문서에 레코드 {record_key}{particle(record_key, '이/가')} 없습니다."
+            )
         return row[0]
 
     def _write_changes(

@@ -18,6 +18,7 @@ from typing import Any
 
 from xlgen.errors import StoreError
 from xlgen.findings import Kind
+from xlgen.korean import particle
 from xlgen.model import (
     Bureau,
     Department,
@@ -119,9 +120,13 @@ def check_number(value: Any, what: str) -> None:
     if value is None:
         return
     if not is_number(value):
-        raise StoreError(f"{what}: 숫자가 아닌 값 {value!r}은(는) 저장할 수 없습니다.")
+        raise StoreError(
+            f"{what}: 숫자가 아닌 값 {value!r}{particle(repr(value), '은/는')} 저장할 수 없습니다."
+        )
     if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
-        raise StoreError(f"{what}: 값 {value}이(가) 너무 커서 저장할 수 없습니다.")
+        raise StoreError(
+            f"{what}: 값 {value}{particle(value, '이/가')} 너무 커서 저장할 수 없습니다."
+        )
     if isinstance(value, float) and math.isnan(value):
         raise StoreError(f"{what}: NaN은 저장할 수 없습니다.")
 
@@ -174,7 +179,9 @@ def assign_keys(indicators: list[Indicator], used_max: int) -> list[str]:
             if not isinstance(ind.key, str):
                 raise StoreError(f"지표 '{ind.name}'의 레코드 키가 문자열이 아닙니다: {ind.key!r}")
             if ind.key in seen:
-                raise StoreError(f"레코드 키 {ind.key}이(가) 두 지표에 쓰였습니다 ('{ind.name}').")
+                raise StoreError(
+                    f"레코드 키 {ind.key}{particle(ind.key, '이/가')} 두 지표에 쓰였습니다 ('{ind.name}')."
+                )
             seen.add(ind.key)
     n = max([used_max, *(key_number(k) for k in seen)])
     keys = []

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from xlgen.errors import StoreError
+from xlgen.korean import particle
 
 SCHEMA_V1 = """
 -- One row per stored document (an evaluation or a plan), under a user-chosen key.
@@ -116,7 +117,7 @@ def statements(script: str) -> Iterator[str]:
 def damaged_message(path: Path, detail: str) -> str:
     """The refusal for a store SQLite finds damaged (nothing was written)."""
     return (
-        f"저장소 {path}이(가) 손상되었습니다 (SQLite 무결성 검사: {detail[:200]}). "
+        f"저장소 {path}{particle(path, '이/가')} 손상되었습니다 (SQLite 무결성 검사: {detail[:200]}). "
         "아무것도 쓰지 않았습니다. 백업해 둔 저장소 파일로 바꾸거나, 새 저장소에 "
         "문서를 다시 읽어 들인 뒤(xlgen load) 다시 시도하세요."
     )
@@ -128,15 +129,19 @@ def sqlite_error(exc: sqlite3.Error, path: Path) -> StoreError:
     text = str(exc)
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:
         return StoreError(
-            f"저장소 {path}을(를) 다른 xlgen 작업이 사용 중이라 기다렸지만 끝나지 않았습니다. "
+            f"저장소 {path}{particle(path, '을/를')} 다른 xlgen 작업이 사용 중이라 기다렸지만 끝나지 않았습니다. "
             "다른 작업이 끝난 뒤 다시 시도하세요."
         )
     if name.startswith("SQLITE_CORRUPT") or "malformed" in text:
         return StoreError(damaged_message(path, text))
     if name.startswith("SQLITE_NOTADB") or "not a database" in text:
-        return StoreError(f"{path}은(는) xlgen 저장소(SQLite) 파일이 아니거나 손상되었습니다.")
+        return StoreError(
+            f"{path}{particle(path, '은/는')} xlgen 저장소(SQLite) 파일이 아니거나 손상되었습니다."
+        )
     if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
-        return StoreError(f"저장소 파일 {path}을(를) 열 수 없습니다. 경로와 권한을 확인하세요.")
+        return StoreError(
+            f"저장소 파일 {path}{particle(path, '을/를')} 열 수 없습니다. 경로와 권한을 확인하세요."
+        )
     if name.startswith("SQLITE_FULL") or "disk is full" in text:
         return StoreError(f"디스크 공간이 부족해 저장소 {path}에 쓰지 못했습니다.")
     if name.startswith("SQLITE_READONLY") or "readonly" in text:

@@ -21,6 +21,7 @@ from typing import Any
 from xlsxwriter.worksheet import Worksheet
 
 from ..errors import InputError
+from ..korean import particle
 from ..model import Department, Direction, Evaluation, Indicator, Project
 from ..numbers import fold as fold_digits
 from ..numbers import format_number
@@ -805,9 +806,12 @@ def parse_actual(value: Any, unit: str) -> tuple[Any, str | None]:
     # "(1,234)" is not negative in a document, but typed into Excel it usually means -1234:
     # the cell cannot say which, so it is refused rather than guessed.
     if reading is None or reading.parenthesised:
-        raise ValueError(f"'{text}'은(는) 숫자가 아닙니다")
+        raise ValueError(f"'{text}'{particle(text, '은/는')} 숫자가 아닙니다")
     number = reading.value
     if abs(number) > 1e15:
         raise ValueError("너무 큰 숫자입니다")
     shown = format_number(number, negative="-", grouping=False, whole="point")
-    return number, f"글자로 입력된 '{text}'을(를) 숫자 {shown}(으)로 읽었습니다"
+    return (
+        number,
+        f"글자로 입력된 '{text}'{particle(text, '을/를')} 숫자 {shown}{particle(shown, '으로/로')} 읽었습니다",
+    )
