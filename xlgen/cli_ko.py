@@ -56,6 +56,20 @@ class KoHelpFormatter(click.HelpFormatter):
     def write_heading(self, heading: str) -> None:
         super().write_heading(HEADINGS.get(heading, heading))
 
+    def write_text(self, text: str) -> None:
+        """Paragraphs re-wrapped by display width; a paragraph that starts with a line
+        holding only \\b keeps its lines as written (click's convention)."""
+        indent = " " * self.current_indent
+        out: list[str] = []
+        for paragraph in text.split("\n\n"):
+            lines = paragraph.splitlines()
+            if lines and lines[0].strip() == "\b":
+                out.append("\n".join(indent + line for line in lines[1:]))
+            else:
+                size = max(self.width - self.current_indent, 20)
+                out.append("\n".join(indent + line for line in wrap(paragraph, size)))
+        self.write("\n\n".join(out) + "\n")
+
     def write_dl(
         self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
     ) -> None:
