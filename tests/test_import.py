@@ -809,8 +809,11 @@ def test_history_lists_revisions_and_undo_restores_exactly(env):
     result = env.run("history", KEY)
     assert result.exit_code == 0
     user = re.escape(current_os_user())
+    # issue 13: local times ("2026-12-02 03:46"), the zone stated once in the first line
+    at = r"\d{4}-\d\d-\d\d \d\d:\d\d"
     assert re.fullmatch(
-        rf"'2019' 이력 \(현재 리비전 1\)\n  리비전   1  문서 읽기  \S+  {user}  \S+\.txt  변경 0건\n",
+        rf"'2019' 이력 \(현재 리비전 1, 시각은 [^()]+\(UTC[^)]*\)\)\n"
+        rf"  리비전   1  문서 읽기  {at}  {user}  \S+\.txt  변경 0건\n",
         result.stdout,
     ), result.stdout
     path = env.workbook("h.xlsx", ("I0024", dep.ACTUAL, 110), ("I0014", dep.ACTUAL, 25.1))
@@ -823,15 +826,15 @@ def test_history_lists_revisions_and_undo_restores_exactly(env):
         assert got == value and type(got) is type(value)
     result = env.run("history", "-v", KEY)
     out = result.stdout.splitlines()
-    assert out[0] == "'2019' 이력 (현재 리비전 3)"
+    assert out[0].startswith("'2019' 이력 (현재 리비전 3, 시각은 ")
     assert re.fullmatch(
-        rf"  리비전   3  되돌리기 \(리비전 2 취소\)  \S+  {user}  h\.xlsx  변경 2건", out[1]
+        rf"  리비전   3  되돌리기 \(리비전 2 취소\)  {at}  {user}  h\.xlsx  변경 2건", out[1]
     ), out[1]
     assert out[2:4] == [
         "        미래교육과 / 도서관 운영 활성화 / 도서관독서실 이용자수 실적 110 → 93",
         "        사회적경제과 / 공공구매 활성화 / 사회적경제기업 제품구매 목표 달성도 실적 25.1 → 24.6",
     ]
-    assert re.fullmatch(rf"  리비전   2  가져오기  \S+  {user}  h\.xlsx  변경 2건", out[4]), out[4]
+    assert re.fullmatch(rf"  리비전   2  가져오기  {at}  {user}  h\.xlsx  변경 2건", out[4]), out[4]
     assert out[7].startswith("  리비전   1  문서 읽기")
     before = env.snapshot()
     result = env.run("undo", KEY)
