@@ -266,6 +266,10 @@ def run_xlgen(
     return Child(args, db=db, memory=memory, cwd=cwd).wait(timeout)
 
 
+# The numeric columns of `xlgen parse --format csv` (values, not text a formula could hide in).
+CSV_NUMBER_COLUMNS = ("목표", "실적", "달성률", "인쇄된 달성률", "사업 달성률", "행")
+
+
 def unexpected(run: Run) -> str | None:
     """Why a finished CLI run was not a clean exit 0 / exit 1, or None."""
     if run.timed_out:
@@ -1449,10 +1453,11 @@ def injection_trial(
             problem = unexpected(run) or (None if run.code == 0 else f"exit {run.code}")
             escaped = 0
             if problem is None:
-                reader = csv.DictReader(io.StringIO(run.out))
+                # the CSV is for Excel (issue 13): a BOM, then Korean column headers
+                reader = csv.DictReader(io.StringIO(run.out.removeprefix("\ufeff")))
                 for row in reader:
                     for col, value in row.items():
-                        if col in ("target", "actual", "stated_rate", "line"):
+                        if col in CSV_NUMBER_COLUMNS:
                             continue  # numbers: "-231" is a number, not text
                         if value.startswith(FORMULA_PREFIXES):
                             problem = f"{col} {value!r} not escaped"
