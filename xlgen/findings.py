@@ -79,6 +79,8 @@ class Kind(StrEnum):
     SHARE_MISMATCH = "share_mismatch"
     # the auditor (xlgen.audit): one cell explains several disagreements
     SINGLE_CELL = "single_cell"
+    # a seed folder
+    SEED_YEAR_MISMATCH = "seed_year_mismatch"
 
     @property
     def label(self) -> str:
@@ -138,6 +140,7 @@ _LABELS: dict[Kind, str] = {
     Kind.OFFICE_NOT_IN_SUMMARY: "개수",
     Kind.SHARE_MISMATCH: "비중",
     Kind.SINGLE_CELL: "한 칸 설명",
+    Kind.SEED_YEAR_MISMATCH: "연도",
 }
 
 # Column and role names the messages use, by the code the fields hold.
@@ -274,27 +277,28 @@ def _ratio(f: Mapping[str, Any]) -> str:
 _HOW_MANY = {2: "두", 3: "세", 4: "네", 5: "다섯"}
 
 
-def _subject(word: str) -> str:
-    """The subject particle after ``word``: 이 after a final consonant, 가 after a vowel."""
-    last = word.rstrip()[-1:]
-    if "가" <= last <= "힣":
-        return "이" if (ord(last) - ord("가")) % 28 else "가"
-    return "이(가)"
-
-
 def _single_cell(f: Mapping[str, Any]) -> str:
     explained = f["explained"]
     count = _HOW_MANY.get(len(explained), str(len(explained)))
     cell = f["cell"]
     return (
-        f"이 {count} 불일치는 {cell}{_subject(cell)} {format_number(f['value'])}이면 모두 "
+        f"이 {count} 불일치는 {cell}{particle(cell, '이/가')} {format_number(f['value'])}이면 모두 "
         f"맞습니다 (문서 인쇄값 {format_number(f['printed'])}; 해당: {', '.join(explained)}). "
         "값은 바꾸지 않았습니다. 원본 문서를 확인하세요."
     )
 
 
+def _seed_year(f: Mapping[str, Any]) -> str:
+    year = f"'{f['year']}'"
+    return (
+        f"seeds 폴더 '{f['key']}'의 문서는 {f['year']}년 문서입니다 (폴더 이름은 {f['named']}년). "
+        f"문서가 맞는지, 폴더 이름을 {year}{particle(year, '으로/로')} 바꿔야 하는지 확인하세요."
+    )
+
+
 _RENDER: dict[Kind, Callable[[Mapping[str, Any]], str]] = {
     Kind.NOTE: lambda f: str(f["text"]),
+    Kind.SEED_YEAR_MISMATCH: _seed_year,
     Kind.NO_THRESHOLD: lambda f: (
         f"부진판정 기준이 없어 {format_number(f['threshold'])}%로 보았습니다."
     ),

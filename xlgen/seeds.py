@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, NotFoundError
-from .korean import josa
-from .model import Document, ParseWarning
+from .findings import Finding, Kind
+from .model import Document
 from .parse import parse_file
 from .textio import TextDocument
 
@@ -67,16 +67,12 @@ def key_year(key: str) -> int | None:
     return int(found[0]) if len(found) == 1 else None
 
 
-def year_mismatch(key: str, document: Document) -> str | None:
-    """A warning when the folder's key names one year and the document another."""
+def year_mismatch(key: str, document: Document) -> Finding | None:
+    """A finding when the folder's key names one year and the document another."""
     named = key_year(key)
     if named is None or document.year is None or document.year == named:
         return None
-    return (
-        f"seeds 폴더 '{key}'의 문서는 {document.year}년 문서입니다 (폴더 이름은 {named}년). "
-        f"문서가 맞는지, 폴더 이름을 {josa(repr(str(document.year)), '으로')} 바꿔야 하는지 "
-        "확인하세요."
-    )
+    return Finding(None, kind=Kind.SEED_YEAR_MISMATCH, key=key, year=document.year, named=named)
 
 
 def seed_document(folder: Path) -> Path:
@@ -130,6 +126,6 @@ def parse_seed(key: str, seeds_dir: Path | None = None) -> ParsedSeed:
         )
     path = seed_document(folder)
     document, text, sha = parse_document_path(path)
-    notices = [n for n in (year_mismatch(key, document),) if n]
-    document.warnings.extend(ParseWarning(None, n) for n in notices)
-    return ParsedSeed(key, document, text, sha, notices)
+    found = [f for f in (year_mismatch(key, document),) if f is not None]
+    document.warnings.extend(found)
+    return ParsedSeed(key, document, text, sha, [f.message for f in found])
