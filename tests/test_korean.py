@@ -101,3 +101,16 @@ def test_final_consonant_values():
 def test_unknown_particle_is_a_programming_error():
     with pytest.raises(ValueError):
         particle("목표", "에게")
+
+
+def test_the_issue_sentences_read_well():
+    from xlgen.findings import Finding, Kind
+
+    paired = Finding(
+        1307, kind=Kind.HEADLESS_TABLE_PAIRED, department="주택과", department_line=1395
+    )
+    assert paired.message.endswith("제목 '주택과'(1395행)와 짝지었습니다.")
+    assert f"저장소의 {josa('실적', '이/가')} {josa(110, '으로/로')} 바뀌었는데" == (
+        "저장소의 실적이 110으로 바뀌었는데"
+    )
+    assert f"보호된 칸 {josa(repr('목표'), '이/가')}" == "보호된 칸 '목표'가"

@@ -307,7 +307,7 @@ _RENDER: dict[Kind, Callable[[Mapping[str, Any]], str]] = {
     Kind.SUMMARY_ROW_UNREADABLE: lambda f: f"Ⅰ 표의 '{f['bureau']}' 행 숫자를 읽을 수 없습니다.",
     Kind.HEADLESS_TABLE_PAIRED: lambda f: (
         f"부서 제목 없이 쪽 머리에 있는 표를 같은 쪽 끝의 제목 '{f['department']}'"
-        f"({f['department_line']}행)과 짝지었습니다."
+        f"({f['department_line']}행){particle(f['department'], '과/와')} 짝지었습니다."
     ),
     Kind.TABLE_CONTINUES: lambda f: (
         f"부서 제목이 없는 표를 앞 부서 '{f['department']}'의 계속으로 보았습니다."
