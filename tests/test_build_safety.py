@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from xlgen import workbook
 from xlgen.cli import cli
+from xlgen.korean import josa  # issue 13: particles follow the words
 from xlgen.model import Evaluation
 from xlgen.seeds import parse_seed
 from xlgen.store import Store
@@ -139,12 +140,14 @@ def test_xlgen_db_naming_a_folder_is_reported_as_xlgen_db(tmp_path: Path) -> Non
     result = run(folder, "status")
     assert result.exit_code == 1
     assert result.stderr == (
-        f"오류: 환경변수 XLGEN_DB에 준 저장소 경로 {folder}은(는) 폴더입니다. 저장소 파일의 "
+        f"오류: 환경변수 XLGEN_DB에 준 저장소 경로 {josa(folder, '은/는')} 폴더입니다. 저장소 파일의 "
         f"경로를 지정하세요 (예: {folder / 'xlgen.sqlite'}).\n"
     )
     result = CliRunner().invoke(cli, ["status", "--db", str(folder)])
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"오류: --db에 준 저장소 경로 {folder}은(는) 폴더입니다.")
+    assert result.stderr.startswith(
+        f"오류: --db에 준 저장소 경로 {josa(folder, '은/는')} 폴더입니다."
+    )
 
 
 # --------------------------------------------------------------------------- --by-department

@@ -82,7 +82,6 @@ BAD = [
     (["status", "extra"], "필요 없는 인수가 더 있습니다: extra"),
     (["load", "2019", "2020", "2021"], "필요 없는 인수가 더 있습니다: 2020 2021"),
     (["--bogus"], "'--bogus'라는 옵션은 없습니다."),
-    (["build", "2019", "--db", "."], None),  # a folder where a file is wanted
 ]
 
 
@@ -101,6 +100,12 @@ def test_refused_input_exits_1(runner, tmp_path):
     result = runner.invoke(cli, ["parse", str(tmp_path / "없는파일.txt")])
     assert result.exit_code == 1
     assert result.output.startswith("오류: ")
+    _no_english(result.output)
+    folder = tmp_path / "저장소"
+    folder.mkdir()
+    result = runner.invoke(cli, ["build", "2019", "--db", str(folder)])  # a folder
+    assert result.exit_code == 1
+    assert result.output.startswith(f"오류: --db에 준 저장소 경로 {folder}는 폴더입니다.")
     _no_english(result.output)
 
 

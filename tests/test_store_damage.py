@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from xlgen.build import build
 from xlgen.cli import cli
 from xlgen.errors import StoreError
+from xlgen.korean import josa  # issue 13: particles follow the words
 from xlgen.layouts import eval_departments as dep
 from xlgen.store import Store
 
@@ -62,7 +63,7 @@ def damaged(healthy, tmp_path) -> Path:
 
 def message(db: Path) -> str:
     return (
-        f"저장소 {db}이(가) 손상되었습니다 (SQLite 무결성 검사: Page "
+        f"저장소 {josa(db, '이/가')} 손상되었습니다 (SQLite 무결성 검사: Page "
         f"{_root(db)}: btreeInitPage() returns error code 11). "
         "아무것도 쓰지 않았습니다. 백업해 둔 저장소 파일로 바꾸거나, 새 저장소에 "
         "문서를 다시 읽어 들인 뒤(xlgen load) 다시 시도하세요."
@@ -113,7 +114,7 @@ def test_import_is_refused(healthy, tmp_path: Path, index: str) -> None:
     else:  # an index no read uses: the check before the write finds it
         detail = f"Page {_root(db, index)}: btreeInitPage() returns error code 11"
     assert result.stderr == (
-        f"오류: 저장소 {db}이(가) 손상되었습니다 (SQLite 무결성 검사: {detail}). "
+        f"오류: 저장소 {josa(db, '이/가')} 손상되었습니다 (SQLite 무결성 검사: {detail}). "
         "아무것도 쓰지 않았습니다. 백업해 둔 저장소 파일로 바꾸거나, 새 저장소에 "
         "문서를 다시 읽어 들인 뒤(xlgen load) 다시 시도하세요.\n"
     )
