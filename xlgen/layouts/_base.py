@@ -221,6 +221,38 @@ def printable_width_points(template: dict[str, Any]) -> float:
     return w - 72 * (page.get("margin_left", 0.5) + page.get("margin_right", 0.5))
 
 
+def printable_height_points(template: dict[str, Any]) -> float:
+    """The page height left for rows (A4, the template's orientation and margins)."""
+    page = template.get("page", {})
+    paper_w, paper_h = 595.3, 841.9  # A4 portrait, points
+    h = paper_w if page.get("landscape", True) else paper_h
+    return h - 72 * (page.get("margin_top", 0.6) + page.get("margin_bottom", 0.7))
+
+
+def page_breaks(
+    heights: list[float], *, first_page: float, page: float, min_last: int = 2
+) -> list[int]:
+    """Indexes (into `heights`) before which a new page starts, filling each page up to
+    `page` points (`first_page` for the first, which holds the titles too), so that the
+    last page never holds fewer than `min_last` rows when a page can be shared.
+
+    Breaks are computed here rather than left to the spreadsheet, which would leave a
+    lonely last row on a page of its own (it then reads as a blank page)."""
+    breaks: list[int] = []
+    used, room = 0.0, first_page
+    for i, h in enumerate(heights):
+        if used + h > room and used > 0:
+            breaks.append(i)
+            used, room = 0.0, page
+        used += h
+    if breaks and len(heights) - breaks[-1] < min_last:
+        start = breaks[-2] if len(breaks) > 1 else 0
+        moved = len(heights) - min_last
+        if moved - start >= min_last and sum(heights[moved:]) <= page:
+            breaks[-1] = moved
+    return breaks
+
+
 def set_widths(ws: Worksheet, widths: list[float]) -> None:
     for i, w in enumerate(widths):
         ws.set_column(i, i, w)

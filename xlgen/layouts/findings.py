@@ -8,7 +8,16 @@ from typing import Any
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import ParseWarning
-from ._base import Styles, fit_scale, lines_needed, page_setup, row_height, set_widths
+from ._base import (
+    Styles,
+    fit_scale,
+    lines_needed,
+    page_breaks,
+    page_setup,
+    printable_height_points,
+    row_height,
+    set_widths,
+)
 
 
 def write(
@@ -20,7 +29,8 @@ def write(
 ) -> None:
     conf = template["findings"]
     page_setup(ws, template, fit_width=False)
-    ws.set_print_scale(fit_scale(template, conf["widths"]))
+    scale = fit_scale(template, conf["widths"])
+    ws.set_print_scale(scale)
     set_widths(ws, conf["widths"])
     ws.merge_range(0, 0, 0, 3, conf["title"], styles.title())
     ws.set_row(0, 30)
@@ -29,6 +39,12 @@ def write(
         ws.write(2, col, text, styles.header())
     ws.repeat_rows(2, 2)
     body, center = styles.box(), styles.box(align="center")
+    heights = [row_height(template, lines_needed(w.message, conf["widths"][3])) for w in warnings]
+    # A margin for the footer and for LibreOffice drawing rows a little taller than Excel.
+    page = printable_height_points(template) * 100 / scale * 0.9 - row_height(template, 2)
+    first_page = page - 30 - row_height(template, 1)  # the title and source rows
+    breaks = page_breaks(heights, first_page=first_page, page=page)
+    ws.set_h_pagebreaks([3 + i for i in breaks])
     for i, w in enumerate(warnings, 1):
         row = 2 + i
         ws.write_number(row, 0, i, center)
@@ -38,7 +54,7 @@ def write(
         else:
             ws.write_number(row, 2, w.line, center)
         ws.write_string(row, 3, w.message, body)
-        ws.set_row(row, row_height(template, lines_needed(w.message, conf["widths"][3])))
+        ws.set_row(row, heights[i - 1])
     if not warnings:
         ws.write_string(3, 3, "검토할 사항이 없습니다.", body)
     ws.autofilter(2, 0, 2 + max(len(warnings), 1), 3)
