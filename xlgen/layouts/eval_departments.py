@@ -176,11 +176,18 @@ class Placement:
     project_spans: list[tuple[int, int, Project]] = field(default_factory=list)
     dept_rows: list[tuple[int, Department]] = field(default_factory=list)
     header_rows: list[int] = field(default_factory=list)
+    # A block longer than a page goes on under its title again, "▢ 부서명 (계속)", and its
+    # column headers (both real rows, which the reader takes as structure).
+    continued_rows: list[tuple[int, Department]] = field(default_factory=list)
+    # A project cut by a page break: its printed pieces (first, last row), by first row.
+    # Its span still runs from the first piece to the last; the rows between are structure.
+    pieces: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
     bureau_of: dict[int, str] = field(default_factory=dict)  # row → bureau name
     heights: dict[int, float] = field(default_factory=dict)
     page_breaks: list[int] = field(default_factory=list)
-    # The row after a block: the footnotes of its printed rates that differ from the
-    # formula's ("※ …: 문서 인쇄값 150 (…)"), on the same page as the marked cells.
+    # The row after a block (or after a page's piece of a long block): the footnotes of its
+    # printed rates that differ from the formula's ("※ …: 문서 인쇄값 150 (…)"), on the same
+    # page as the marked cells.
     footnotes: dict[int, str] = field(default_factory=dict)
     marked: set[int] = field(default_factory=set)  # rows whose 달성률 carries the mark
     first_row: int = FIRST_DATA_ROW
@@ -190,67 +197,218 @@ class Placement:
         """An absolute range over every data row of one column, for COUNTIFS."""
         return f"{quote_sheet(sheet)}!{cell(self.first_row, col, absolute=True)}:{cell(self.last_row, col, absolute=True)}"
 
+    def pieces_of(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The printed pieces of the project spanning start..end (one unless it is cut)."""
+        return self.pieces.get(start, [(start, end)])
+
+
+@dataclass
+class _Line:
+    """An indicator row before it has a row number."""
+
+    ind: Indicator
+    height: float
+    note: str | None  # its footnote, when the document printed another rate
+
+
+@dataclass
+class _Block:
+    """A department's table before it has row numbers."""
+
+    bureau: str
+    dept: Department
+    projects: list[tuple[Project, list[_Line], float]]  # (project, rows, its name's height)
+    title: float
+    header: float
+    blank: float  # the row after the block when it has no footnotes
+
 
 def place(evaluation: Evaluation, template: dict[str, Any], scale: float) -> Placement:
-    """Lay the blocks out and choose page breaks so every page starts with a block header."""
+    """Lay the blocks out and choose page breaks so every page starts with a block header:
+    a block that does not fit on the rest of a page starts the next one, and a block longer
+    than a page is cut between its rows, going on under a repeated title and header."""
     conf = template["departments"]
     widths = conf["widths"]
     page_height = conf.get("rows_per_page_height", 470) * 100 / max(scale, 1)
+    marks = marks_on(template)
     p = Placement()
     row = FIRST_DATA_ROW
     used = sum(row_height(template, 1) for _ in range(FIRST_DATA_ROW))
     for bureau in evaluation.bureaus:
         for dept in bureau.departments:
-            block: list[tuple[int, float]] = []
-            block_first = len(p.indicator_rows)
-            block.append((row, row_height(template, 1) + 6))
-            p.dept_rows.append((row, dept))
-            row += 1
-            block.append((row, row_height(template, 2)))
-            p.header_rows.append(row)
-            row += 1
+            projects = []
             for project in dept.projects:
-                start = row
-                project_lines = lines_needed(project.name, widths[PROJECT])
+                lines = []
                 for ind in project.indicators:
-                    lines = lines_needed(ind.name, widths[INDICATOR])
-                    p.indicator_rows.append((row, ind.key, ind, project, dept))
-                    p.bureau_of[row] = bureau.name
-                    block.append((row, row_height(template, lines)))
-                    row += 1
-                # A project name longer than its rows: give the last row the rest.
-                span_height = sum(h for r, h in block if r >= start)
-                need = row_height(template, project_lines)
-                if need > span_height:
-                    last_r, last_h = block[-1]
-                    block[-1] = (last_r, last_h + need - span_height)
-                p.project_spans.append((start, row - 1, project))
-            notes = []
-            if marks_on(template):
-                for r, _, ind, _, _ in p.indicator_rows[block_first:]:
-                    mismatch = _rate_mismatch(ind)
-                    if mismatch:
-                        p.marked.add(r)
-                        notes.append(footnote(template, ind.name, *mismatch))
-            block_height = sum(h for _, h in block)
-            # The row after the block carries its footnotes (else it is blank). Their text
-            # sits in the first cell, unmerged and unwrapped, overflowing to the right: the
-            # row keeps its cells, and the rows below keep their places.
-            after = row_height(template, 1)
-            if notes:
-                p.footnotes[row] = "\n".join(notes)
-                after = row_height(template, len(notes))
-                p.heights[row] = after
-                block_height += after
-            if used + block_height > page_height and used > 0 and block[0][0] > FIRST_DATA_ROW:
-                p.page_breaks.append(block[0][0])
-                used = 0
-            used += block_height + (0 if notes else after)
-            for r, h in block:
-                p.heights[r] = h
-            row += 1  # the blank (or footnote) row between blocks
+                    mismatch = _rate_mismatch(ind) if marks else None
+                    lines.append(
+                        _Line(
+                            ind,
+                            row_height(template, lines_needed(ind.name, widths[INDICATOR])),
+                            footnote(template, ind.name, *mismatch) if mismatch else None,
+                        )
+                    )
+                need = row_height(template, lines_needed(project.name, widths[PROJECT]))
+                projects.append((project, lines, need))
+            block = _Block(
+                bureau.name,
+                dept,
+                projects,
+                title=row_height(template, 1) + 6,
+                header=row_height(template, 2),
+                blank=row_height(template, 1),
+            )
+            notes = sum(1 for _, lines, _ in projects for line in lines if line.note)
+            height = (
+                block.title
+                + block.header
+                + sum(_project_height(lines, need) for _, lines, need in projects)
+                + _after(template, block, notes)
+            )
+            # The blank row after a block may fall off the page's end (it prints nothing).
+            fits = height - (0 if notes else block.blank)
+            if fits <= page_height:
+                if used + fits > page_height and used > 0 and row > FIRST_DATA_ROW:
+                    p.page_breaks.append(row)
+                    used = 0
+                row = _place_block(p, template, block, row)
+                used += height
+            else:
+                row, used = _place_long_block(p, template, block, row, used, page_height)
     p.last_row = max(row - 1, FIRST_DATA_ROW)
     return p
+
+
+def _project_height(lines: list[_Line], need: float) -> float:
+    """A project's rows, the last one made taller when the name needs more."""
+    return max(sum(line.height for line in lines), need)
+
+
+def _after(template: dict[str, Any], block: _Block, notes: int) -> float:
+    return row_height(template, notes) if notes else block.blank
+
+
+def _start(p: Placement, block: _Block, row: int, *, continued: bool) -> int:
+    """A block's title and header rows at `row`; the next free row."""
+    (p.continued_rows if continued else p.dept_rows).append((row, block.dept))
+    p.heights[row] = block.title
+    p.header_rows.append(row + 1)
+    p.heights[row + 1] = block.header
+    return row + 2
+
+
+def _put(p: Placement, block: _Block, row: int, line: _Line, project: Project) -> None:
+    p.indicator_rows.append((row, line.ind.key, line.ind, project, block.dept))
+    p.bureau_of[row] = block.bureau
+    p.heights[row] = line.height
+    if line.note:
+        p.marked.add(row)
+
+
+def _end(p: Placement, template: dict[str, Any], row: int, notes: list[str]) -> int:
+    """The row after a block or piece: its footnotes (else blank, and not recorded)."""
+    if notes:
+        p.footnotes[row] = "\n".join(notes)
+        p.heights[row] = row_height(template, len(notes))
+    return row + 1
+
+
+def _place_block(p: Placement, template: dict[str, Any], block: _Block, row: int) -> int:
+    """A block that fits on one page; the next free row."""
+    row = _start(p, block, row, continued=False)
+    notes = []
+    for project, lines, need in block.projects:
+        start = row
+        for line in lines:
+            _put(p, block, row, line, project)
+            notes += [line.note] if line.note else []
+            row += 1
+        if lines:
+            _grow(p, start, row - 1, need)
+        p.project_spans.append((start, row - 1, project))
+    return _end(p, template, row, notes)
+
+
+def _grow(p: Placement, first: int, last: int, need: float) -> None:
+    """A project name longer than its rows: give the last row the rest."""
+    have = sum(p.heights[r] for r in range(first, last + 1))
+    if need > have:
+        p.heights[last] += need - have
+
+
+def _place_long_block(
+    p: Placement,
+    template: dict[str, Any],
+    block: _Block,
+    row: int,
+    used: float,
+    page_height: float,
+) -> tuple[int, float]:
+    """A block longer than a page: cut between indicator rows, a project kept whole on a
+    page when it fits on one; each page's piece ends with its own footnotes, and the next
+    begins with "▢ 부서명 (계속)" and the column headers. Returns the next free row and the
+    height used on the last page."""
+    top = block.title + block.header
+    first = next(((lines, need) for _, lines, need in block.projects if lines), None)
+    if first is not None:
+        lines, need = first
+        whole = _project_height(lines, need)
+        least = whole if top + whole + block.blank <= page_height else max(lines[0].height, need)
+    else:
+        least = 0.0
+    if used + top + least + block.blank > page_height and used > 0 and row > FIRST_DATA_ROW:
+        p.page_breaks.append(row)
+        used = 0
+    row = _start(p, block, row, continued=False)
+    used += top
+    notes: list[str] = []  # of the page's piece
+    filled = False  # the page holds a row of this block
+
+    def next_page() -> None:
+        nonlocal row, used, notes, filled
+        row = _end(p, template, row, notes) if notes else row
+        notes, filled = [], False
+        p.page_breaks.append(row)
+        row = _start(p, block, row, continued=True)
+        used = top
+
+    for project, lines, need in block.projects:
+        n_notes = sum(1 for line in lines if line.note)
+        whole = _project_height(lines, need)
+        if (
+            filled
+            and used + whole + _after(template, block, len(notes) + n_notes) > page_height
+            and top + whole + _after(template, block, n_notes) <= page_height
+        ):
+            next_page()  # the project fits on a page of its own: not cut
+        start = piece = row
+        pieces: list[tuple[int, int]] = []
+        have = 0.0  # the project's rows on this page (not yet in `used`)
+        for line in lines:
+            count = len(notes) + (1 if line.note else 0)
+            room = used + max(have + line.height, need) + _after(template, block, count)
+            if filled and room > page_height:
+                if row > piece:
+                    _grow(p, piece, row - 1, need)
+                    pieces.append((piece, row - 1))
+                next_page()
+                piece, have = row, 0.0
+                if not pieces:
+                    start = row  # cut before its first row
+            _put(p, block, row, line, project)
+            notes += [line.note] if line.note else []
+            have += line.height
+            filled = True
+            row += 1
+        if lines:
+            used += max(have, need)
+            _grow(p, piece, row - 1, need)
+            pieces.append((piece, row - 1))
+        if len(pieces) > 1:
+            p.pieces[start] = pieces
+        p.project_spans.append((start, row - 1, project))
+    used += _after(template, block, len(notes))
+    return _end(p, template, row, notes), used
 
 
 def _rate_mismatch(ind: Indicator) -> tuple[str, str] | None:
@@ -374,17 +532,24 @@ def write(
 
     events: dict[int, tuple[str, Any]] = {}
     for row, dept in placement.dept_rows:
-        events[row] = ("dept", dept)
+        events[row] = ("dept", dept.name)
+    continued = template["departments"].get("continued", "{name} (계속)")
+    for row, dept in placement.continued_rows:
+        events[row] = ("dept", fill(template, continued, name=dept.name))
     for row in placement.header_rows:
         events[row] = ("header", None)
     for row, key, ind, project, dept in placement.indicator_rows:
         events[row] = ("indicator", (key, ind, project, dept))
     for row, text in placement.footnotes.items():
         events[row] = ("footnote", text)
-    span_of: dict[int, tuple[int, int]] = {}
+    # Each row of a project: its first row, and the first and last rows of its piece.
+    span_of: dict[int, tuple[int, int, int]] = {}
+    pieces_of: dict[int, list[tuple[int, int]]] = {}
     for start, end, _ in placement.project_spans:
-        for r in range(start, end + 1):
-            span_of[r] = (start, end)
+        pieces_of[start] = placement.pieces_of(start, end)
+        for first, last in pieces_of[start]:
+            for r in range(first, last + 1):
+                span_of[r] = (start, first, last)
     project_rate: dict[int, float | None] = {}  # first row of a project → its 달성률
 
     for row in sorted(events):
@@ -392,7 +557,7 @@ def write(
         if row in placement.heights:
             ws.set_row(row, placement.heights[row])
         if kind == "dept":
-            ws.write_string(row, PROJECT, fmt.dept_title(payload.name), formats.dept)
+            ws.write_string(row, PROJECT, fmt.dept_title(payload), formats.dept)
         elif kind == "header":
             for col, text in enumerate(fmt.headers):
                 ws.write_string(row, col, text, formats.header)
@@ -400,15 +565,19 @@ def write(
             ws.write_string(row, PROJECT, payload, formats.footnote)
         else:
             key, ind, project, dept = payload
-            start, end = span_of[row]
+            start, first, last = span_of[row]
             if row == start:
                 project_rate[start] = rate_of(project)
-                _write_project(ws, row, end, project, project_rate[start], formats)
-                _write_judgement(ws, row, end, project_rate[start], evaluation, formats, labels)
-                if end > start:
-                    for col in (PROJECT, PRATE, JUDGE):
-                        merges.add(start, col, end)
-            else:
+                _write_project(ws, row, pieces_of[start], project, project_rate[start], formats)
+                _write_judgement(ws, row, project_rate[start], evaluation, formats, labels)
+            elif row == first:  # a piece after a page break: the name and figures again
+                prate = project_rate[start]
+                shown = ("" if prate is None else prate, labels.of(prate, evaluation.threshold))
+                _write_repeat(ws, row, start, project, shown, formats)
+            if row == first and last > first:
+                for col in (PROJECT, PRATE, JUDGE):
+                    merges.add(first, col, last)
+            if row != first:
                 for col, f in ((PROJECT, formats.project), (PRATE, formats.prate)):
                     ws.write_blank(row, col, None, f)
                 ws.write_blank(row, JUDGE, None, formats.judge)
@@ -445,13 +614,14 @@ def _write_top(
 def _write_project(
     ws: Worksheet,
     row: int,
-    end: int,
+    pieces: list[tuple[int, int]],
     project: Project,
     prate: float | None,
     formats: _Formats,
 ) -> None:
-    """A project's name and 사업 달성률 on its first row."""
-    f_range = f"{cell(row, RATE)}:{cell(end, RATE)}"
+    """A project's name and 사업 달성률 on its first row (the mean over all its pieces:
+    never over the title and header rows a page break put between them)."""
+    f_range = ",".join(f"{cell(first, RATE)}:{cell(last, RATE)}" for first, last in pieces)
     ws.write_string(row, PROJECT, project.name, formats.project)
     ws.write_formula(
         row,
@@ -462,10 +632,25 @@ def _write_project(
     )
 
 
+def _write_repeat(
+    ws: Worksheet,
+    row: int,
+    start: int,
+    project: Project,
+    shown: tuple[float | str, str],
+    formats: _Formats,
+) -> None:
+    """A cut project's name, 사업 달성률 and 판정 again at the top of a later page. The
+    figures refer to the first row's; the counting formulas take first rows only (사업첫행)."""
+    ws.write_string(row, PROJECT, project.name, formats.project)
+    for col, f, value in ((PRATE, formats.prate, shown[0]), (JUDGE, formats.judge, shown[1])):
+        src = cell(start, col)
+        ws.write_formula(row, col, f'=IF({src}="","",{src})', f, value)
+
+
 def _write_judgement(
     ws: Worksheet,
     row: int,
-    end: int,
     prate: float | None,
     evaluation: Evaluation,
     formats: _Formats,
