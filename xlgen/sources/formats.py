@@ -1,0 +1,51 @@
+"""Which kind of file a document is, from its first bytes, and the refusals for the formats
+xlgen cannot read (HWP 5, and PDFs without a text layer)."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+PDF_MAGIC = b"%PDF-"
+
+
+def sniff(path: Path) -> str:
+    """ "hwpx", "ole" (HWP 5 and other compound files), "pdf", "zip" or "text"."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1024)
+    except OSError:
+        return "text"  # the text reader names the problem
+    if head.startswith(OLE_MAGIC):
+        return "ole"
+    if PDF_MAGIC in head[:1024]:
+        return "pdf"
+    if head.startswith(b"PK"):
+        if b"application/hwp+zip" in head[:100] or _has_sections(path):
+            return "hwpx"
+        return "zip"
+    return "text"
+
+
+def _has_sections(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return any(n.startswith("Contents/section") for n in zf.namelist()[:10_000])
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+def hwp5_refusal(name: str) -> str:
+    return (
+        f"{name}: 한글 97~2018 형식(HWP 5, .hwp) 문서는 직접 읽지 않습니다. "
+        "한글에서 '다른 이름으로 저장 → HWPX 문서(*.hwpx)'로 저장한 뒤 다시 시도하세요. "
+        "인쇄용 PDF(표가 선으로 그려진 것)로 저장해도 됩니다."
+    )
+
+
+def zip_refusal(name: str) -> str:
+    return (
+        f"{name}: zip 형식이지만 HWPX 문서가 아닙니다. 한글 문서는 HWPX(*.hwpx)로, "
+        "그 밖의 문서는 텍스트(.txt)로 저장해 주세요."
+    )
