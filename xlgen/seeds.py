@@ -21,7 +21,7 @@ from .textio import TextDocument
 
 MANIFEST = "manifest.toml"
 CORRECTIONS = "corrections.toml"
-DOCUMENT_SUFFIXES = (".txt", ".text")
+DOCUMENT_SUFFIXES = (".txt", ".text", ".hwpx", ".hwp", ".pdf")
 
 
 def default_seeds_dir() -> Path:
@@ -80,7 +80,7 @@ def seed_document(folder: Path) -> Path:
         p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES
     )
     if not docs:
-        raise NotFoundError(f"{folder}: 문서(.txt)가 없습니다.")
+        raise NotFoundError(f"{folder}: 문서(.txt, .hwpx)가 없습니다.")
     if len(docs) > 1:
         names = ", ".join(p.name for p in docs)
         raise InputError(

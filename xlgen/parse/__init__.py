@@ -39,6 +39,12 @@ def parse_text(doc: TextDocument, *, corrections: Mapping[str, Any] | None = Non
 def parse_file(
     path: str | Path, *, corrections: Mapping[str, Any] | None = None
 ) -> tuple[Document, TextDocument]:
-    """Read and parse one document file; return the records and the decoded text."""
+    """Read and parse one document file; return the records and the decoded text (for an
+    HWPX document, its rendering: a line per paragraph and per table row)."""
+    from ..sources import parse_source  # HWPX, HWP 5, PDF: chosen by the file's first bytes
+
+    other = parse_source(path, corrections=corrections)
+    if other is not None:
+        return other
     doc = read_document(path)
     return parse_text(doc, corrections=corrections), doc

@@ -167,15 +167,14 @@ def _check_package(zf: zipfile.ZipFile, name: str) -> list[tuple[int, zipfile.Zi
     """The section parts in order, after the package-wide bounds."""
     infos = zf.infolist()
     if len(infos) > MAX_MEMBERS:
-        raise InputError(f"{name}: zip 안의 파일이 너무 많습니다 ({len(infos):,}개). 읽지 않습니다.")
+        raise InputError(
+            f"{name}: zip 안의 파일이 너무 많습니다 ({len(infos):,}개). 읽지 않습니다."
+        )
     total = sum(i.file_size for i in infos)
     if total > MAX_TOTAL_BYTES:
         raise InputError(f"{name}: 압축을 풀면 너무 큽니다 ({total:,}바이트). 읽지 않습니다.")
     for info in infos:
-        if (
-            info.file_size > RATIO_FLOOR
-            and info.file_size > MAX_RATIO * max(info.compress_size, 1)
-        ):
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise InputError(
                 f"{name}: 비정상적으로 압축된 부분이 있습니다 ({info.filename}). 읽지 않습니다."
             )
@@ -184,14 +183,14 @@ def _check_package(zf: zipfile.ZipFile, name: str) -> list[tuple[int, zipfile.Zi
         mimetype = zf.read(names["mimetype"])[:100].strip()
         if mimetype != HWPX_MIMETYPE:
             shown = mimetype.decode("ascii", "replace")
-            raise InputError(
-                f"{name}: HWPX 문서가 아닙니다 (zip 파일의 종류가 '{shown}'입니다)."
-            )
+            raise InputError(f"{name}: HWPX 문서가 아닙니다 (zip 파일의 종류가 '{shown}'입니다).")
     sections = sorted(
         (int(m.group(1)), info) for info in infos if (m := _SECTION_RE.match(info.filename))
     )
     if not sections:
-        raise InputError(f"{name}: zip 파일이지만 HWPX 문서가 아닙니다 (본문 Contents/section*.xml이 없습니다).")
+        raise InputError(
+            f"{name}: zip 파일이지만 HWPX 문서가 아닙니다 (본문 Contents/section*.xml이 없습니다)."
+        )
     for _, info in sections:
         if info.file_size > MAX_SECTION_BYTES:
             raise InputError(
@@ -237,7 +236,9 @@ class _SectionReader:
             if event == "start":
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise _Refused(f"XML 요소가 {MAX_DEPTH}단계보다 깊게 겹쳐 있습니다. 읽지 않습니다.")
+                    raise _Refused(
+                        f"XML 요소가 {MAX_DEPTH}단계보다 깊게 겹쳐 있습니다. 읽지 않습니다."
+                    )
                 if tag == "p":
                     paragraphs.append(([], len(cells)))
                 elif tag == "tbl":
@@ -300,9 +301,7 @@ class _SectionReader:
                 f"표 {index}의 크기가 비정상적입니다 ({rows:,}행 × {cols:,}열). 읽지 않습니다."
             )
         if rows * cols > MAX_TABLE_POSITIONS:
-            raise _Refused(
-                f"표 {index}가 너무 큽니다 ({rows:,}행 × {cols:,}열). 읽지 않습니다."
-            )
+            raise _Refused(f"표 {index}가 너무 큽니다 ({rows:,}행 × {cols:,}열). 읽지 않습니다.")
         self.positions += rows * cols
         if self.positions > MAX_POSITIONS:
             raise _Refused(f"표의 칸이 모두 {MAX_POSITIONS:,}개를 넘습니다. 읽지 않습니다.")

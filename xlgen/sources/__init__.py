@@ -1,0 +1,43 @@
+"""Documents that are not extracted text: HWPX read as tables, and clear answers for HWP 5,
+other zip files and PDFs. `parse_source` is the one entry point `xlgen.parse` calls."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from ..model import Document
+from ..textio import TextDocument
+from .formats import hwp5_refusal, sniff, zip_refusal
+
+__all__ = ["parse_source"]
+
+
+def parse_source(
+    path: str | Path, *, corrections: Mapping[str, Any] | None = None
+) -> tuple[Document, TextDocument] | None:
+    """Records of a document in a non-text format, or None when the file is text."""
+    path = Path(path)
+    if not path.is_file():
+        return None  # the text reader names what is missing
+    kind = sniff(path)
+    if kind == "text":
+        return None
+    if kind == "ole":
+        raise InputError(hwp5_refusal(path.name))
+    if kind == "zip":
+        raise InputError(zip_refusal(path.name))
+    if kind == "pdf":
+        from .pdf import parse_pdf
+
+        return parse_pdf(path, corrections=corrections)
+    from .hwpx import read_hwpx
+    from .records import document_from_blocks
+
+    hwpx = read_hwpx(path)
+    document, rendering = document_from_blocks(
+        hwpx.blocks, corrections=corrections, source=path.name
+    )
+    return document, TextDocument(path, rendering.text, "hwpx", "")

@@ -1,0 +1,428 @@
+"""Records from a document read as paragraphs and table grids (HWPX today).
+
+The grid already says which cell is which, so nothing is guessed from wrapped lines. The
+records still go through the text parsers' own builders and checks:
+
+- A "rendering" of the document gives every paragraph and every table row one line (a
+  row's cells separated by tabs, a merged cell's text in its first row and column only).
+  Its line numbers are the ones the messages name ("N행"); `xlgen parse --format json`
+  shows the same numbers on the records.
+- The kind is detected from that rendering by the text parsers' own content tests.
+- A plan is the plan parser run on the rendering: a tab-separated table with every cell in
+  its own column is the input it reads best, and its 가/나 checks, name unification and
+  corrections apply as they are.
+- An evaluation's title, 부진 threshold, Ⅰ table and Ⅱ narrative are read from the rendering
+  by the evaluation parser's functions. Ⅲ is built from the department tables directly: a
+  row is an indicator, its 주요사업명 cell (merged over the project's rows) is the project.
+  Then the evaluation parser's bureau assignment, printed-rate and Ⅰ-summary checks run.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ..errors import ParseError
+from ..model import Department, Evaluation, Indicator, ParseWarning, Plan, Project
+from ..parse import detect_kind
+from ..parse._evaluation_tables import DEPT_RE, HEADER_WORDS
+from ..parse._text import fold_digits, nospace, parse_number, squash
+from ..parse.evaluation import (
+    NO_THRESHOLD,
+    SECTION_RE,
+    YEAR_RE,
+    _assign_bureaus,
+    _check_rates,
+    _check_summary,
+    _parse_narrative,
+    _parse_summary,
+    _row_corrections,
+    _sections,
+    _threshold,
+    _title,
+)
+from ..parse.plan import parse_plan
+
+# Invisible characters that carry no text, and space look-alikes.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_ROMAN = {"I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ"}
+_SPACES = dict.fromkeys(map(ord, "\u00a0\u2002\u2003\u2009\u202f\u3000"), " ")
+
+
+class CellLike(Protocol):
+    row: int
+    col: int
+    row_span: int
+    col_span: int
+    lines: tuple[str, ...]
+
+
+class TableLike(Protocol):
+    rows: int
+    cols: int
+    grid: list[list[Any]]
+
+
+def clean(text: str) -> str:
+    """NFC, invisible characters dropped, space look-alikes as spaces."""
+    return unicodedata.normalize("NFC", text).translate(_INVISIBLE).translate(_SPACES)
+
+
+def cell_text(cell: CellLike | None) -> str:
+    """A cell's paragraphs joined as the text path joins wrapped lines: by one space."""
+    if cell is None:
+        return ""
+    return squash(" ".join(clean(line) for line in cell.lines))
+
+
+@dataclass
+class Rendering:
+    """One line per paragraph and per table row; where each table row went."""
+
+    lines: list[str]
+    row_line: dict[tuple[int, int], int]  # (id(table), row) -> 1-based line
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def render(blocks: Sequence[Any]) -> Rendering:
+    lines: list[str] = []
+    row_line: dict[tuple[int, int], int] = {}
+    for block in blocks:
+        grid = getattr(block, "grid", None)
+        if grid is None:
+            lines.extend(clean(block.text).split("\n"))
+            continue
+        for r, row in enumerate(grid):
+            cells = [
+                cell_text(c) if c is not None and c.row == r and c.col == k else ""
+                for k, c in enumerate(row)
+            ]
+            lines.append("\t".join(cells).rstrip("\t"))
+            row_line[(id(block), r)] = len(lines)
+    return Rendering(lines, row_line)
+
+
+def document_from_blocks(
+    blocks: Sequence[Any], *, corrections: Mapping[str, Any] | None, source: str
+) -> tuple[Evaluation | Plan, Rendering]:
+    """Records of a document given as paragraphs and tables, and its rendering."""
+    rendering = render(blocks)
+    kind = detect_kind(rendering.text)
+    if kind == "plan":
+        return parse_plan(rendering.lines, corrections=dict(corrections or {}), source=source), (
+            rendering
+        )
+    if kind == "evaluation":
+        return _evaluation(blocks, rendering, corrections, source), rendering
+    raise ParseError(
+        f"{source}: 알 수 없는 문서입니다. 성과계획서(성과계획 총괄표)나 주요사업 평가 현황 "
+        "문서의 표를 찾지 못했습니다."
+    )
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def _header_index(table: TableLike) -> tuple[int, dict[str, int]] | None:
+    """(first data row, column of each field) for a Ⅲ department table, else None."""
+    for r in range(min(table.rows, 4)):
+        words = [nospace(cell_text(c)) for c in table.grid[r]]
+        if not all(any(h in w for w in words) for h in HEADER_WORDS):
+            continue
+        columns: dict[str, int] = {}
+        for field, keys in (
+            ("project", ("주요사업명",)),
+            ("indicator", ("성과지표",)),
+            ("unit", ("단위",)),
+            ("target", ("목표",)),
+            ("actual", ("실적",)),
+            ("rate", ("달성률",)),
+        ):
+            for k in range(table.cols):
+                cell = table.grid[r][k]
+                if cell is not None and cell.col == k and any(key in words[k] for key in keys):
+                    columns.setdefault(field, k)
+        if len(columns) < 6:
+            return None
+        first = r + 1
+        # the header may run over more rows (a merged "달성률" over "(%)")
+        while first < table.rows and all(
+            c is None or c.row < first or not nospace(cell_text(c)).strip("()%")
+            for c in table.grid[first]
+        ):
+            first += 1
+        return first, columns
+    return None
+
+
+def _summary_lines(table: TableLike, rendering: Rendering) -> dict[int, str] | None:
+    """The Ⅰ table's rows as "국별 계 정상추진 부진" lines (other columns left out)."""
+    want = {"total": ("계", "사업수"), "normal": ("정상추진",), "weak": ("부진",)}
+    columns: dict[str, int] = {}
+    data_from = None
+    for r in range(min(table.rows, 4)):
+        for k, c in enumerate(table.grid[r]):
+            if c is None or c.col != k:
+                continue
+            word = nospace(cell_text(c))
+            for field, keys in want.items():
+                if word in keys:
+                    columns.setdefault(field, k)
+                    data_from = max(data_from or 0, c.row + c.row_span)
+    if len(columns) < 3 or data_from is None:
+        return None
+    out: dict[int, str] = {}
+    for r in range(data_from, table.rows):
+        row = table.grid[r]
+        name = cell_text(row[0]) if row[0] is not None and row[0].row == r else ""
+        values = [cell_text(row[columns[f]]) or "-" for f in ("total", "normal", "weak")]
+        out[rendering.row_line[(id(table), r)]] = " ".join([name or "-", *values])
+    return out
+
+
+def _evaluation(
+    blocks: Sequence[Any],
+    rendering: Rendering,
+    corrections: Mapping[str, Any] | None,
+    source: str,
+) -> Evaluation:
+    lines = [fold_digits(t) for t in rendering.lines]
+    # Which section each block is in, from the roman-numbered heading paragraphs.
+    section = ""
+    placed: list[tuple[str, Any]] = []
+    for block in blocks:
+        grid = getattr(block, "grid", None)
+        # a heading paragraph, or a heading in a title box (a table row of one cell)
+        texts = (
+            [clean(block.text)]
+            if grid is None
+            else [cell_text(row[0]) for row in grid if len({id(c) for c in row}) == 1]
+        )
+        for text in texts:
+            m = SECTION_RE.match(text)
+            if m and m.group("title").strip():
+                section = _ROMAN.get(m.group("num"), m.group("num"))
+        placed.append((section, block))
+    for where, block in placed:  # the Ⅰ table, as the summary parser reads it
+        if where != "Ⅲ" and getattr(block, "grid", None) is not None:
+            summary = _summary_lines(block, rendering)
+            if summary:
+                for number, text in summary.items():
+                    lines[number - 1] = text
+                break
+    numbered = list(enumerate(lines, 1))
+    sections, headings = _sections(numbered)
+    warnings: list[ParseWarning] = []
+    title = _title(numbered, sections)
+    year_match = YEAR_RE.search(title) or next(
+        (m for m in (YEAR_RE.search(h) for h in headings.values()) if m), None
+    )
+    evaluation = Evaluation(
+        title=title, org=None, year=int(year_match.group(1)) if year_match else None
+    )
+    threshold = _threshold(numbered)
+    if threshold is not None:
+        evaluation.threshold = threshold
+    else:
+        warnings.append(ParseWarning(None, NO_THRESHOLD))
+    ratio_line = _parse_summary(sections.get("Ⅰ", []), evaluation, warnings)
+    bureau_names = {nospace(r.bureau) for r in evaluation.summary}
+    evaluation.narrative = _parse_narrative(sections.get("Ⅱ", []), bureau_names)
+
+    has_iii = "Ⅲ" in sections
+    rules = _row_corrections(corrections, warnings)
+    departments = _departments(
+        [b for where, b in placed if where == "Ⅲ" or not has_iii],
+        rendering,
+        rules,
+        warnings,
+        source,
+    )
+    if not departments:
+        if evaluation.summary or evaluation.narrative:
+            warnings.append(ParseWarning(None, "Ⅲ 부서별 추진 현황이 없습니다."))
+        else:
+            raise ParseError(
+                f"{source or '문서'}: 평가 문서의 표(Ⅰ 국별 현황, Ⅲ 부서별 현황)를 찾지 못했습니다."
+            )
+    for key, rule in rules.items():
+        if not rule.get("_used"):
+            warnings.append(
+                ParseWarning(
+                    None, f"보정 항목이 문서와 맞지 않아 쓰이지 않았습니다: {key[0]} '{key[1]}'"
+                )
+            )
+    evaluation.bureaus = _assign_bureaus(departments, evaluation, corrections, warnings)
+    project_rates = _check_rates(evaluation, warnings)
+    _check_summary(evaluation, warnings, ratio_line, project_rates)
+    evaluation.warnings = sorted(warnings, key=lambda w: (w.line is None, w.line or 0))
+    return evaluation
+
+
+def _heading_of(table: TableLike, r: int) -> str | None:
+    """A department heading written as a table row of one cell: "▢ 부서명"."""
+    cells = {id(c): c for c in table.grid[r] if c is not None}
+    if len(cells) != 1:
+        return None
+    m = DEPT_RE.match(cell_text(next(iter(cells.values()))))
+    return nospace(m.group("name")) if m else None
+
+
+def _departments(
+    blocks: Sequence[Any],
+    rendering: Rendering,
+    rules: dict[tuple, dict],
+    warnings: list[ParseWarning],
+    source: str,
+) -> list[Department]:
+    departments: list[Department] = []
+    by_name: dict[str, Department] = {}
+    current: Department | None = None
+    line_of = rendering.row_line
+    paragraph_line = _paragraph_lines(blocks, rendering)
+    for block in blocks:
+        if getattr(block, "grid", None) is None:
+            m = DEPT_RE.match(clean(block.text))
+            if m:
+                name = nospace(m.group("name"))
+                current = _open_department(
+                    name, paragraph_line.get(id(block)), departments, by_name, source
+                )
+            continue
+        header = _header_index(block)
+        first, columns = header if header else (block.rows, {})
+        for r in range(first):  # "▢ 부서명" as a table row (or a one-cell table)
+            name = _heading_of(block, r)
+            if name:
+                current = _open_department(
+                    name, line_of[(id(block), r)], departments, by_name, source
+                )
+        if header is None:
+            continue
+        if current is None:
+            raise ParseError(
+                f"{source}: {line_of[(id(block), 0)]}행의 표 앞에 부서 표시(▢ 부서명)가 "
+                "없어 어느 부서의 표인지 알 수 없습니다."
+            )
+        _read_rows(block, first, columns, current, rendering, rules, warnings)
+    return departments
+
+
+def _paragraph_lines(blocks: Sequence[Any], rendering: Rendering) -> dict[int, int]:
+    """The rendering's line of each paragraph block (the first, if it has several)."""
+    out: dict[int, int] = {}
+    number = 1
+    for block in blocks:
+        grid = getattr(block, "grid", None)
+        if grid is None:
+            out[id(block)] = number
+            number += len(clean(block.text).split("\n"))
+        else:
+            number += len(grid)
+    return out
+
+
+def _open_department(
+    name: str,
+    line: int | None,
+    departments: list[Department],
+    by_name: dict[str, Department],
+    source: str,
+) -> Department:
+    if name in by_name:
+        first = by_name[name]
+        raise ParseError(
+            f"{source}: 부서 '{name}'의 표시(▢)가 두 번 나옵니다 ({first.line}행과 {line}행). "
+            "문서가 두 번 들어 있거나 부서명이 잘못 적혀 있습니다."
+        )
+    dept = Department(name, line=line)
+    departments.append(dept)
+    by_name[name] = dept
+    return dept
+
+
+def _read_rows(
+    table: Any,
+    first: int,
+    columns: dict[str, int],
+    dept: Department,
+    rendering: Rendering,
+    rules: dict[tuple, dict],
+    warnings: list[ParseWarning],
+) -> None:
+    last_project_cell = None
+    header_words = {"주요사업명", "성과지표", "단위", "목표", "실적", "달성률", "달성률(%)"}
+    for r in range(first, table.rows):
+        row = table.grid[r]
+        line = rendering.row_line[(id(table), r)]
+        texts = {f: cell_text(row[k]) for f, k in columns.items()}
+        if not any(texts.values()):
+            continue
+        if nospace(texts["project"]) in header_words and nospace(texts["indicator"]) in (
+            header_words
+        ):
+            continue  # a repeated column header
+        values = {}
+        for f in ("target", "actual", "rate"):
+            raw = fold_digits(texts[f]).replace(" ", "")
+            value = parse_number(raw) if raw else None
+            if raw and value is None and raw not in ("-", "–", "—"):
+                warnings.append(
+                    ParseWarning(
+                        line,
+                        f"{dept.name} '{texts['indicator']}'의 숫자를 읽을 수 없습니다: '{texts[f]}'",
+                    )
+                )
+            values[f] = value
+        project_cell = row[columns["project"]]
+        project_name = texts["project"]
+        indicator_name = texts["indicator"]
+        continues = bool(dept.projects) and (project_cell is last_project_cell or not project_name)
+        numbers = squash(
+            " ".join(fold_digits(texts[f]) or "-" for f in ("unit", "target", "actual", "rate"))
+        )
+        squeezed = nospace(dept.name)
+        rule = (
+            (rules.get((squeezed, numbers, line)) or rules.get((squeezed, numbers, None)))
+            if rules
+            else None
+        )
+        if rule is not None:
+            rule["_used"] = True
+            project_name = squash(str(rule.get("project", "")))
+            indicator_name = squash(str(rule.get("indicator", "")))
+            continues = not project_name and bool(dept.projects)
+            warnings.append(
+                ParseWarning(
+                    line,
+                    f"보정 적용: {dept.name} '{numbers}' 행을 "
+                    + (f"사업 '{project_name}', " if project_name else "앞 사업의 ")
+                    + f"지표 '{indicator_name}'(으)로 읽었습니다.",
+                )
+            )
+        elif not project_name and not dept.projects:
+            warnings.append(
+                ParseWarning(
+                    line,
+                    f"확인 필요: {dept.name}의 첫 행에 주요사업명이 없어 지표명 "
+                    f"'{indicator_name}'을(를) 사업명으로 썼습니다.",
+                )
+            )
+        if not continues:
+            dept.projects.append(Project(project_name or indicator_name, line=line))
+        dept.projects[-1].indicators.append(
+            Indicator(
+                name=indicator_name,
+                unit=texts["unit"],
+                target=values["target"],
+                actual=values["actual"],
+                stated_rate=values["rate"],
+                line=line,
+            )
+        )
+        last_project_cell = project_cell
