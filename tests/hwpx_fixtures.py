@@ -64,9 +64,12 @@ def num(value: object, *, dash_zero: bool = False) -> str:
     return ("△" if value < 0 else "") + f"{int(whole):,}" + (f".{frac}" if frac else "")
 
 
-def evaluation_blocks(ev: Evaluation, *, wrap: int = 0) -> list[Block]:
+def evaluation_blocks(
+    ev: Evaluation, *, wrap: int = 0, breaks: dict[int, set[int]] | None = None
+) -> list[Block]:
     """The evaluation laid out as the official document (Ⅰ, Ⅱ, Ⅲ). `wrap` > 0 breaks
-    long names into paragraphs of that many words (the author's own line breaks)."""
+    long names into paragraphs of that many words (the author's own line breaks); `breaks`
+    maps a department's index to the data rows where its table is cut by a page."""
     year = f"{ev.year}년 " if ev.year else ""
     blocks: list[Block] = [Para(ev.title), Para("Ⅰ. 국별 사업추진 현황")]
     rows = [["국  별", "계", "추진현황", "", "비  고"], ["", "", "정상추진", "부  진", ""]]
@@ -98,31 +101,31 @@ def evaluation_blocks(ev: Evaluation, *, wrap: int = 0) -> list[Block]:
                 blocks.append(Para("○ " + h.text))
                 blocks.extend(Para("- " + d) for d in h.details)
     blocks.append(Para(f"Ⅲ. {year}부서별 추진 현황"))
-    for dept in ev.departments():
+    for di, dept in enumerate(ev.departments()):
         blocks.append(Para("▢ " + dept.name))
-        rows = [["주요사업명", "성과지표", "단위", "목표", "실적", "달성률\n(%)"]]
-        merges = []
-        for project in dept.projects:
-            first = len(rows)
-            for i, ind in enumerate(project.indicators):
-                rows.append(
-                    [
-                        _wrap(project.name, wrap) if i == 0 else "",
-                        _wrap(ind.name, wrap),
-                        ind.unit,
-                        num(ind.target),
-                        num(ind.actual),
-                        num(ind.stated_rate),
-                    ]
-                )
-            if len(project.indicators) > 1:
-                merges.append((first, 0, len(rows) - 1, 0))
-        blocks.append(Grid(rows, merges))
+        header = [["주요사업명", "성과지표", "단위", "목표", "실적", "달성률\n(%)"]]
+        data = [
+            (
+                ((pi,), (pi, ii), (pi, ii), (pi, ii), (pi, ii), (pi, ii)),
+                [
+                    _wrap(project.name, wrap),
+                    _wrap(ind.name, wrap),
+                    ind.unit,
+                    num(ind.target),
+                    num(ind.actual),
+                    num(ind.stated_rate),
+                ],
+            )
+            for pi, project in enumerate(dept.projects)
+            for ii, ind in enumerate(project.indicators)
+        ]
+        blocks.extend(_chunked(header, [], data, (breaks or {}).get(di, set())))
     return blocks
 
 
-def plan_blocks(plan: Plan, *, wrap: int = 0) -> list[Block]:
-    """The plan's 성과계획 총괄표 laid out as the official document (가, 나)."""
+def plan_blocks(plan: Plan, *, wrap: int = 0, breaks: frozenset[int] = frozenset()) -> list[Block]:
+    """The plan's 성과계획 총괄표 laid out as the official document (가, 나); `breaks`: data
+    rows of 나 that start a new page (a new table repeating the header and the names)."""
     blocks: list[Block] = [Para(plan.title), Para("가. 총괄")]
     if plan.unit:
         blocks.append(Para(f"(단위:{plan.unit})"))
@@ -154,32 +157,92 @@ def plan_blocks(plan: Plan, *, wrap: int = 0) -> list[Block]:
         )
     blocks.append(Grid(rows, merges))
     blocks.append(Para("나. 성과계획 및 자원비중"))
-    rows = [
+    header = [
         ["전략목표명 (실국명)", "정책사업목표명", "성과지표명", "예산액 (백만원)", ""],
         ["", "", "", "예산액", "비중(%)"],
     ]
-    merges = [(0, 0, 1, 0), (0, 1, 1, 1), (0, 2, 1, 2), (0, 3, 0, 4)]
-    for g in plan.goals:
-        g_first = len(rows)
-        for pg in g.policy_goals:
-            p_first = len(rows)
-            for i, ind in enumerate(pg.indicators or [""]):
-                first_of_goal = len(rows) == g_first
-                rows.append(
-                    [
-                        _wrap(f"{g.name} ({g.office})", wrap) if first_of_goal else "",
-                        _wrap(pg.name, wrap) if i == 0 else "",
-                        _wrap(ind, wrap),
-                        num(g.budget) if first_of_goal and g.budget is not None else "",
-                        num(g.share) if first_of_goal and g.share is not None else "",
-                    ]
-                )
-            if len(rows) - p_first > 1:
-                merges.append((p_first, 1, len(rows) - 1, 1))
-        if len(rows) - g_first > 1:
-            merges += [(g_first, c, len(rows) - 1, c) for c in (0, 3, 4)]
-    blocks.append(Grid(rows, merges))
+    header_merges = [(0, 0, 1, 0), (0, 1, 1, 1), (0, 2, 1, 2), (0, 3, 0, 4)]
+    data: list[tuple[tuple, list[str]]] = []  # (merge keys per column, texts)
+    for gi, g in enumerate(plan.goals):
+        for pi, pg in enumerate(g.policy_goals):
+            for ii, ind in enumerate(pg.indicators or [""]):
+                keys = ((gi,), (gi, pi), (gi, pi, ii), (gi,), (gi,))
+                texts = [
+                    _wrap(f"{g.name} ({g.office})", wrap),
+                    _wrap(pg.name, wrap),
+                    _wrap(ind, wrap),
+                    num(g.budget) if g.budget is not None else "",
+                    num(g.share) if g.share is not None else "",
+                ]
+                data.append((keys, texts))
+    blocks.extend(_chunked(header, header_merges, data, breaks))
     return blocks
+
+
+def _chunked(
+    header: list[list[str]],
+    header_merges: list[tuple[int, int, int, int]],
+    data: list[tuple[tuple, list[str]]],
+    breaks: frozenset[int] | set[int],
+) -> list[Block]:
+    """Tables of the header and the data rows, a new table (header repeated) before each
+    data row in `breaks`. In one table, a column's run of rows with the same key is one
+    merged cell; a table's first row prints every name again, as a new page does."""
+    grids: list[Block] = []
+    start = 0
+    cuts = sorted(b for b in breaks if 0 < b < len(data)) + [len(data)]
+    for end in cuts:
+        part = data[start:end]
+        rows = [list(r) for r in header]
+        merges = list(header_merges)
+        top = len(rows)
+        for i, (_, texts) in enumerate(part):
+            rows.append(
+                [
+                    t if i == 0 or part[i - 1][0][c] != part[i][0][c] else ""
+                    for c, t in enumerate(texts)
+                ]
+            )
+        for c in range(len(header[0])):
+            i = 0
+            while i < len(part):
+                j = i
+                while j + 1 < len(part) and part[j + 1][0][c] == part[i][0][c]:
+                    j += 1
+                if j > i:
+                    merges.append((top + i, c, top + j, c))
+                i = j + 1
+        grids.append(Grid(rows, merges))
+        start = end
+    return grids
+
+
+def reader_blocks(blocks: list[Block]) -> list:
+    """The blocks as xlgen's HWPX reader returns them, without writing a file (fast)."""
+    from xlgen.sources.hwpx import Cell, Paragraph, Table
+
+    out: list = []
+    for index, block in enumerate(blocks):
+        if isinstance(block, Para):
+            out.append(Paragraph(block.text, 0))
+            continue
+        n_rows, n_cols = len(block.rows), max(len(r) for r in block.rows)
+        grid: list[list] = [[None] * n_cols for _ in range(n_rows)]
+        spans = {(r0, c0): (r1 - r0 + 1, c1 - c0 + 1) for r0, c0, r1, c1 in block.merges}
+        cells = []
+        for r in range(n_rows):
+            for c in range(n_cols):
+                if grid[r][c] is not None:
+                    continue
+                rs, cs = spans.get((r, c), (1, 1))
+                text = block.rows[r][c] if c < len(block.rows[r]) else ""
+                cell = Cell(r, c, rs, cs, tuple(text.split("\n")))
+                cells.append(cell)
+                for rr in range(r, r + rs):
+                    for cc in range(c, c + cs):
+                        grid[rr][cc] = cell
+        out.append(Table(index + 1, 0, 0, n_rows, n_cols, cells, grid))
+    return out
 
 
 def _wrap(text: str, words: int) -> str:

@@ -283,6 +283,7 @@ def _departments(
     departments: list[Department] = []
     by_name: dict[str, Department] = {}
     current: Department | None = None
+    fresh = True
     line_of = rendering.row_line
     paragraph_line = _paragraph_lines(blocks, rendering)
     for block in blocks:
@@ -293,6 +294,7 @@ def _departments(
                 current = _open_department(
                     name, paragraph_line.get(id(block)), departments, by_name, source
                 )
+                fresh = True
             continue
         header = _header_index(block)
         first, columns = header if header else (block.rows, {})
@@ -302,6 +304,7 @@ def _departments(
                 current = _open_department(
                     name, line_of[(id(block), r)], departments, by_name, source
                 )
+                fresh = True
         if header is None:
             continue
         if current is None:
@@ -309,7 +312,9 @@ def _departments(
                 f"{source}: {line_of[(id(block), 0)]}행의 표 앞에 부서 표시(▢ 부서명)가 "
                 "없어 어느 부서의 표인지 알 수 없습니다."
             )
-        _read_rows(block, first, columns, current, rendering, rules, warnings)
+        # a table with no "▢" of its own continues the department above (a page break)
+        _read_rows(block, first, columns, current, not fresh, rendering, rules, warnings)
+        fresh = False
     return departments
 
 
@@ -351,10 +356,13 @@ def _read_rows(
     first: int,
     columns: dict[str, int],
     dept: Department,
+    continued: bool,
     rendering: Rendering,
     rules: dict[tuple, dict],
     warnings: list[ParseWarning],
 ) -> None:
+    """Indicators of one department table; `continued`: the table goes on from the
+    department's previous one, whose last project its first row may repeat."""
     last_project_cell = None
     header_words = {"주요사업명", "성과지표", "단위", "목표", "실적", "달성률", "달성률(%)"}
     for r in range(first, table.rows):
@@ -382,7 +390,15 @@ def _read_rows(
         project_cell = row[columns["project"]]
         project_name = texts["project"]
         indicator_name = texts["indicator"]
-        continues = bool(dept.projects) and (project_cell is last_project_cell or not project_name)
+        continues = bool(dept.projects) and (
+            project_cell is last_project_cell
+            or not project_name
+            or (  # the first row of a page repeats the project it goes on with
+                continued
+                and last_project_cell is None
+                and nospace(project_name) == nospace(dept.projects[-1].name)
+            )
+        )
         numbers = squash(
             " ".join(fold_digits(texts[f]) or "-" for f in ("unit", "target", "actual", "rate"))
         )
