@@ -299,10 +299,10 @@ def _departments(
         header = _header_index(block)
         first, columns = header if header else (block.rows, {})
         for r in range(first):  # "▢ 부서명" as a table row (or a one-cell table)
-            name = _heading_of(block, r)
-            if name:
+            heading = _heading_of(block, r)
+            if heading:
                 current = _open_department(
-                    name, line_of[(id(block), r)], departments, by_name, source
+                    heading, line_of[(id(block), r)], departments, by_name, source
                 )
                 fresh = True
         if header is None:
