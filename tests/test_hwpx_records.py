@@ -254,3 +254,41 @@ def test_pdf_without_pdfplumber_says_how_to_install(
     with pytest.raises(InputError) as info:
         parse_file(_blank_pdf(tmp_path / "문서.pdf"))
     assert 'pip install "xlgen[pdf]"' in str(info.value)
+
+
+def _small_evaluation(rows: list[list[str]], *, heading: bool = True):
+    from hwpx_fixtures import Grid, Para
+
+    from xlgen.findings import Kind
+
+    blocks = [Para("2019년 성과관리 주요사업 평가 현황"), Para("Ⅲ. 2019년 부서별 추진 현황")]
+    if heading:
+        blocks.append(Para("▢ 총무과"))
+    header = ["주요사업명", "성과지표", "단위", "목표", "실적", "달성률(%)"]
+    blocks.append(Grid([header, *rows], [(1, 0, len(rows), 0)] if len(rows) > 1 else []))
+    doc, _ = document_from_blocks(reader_blocks(blocks), corrections=None, source="t.hwpx")
+    return doc, Kind
+
+
+def test_a_cell_that_is_not_a_number_is_a_finding() -> None:
+    doc, Kind = _small_evaluation(
+        [
+            ["청사 관리", "시설 점검", "회", "12", "미집계", "-"],
+            ["", "민원 만족도", "점", "80", "85", "106"],
+        ]
+    )
+    [dept] = doc.departments()
+    [project] = dept.projects  # the merged 주요사업명 covers both rows
+    assert [(i.name, i.actual) for i in project.indicators] == [
+        ("시설 점검", None),
+        ("민원 만족도", 85),
+    ]
+    [bad] = [w for w in doc.warnings if w.kind == Kind.CELL_UNREADABLE]
+    assert bad.line is not None and "미집계" in bad.message and "실적" in bad.message
+
+
+def test_a_table_without_a_department_heading_is_refused() -> None:
+    from xlgen.errors import ParseError
+
+    with pytest.raises(ParseError, match="부서 표시"):
+        _small_evaluation([["청사 관리", "시설 점검", "회", "12", "12", "100"]], heading=False)

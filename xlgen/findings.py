@@ -37,6 +37,7 @@ class Kind(StrEnum):
     TEXT_IGNORED = "text_ignored"
     ROW_UNCERTAIN = "row_uncertain"
     ROW_CORRECTION = "row_correction"
+    CELL_UNREADABLE = "cell_unreadable"  # a table cell (HWPX) that should hold a number
     CORRECTION_UNUSED = "correction_unused"
     BUREAU_BOUNDARY = "bureau_boundary"
     DEPARTMENT_NOT_IN_ORG = "department_not_in_org"
@@ -103,6 +104,7 @@ _LABELS: dict[Kind, str] = {
     Kind.TEXT_IGNORED: "무시한 글",
     Kind.ROW_UNCERTAIN: "확인 필요",
     Kind.ROW_CORRECTION: "보정 적용",
+    Kind.CELL_UNREADABLE: "읽기 오류",
     Kind.CORRECTION_UNUSED: "보정 미사용",
     Kind.BUREAU_BOUNDARY: "국 경계",
     Kind.DEPARTMENT_NOT_IN_ORG: "조직도",
@@ -166,6 +168,7 @@ ROLE_LABELS = {
     "indicator": "성과지표",
     "office": "실국",
 }
+_CELL_COLUMNS = {"target": "목표", "actual": "실적", "rate": "달성률"}
 _TABLE_LABELS = {"ga": "'가. 총괄'", "na": "'나. 성과계획 및 자원비중'"}
 
 
@@ -319,6 +322,10 @@ _RENDER: dict[Kind, Callable[[Mapping[str, Any]], str]] = {
     ),
     Kind.ROW_UNCERTAIN: _row_uncertain,
     Kind.ROW_CORRECTION: _row_correction,
+    Kind.CELL_UNREADABLE: lambda f: (
+        f"{f['department']} '{f['indicator']}'의 {_CELL_COLUMNS.get(f['column'], f['column'])} "
+        f"칸을 숫자로 읽을 수 없어 비워 두었습니다: '{f['text']}'"
+    ),
     Kind.CORRECTION_UNUSED: lambda f: (
         f"보정 항목이 문서와 맞지 않아 쓰이지 않았습니다: {f['department']} '{f['numbers']}'"
     ),

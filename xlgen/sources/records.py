@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..errors import ParseError
+from ..findings import Kind
 from ..model import Department, Evaluation, Indicator, ParseWarning, Plan, Project
 from ..parse import detect_kind
 from ..parse._evaluation_tables import DEPT_RE, HEADER_WORDS
 from ..parse._text import fold_digits, nospace, parse_number, squash
 from ..parse.evaluation import (
-    NO_THRESHOLD,
     SECTION_RE,
     YEAR_RE,
     _assign_bureaus,
@@ -229,7 +229,7 @@ def _evaluation(
     if threshold is not None:
         evaluation.threshold = threshold
     else:
-        warnings.append(ParseWarning(None, NO_THRESHOLD))
+        warnings.append(ParseWarning(None, kind=Kind.NO_THRESHOLD, threshold=evaluation.threshold))
     ratio_line = _parse_summary(sections.get("Ⅰ", []), evaluation, warnings)
     bureau_names = {nospace(r.bureau) for r in evaluation.summary}
     evaluation.narrative = _parse_narrative(sections.get("Ⅱ", []), bureau_names)
@@ -245,7 +245,7 @@ def _evaluation(
     )
     if not departments:
         if evaluation.summary or evaluation.narrative:
-            warnings.append(ParseWarning(None, "Ⅲ 부서별 추진 현황이 없습니다."))
+            warnings.append(ParseWarning(None, kind=Kind.NO_DEPARTMENT_TABLES))
         else:
             raise ParseError(
                 f"{source or '문서'}: 평가 문서의 표(Ⅰ 국별 현황, Ⅲ 부서별 현황)를 찾지 못했습니다."
@@ -253,9 +253,7 @@ def _evaluation(
     for key, rule in rules.items():
         if not rule.get("_used"):
             warnings.append(
-                ParseWarning(
-                    None, f"보정 항목이 문서와 맞지 않아 쓰이지 않았습니다: {key[0]} '{key[1]}'"
-                )
+                ParseWarning(None, kind=Kind.CORRECTION_UNUSED, department=key[0], numbers=key[1])
             )
     evaluation.bureaus = _assign_bureaus(departments, evaluation, corrections, warnings)
     project_rates = _check_rates(evaluation, warnings)
@@ -383,7 +381,11 @@ def _read_rows(
                 warnings.append(
                     ParseWarning(
                         line,
-                        f"{dept.name} '{texts['indicator']}'의 숫자를 읽을 수 없습니다: '{texts[f]}'",
+                        kind=Kind.CELL_UNREADABLE,
+                        department=dept.name,
+                        indicator=texts["indicator"],
+                        column=f,
+                        text=texts[f],
                     )
                 )
             values[f] = value
@@ -416,17 +418,23 @@ def _read_rows(
             warnings.append(
                 ParseWarning(
                     line,
-                    f"보정 적용: {dept.name} '{numbers}' 행을 "
-                    + (f"사업 '{project_name}', " if project_name else "앞 사업의 ")
-                    + f"지표 '{indicator_name}'(으)로 읽었습니다.",
+                    kind=Kind.ROW_CORRECTION,
+                    department=dept.name,
+                    numbers=numbers,
+                    project=project_name or None,
+                    indicator=indicator_name,
                 )
             )
         elif not project_name and not dept.projects:
             warnings.append(
                 ParseWarning(
                     line,
-                    f"확인 필요: {dept.name}의 첫 행에 주요사업명이 없어 지표명 "
-                    f"'{indicator_name}'을(를) 사업명으로 썼습니다.",
+                    kind=Kind.ROW_UNCERTAIN,
+                    department=dept.name,
+                    indicator=indicator_name,
+                    new_project=True,
+                    project=indicator_name,
+                    reason="첫 행의 주요사업명 칸이 비어 있어 지표명을 사업명으로 씀",
                 )
             )
         if not continues:
