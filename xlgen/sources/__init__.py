@@ -8,11 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..files import read_head
 from ..model import Document
 from ..textio import TextDocument
 from .formats import hwp5_refusal, sniff, zip_refusal
 
 __all__ = ["parse_source"]
+
+MAX_FILE_BYTES = 512 << 20  # an HWPX or PDF file as stored (its parts are bounded again)
 
 
 def parse_source(
@@ -20,9 +23,8 @@ def parse_source(
 ) -> tuple[Document, TextDocument] | None:
     """Records of a document in a non-text format, or None when the file is text."""
     path = Path(path)
-    if not path.is_file():
-        return None  # the text reader names what is missing
-    kind = sniff(path)
+    # a missing file, a folder, a FIFO or a device is refused here as the text reader would
+    kind = sniff(path, read_head(path, MAX_FILE_BYTES, 1024))
     if kind == "text":
         return None
     if kind == "ole":

@@ -10,30 +10,33 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 PDF_MAGIC = b"%PDF-"
 
 
-def sniff(path: Path) -> str:
-    """ "hwpx", "ole" (HWP 5 and other compound files), "pdf", "zip" or "text"."""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(1024)
-    except OSError:
-        return "text"  # the text reader names the problem
+def sniff(path: Path, head: bytes) -> str:
+    """ "hwpx", "ole" (HWP 5 and other compound files), "pdf", "zip" or "text" (a workbook
+    counts as text: the text reader has the message for it), from the
+    file's first bytes (`head`, 1 KB is plenty)."""
     if head.startswith(OLE_MAGIC):
         return "ole"
-    if PDF_MAGIC in head[:1024]:
+    if head.startswith(PDF_MAGIC):
         return "pdf"
     if head.startswith(b"PK"):
-        if b"application/hwp+zip" in head[:100] or _has_sections(path):
+        if b"application/hwp+zip" in head[:100]:
             return "hwpx"
+        names = _names(path)
+        if any(n.startswith("Contents/section") for n in names):
+            return "hwpx"
+        if "xl/workbook.xml" in names:
+            return "text"  # a workbook: the text reader points to `xlgen import`
         return "zip"
     return "text"
 
 
-def _has_sections(path: Path) -> bool:
+def _names(path: Path) -> list[str]:
+    """The first names of a zip file (none when it is not a readable zip)."""
     try:
         with zipfile.ZipFile(path) as zf:
-            return any(n.startswith("Contents/section") for n in zf.namelist()[:10_000])
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
+            return zf.namelist()[:10_000]
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return []
 
 
 def hwp5_refusal(name: str) -> str:
