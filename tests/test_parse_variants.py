@@ -14,9 +14,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
-
 from support import variants as v
 from support.records import evaluation_records, plan_records
+
 from xlgen.errors import InputError, ParseError, XlgenError
 from xlgen.parse import parse_file
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 # A numbers cell as the documents print it.
 _CELL = r"(?:△\s?)?\d[\d,]*(?:\.\d+)?|-"
-_ANCHOR_TAIL = re.compile(rf"(\S+ (?:{_CELL}) (?:{_CELL}) )({_CELL})(\s*)$")
+_ANCHOR_TAIL = re.compile(rf"(\S+ (?:{_CELL}) (?:{_CELL}) )(\d[\d,]*(?:\.\d+)?)(\s*)$")
 _GROUPED = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
 

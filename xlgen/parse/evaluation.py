@@ -32,17 +32,24 @@ from ..model import (
 )
 from ..rules import indicator_rate, is_weak, percent, project_rate
 from ._evaluation_rows import decide
-from ._evaluation_tables import PAGE_NUMBER_RE, RawDepartment, split_departments
+from ._evaluation_tables import (
+    PAGE_NUMBER_RE,
+    RawDepartment,
+    Section,
+    note_warnings,
+    pairing_warnings,
+    split_departments,
+)
 from ._text import (
     dedupe_repeat,
     fold_digits,
-    has_fullwidth,
     nospace,
     parse_number,
     squash,
     widest,
     width,
 )
+from .normalize import lost_characters, normalize_lines, normalize_text
 
 SECTION_RE = re.compile(r"^\s*(?P<num>Ⅰ|Ⅱ|Ⅲ|Ⅳ|III|II|IV|I)\s*[.．]\s*(?P<title>.*)$")
 _SUMMARY_CELL = r"(\d[\d,]*|-|–)"
@@ -58,7 +65,7 @@ DETAIL_RE = re.compile(r"^(?:[-·‧∙•]|\u2027)\s*")
 
 def looks_like_evaluation(text: str) -> bool:
     """Content-based detection of an evaluation document."""
-    squeezed = nospace(text[:200_000])
+    squeezed = nospace(normalize_text(text[:200_000]))
     return "달성률" in squeezed and (
         "부서별추진현황" in squeezed
         or "국별사업추진현황" in squeezed
@@ -77,16 +84,13 @@ def parse_evaluation(
 def _parse_evaluation(
     lines: list[str], corrections: Mapping[str, Any] | None, source: str
 ) -> Evaluation:
-    # Full-width digits and signs become ASCII once, here, for every later step.
-    joined = "\n".join(lines)
-    if not has_fullwidth(joined):  # the usual case: the lines as they are, no copy
-        numbered = list(enumerate(lines, 1))
-    elif joined.count("\n") == len(lines) - 1:  # no line holds a newline: fold all at once
-        numbered = list(enumerate(fold_digits(joined).split("\n"), 1))
-    else:
-        numbered = [(n, fold_digits(t)) for n, t in enumerate(lines, 1)]
-    del joined
-    sections, headings = _sections(numbered)
+    where = source or "문서"
+    # One normalisation layer (NFC, invisible and look-alike characters, footers, full-width
+    # forms, "%" after rates) for every later step; see xlgen.parse.normalize.
+    lines = normalize_lines(lines)
+    numbered = list(enumerate(lines, 1))
+    sections, headings = _sections(numbered, where)
+    _refuse_lost_characters(lines, sections, where)
     warnings: list[ParseWarning] = []
     title = _title(numbered, sections)
     year_match = YEAR_RE.search(title) or next(
@@ -112,17 +116,32 @@ def _parse_evaluation(
             table_lines = []
         else:
             raise ParseError(
-                f"{source or '문서'}: 평가 문서의 표(Ⅰ 국별 현황, Ⅲ 부서별 현황)를 찾지 못했습니다."
+                f"{where}: 평가 문서의 표(Ⅰ 국별 현황, Ⅲ 부서별 현황)를 찾지 못했습니다."
             )
-    raw = split_departments(table_lines, warnings)
+    section = split_departments(table_lines, where)
+    if "Ⅲ" in sections and not section.tables:
+        raise ParseError(
+            f"{where} {_heading_line(sections, numbered)}행: Ⅲ 부서별 추진 현황에 성과지표 행"
+            "(단위 목표 실적 달성률)이 하나도 없습니다. 표의 숫자가 빠진 텍스트입니다."
+        )
+    if section.tables and not section.headings:
+        raise ParseError(
+            f"{where} {section.tables[0].header_line}행: Ⅲ의 표에 부서 제목(▢ 부서명)이 하나도"
+            " 없어 어느 부서의 표인지 알 수 없습니다."
+        )
     rules = _row_corrections(corrections, warnings)
     # How much text one column holds: the widest wrapped name line, or the widest indicator
     # name that shares its line with the numbers while the project name stands above it.
+    all_rows = [r for t in section.tables for r in t.rows]
     column = widest(
-        [t for d in raw for r in d.rows for block in r.blocks for _, t in block]
-        + [r.anchor.lead for d in raw for r in d.rows if r.blocks and r.anchor.lead],
+        [t for r in all_rows for block in r.blocks for _, t in block]
+        + [r.anchor.lead for r in all_rows if r.blocks and r.anchor.lead],
         default=24,
     )
+    mapping = _choose_readings(section, evaluation, corrections, rules, column, warnings)
+    raw = section.departments(mapping)
+    warnings.extend(pairing_warnings(section, mapping))
+    warnings.extend(note_warnings(section, raw))
     departments = [_department(d, rules, column, warnings) for d in raw]
     for key, rule in rules.items():
         if not rule.get("_used"):
@@ -136,20 +155,59 @@ def _parse_evaluation(
     return evaluation
 
 
+def _heading_line(sections: dict, numbered: list[tuple[int, str]]) -> int:
+    body = sections.get("Ⅲ") or []
+    return body[0][0] - 1 if body else len(numbered)
+
+
+def _refuse_lost_characters(lines: list[str], sections: dict, where: str) -> None:
+    """Refuse a document whose characters were lost in saving, saying which and where."""
+    lost = lost_characters(lines)
+    if not lost:
+        return
+    table_lines = {n for n, _ in sections.get("Ⅲ", [])}
+    for number, text in lost:
+        if number in table_lines and text.startswith("?"):
+            raise ParseError(
+                f"{where} {number}행: 부서 표시(▢)가 `?`로 바뀌어 있습니다 ('{text[:30]}'):"
+                " CP949로 저장하며 글자가 손실되었습니다. 원본을 UTF-8로 다시 저장해 주세요."
+            )
+    number, text = lost[0]
+    if "\ufffd" in text:
+        raise ParseError(
+            f"{where} {number}행: 글자가 깨져(�) 있습니다 ('{text[:30]}'): 저장하거나 변환하며"
+            " 글자가 손실되었습니다. 원본을 UTF-8로 다시 저장해 주세요."
+        )
+    raise ParseError(
+        f"{where} {number}행: 글자가 `?`로 바뀌어 있습니다 ('{text[:30]}'): CP949로 저장하며"
+        " 이 코드 페이지에 없는 글자(▢ ◦ ‧ 등)가 손실되었습니다. 원본을 UTF-8로 다시 저장해 주세요."
+    )
+
+
 # --------------------------------------------------------------------------- sections
 
 
 def _sections(
-    numbered: list[tuple[int, str]],
+    numbered: list[tuple[int, str]], where: str = "문서"
 ) -> tuple[dict[str, list[tuple[int, str]]], dict[str, str]]:
     """Lines under each roman-numbered heading ("" holds what comes before the first), and
-    the heading lines themselves."""
+    the heading lines themselves.
+
+    A heading that comes back after another section, with text under both occurrences (the
+    document pasted twice, or two documents in one file), is refused. One with nothing under
+    it is a table of contents' line and gives way to the other; one repeated within its own
+    section is a page's running title."""
     roman = {"I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ"}
     sections: dict[str, list[tuple[int, str]]] = {"": []}
     headings: dict[str, str] = {}
+    first_line: dict[str, int] = {}
     current = ""
     bucket = sections[current]
     marks = "ⅠⅡⅢⅣI"
+
+    def has_content(lines: list[tuple[int, str]]) -> bool:
+        return any(t.strip() and not PAGE_NUMBER_RE.match(t) for _, t in lines)
+
     for item in numbered:
         text = item[1]
         first = text[:1]
@@ -157,9 +215,22 @@ def _sections(
             first = text.lstrip()[:1]
         m = SECTION_RE.match(text) if first and first in marks else None
         if m and m.group("title").strip():
-            current = roman.get(m.group("num"), m.group("num"))
+            numeral = roman.get(m.group("num"), m.group("num"))
+            if numeral == current:
+                continue  # the section's title repeated on a later page
+            current = numeral
+            if current in sections:
+                if has_content(sections[current]):
+                    raise ParseError(
+                        f"{where} {item[0]}행: '{text.strip()[:40]}' 제목이 두 번 나옵니다"
+                        f" ({first_line[current]}행과 {item[0]}행). 같은 문서를 두 번 붙여 넣었거나"
+                        " 두 문서가 한 파일에 들어 있습니다. 문서 하나만 남겨 주세요."
+                    )
+                sections[current] = []
+                headings[current] = text.strip()
             bucket = sections.setdefault(current, [])
             headings.setdefault(current, text.strip())
+            first_line[current] = item[0]
             continue
         bucket.append(item)
     return sections, headings
@@ -388,6 +459,250 @@ def _department(raw: RawDepartment, rules: dict, column: int, warnings: list) ->
     return dept
 
 
+# --------------------------------------------------------------------------- readings
+
+
+def _table_corrections(corrections: Mapping[str, Any] | None, warnings: list) -> list[dict]:
+    """`[[evaluation.table]]` entries: which department a table belongs to, the table named
+    by the numbers line of its first indicator ("단위 목표 실적 달성률" as printed)."""
+    section = (corrections or {}).get("evaluation", {})
+    if not isinstance(section, Mapping):
+        return []
+    entries = section.get("table", [])
+    if isinstance(entries, Mapping):
+        entries = [entries]
+    if not isinstance(entries, list):
+        warnings.append(
+            ParseWarning(
+                None,
+                "보정 파일 오류: evaluation.table은 [[evaluation.table]] 항목의 목록이어야 합니다.",
+            )
+        )
+        return []
+    out = []
+    for entry in entries:
+        if not isinstance(entry, Mapping) or "department" not in entry or "numbers" not in entry:
+            warnings.append(
+                ParseWarning(
+                    None,
+                    f"보정 파일 오류: [[evaluation.table]]에는 department와 numbers가 있어야"
+                    f" 합니다 ({entry!r:.60}).",
+                )
+            )
+            continue
+        out.append(
+            {
+                "department": nospace(str(entry["department"])),
+                "numbers": squash(fold_digits(str(entry["numbers"]))),
+                "used": False,
+            }
+        )
+    return out
+
+
+def _dept_figures(dept: Department, threshold: float | int) -> tuple[int, int, int]:
+    """(projects, 정상추진, 부진) of one department, judged as Ⅰ counts them."""
+    normal = weak = 0
+    for project in dept.projects:
+        rate = project_rate(
+            indicator_rate(i.target, i.actual, i.direction) for i in project.indicators
+        )
+        judged = is_weak(rate, threshold)
+        weak += judged is True
+        normal += judged is False
+    return len(dept.projects), normal, weak
+
+
+def _summary_disagreements(
+    names: list[str],
+    figures: list[tuple[int, int, int]],
+    evaluation: Evaluation,
+    org: Mapping | None,
+) -> int:
+    """How many of Ⅰ's printed figures the departments (with these figures) disagree with."""
+    summary = evaluation.summary
+    if not summary:
+        return 0
+    totals: dict[str, list[int]] = {}
+    misses = 0
+    if org:
+        owner = {
+            nospace(str(n)): nospace(str(b))
+            for b, ns in org.items()
+            for n in (ns if isinstance(ns, list) else [])
+        }
+        for name, fig in zip(names, figures, strict=True):
+            acc = totals.setdefault(owner.get(name, ""), [0, 0, 0])
+            for k in range(3):
+                acc[k] += fig[k]
+    else:
+        ends, misses = _partition([f[0] for f in figures], summary)
+        start = 0
+        for row, end in zip(summary, ends, strict=True):
+            end = end if end >= 0 else -end - 1
+            acc = totals.setdefault(nospace(row.bureau), [0, 0, 0])
+            for fig in figures[start:end]:
+                for k in range(3):
+                    acc[k] += fig[k]
+            start = end
+    for row in summary:
+        got = totals.get(nospace(row.bureau), [0, 0, 0])
+        printed = (row.projects, row.normal, row.weak)
+        misses += sum(a != b for a, b in zip(got, printed, strict=True))
+    return misses
+
+
+def _choose_readings(
+    section: Section,
+    evaluation: Evaluation,
+    corrections: Mapping[str, Any] | None,
+    rules: dict,
+    column: int,
+    warnings: list,
+) -> dict[int, int | None]:
+    """Which table belongs to which heading, where the text allows several readings.
+
+    Per chain (see `Chain`), in order: the corrections file's `[[evaluation.table]]` entries
+    settle it; otherwise the readings that agree best with Ⅰ's per-bureau figures remain;
+    of those the one with the fewest page-straddling headings is taken, and when more than
+    one remained a finding "확인 필요" names the tables, their rows and every reading."""
+    mapping = dict(section.base)
+    table_rules = _table_corrections(corrections, warnings)
+    if not section.chains:
+        _unused_table_rules(table_rules, warnings)
+        return mapping
+    org = (corrections or {}).get("organization")
+    org = org if isinstance(org, Mapping) and org else None
+    threshold = evaluation.threshold
+    names = [h.name for h in section.headings]
+
+    owners: dict[int, list[int]] = {}
+    for t, owner in mapping.items():
+        if owner is not None:
+            owners.setdefault(owner, []).append(t)
+    cache: dict[tuple[int, tuple[int, ...]], tuple[int, int, int]] = {}
+
+    def figures_of(h: int, tables: list[int]) -> tuple[int, int, int]:
+        key = (h, tuple(sorted(tables)))
+        if key not in cache:
+            raw = RawDepartment(
+                section.headings[h].name,
+                section.headings[h].line,
+                sorted((section.tables[t] for t in tables), key=lambda t: t.header_line),
+            )
+            scratch = {k: dict(v) for k, v in rules.items()}
+            cache[key] = _dept_figures(_department(raw, scratch, column, []), threshold)
+        return cache[key]
+
+    figures = [figures_of(h, owners.get(h, [])) for h in range(len(section.headings))]
+    for chain in section.chains:
+        readings = chain.readings()
+        owned = set(chain.mapping((), section.headings))
+        first_numbers = {t: section.tables[t].rows[0].anchor.numbers for t in owned}
+        constraints = []
+        for rule in table_rules:
+            tables = [t for t, n in first_numbers.items() if n == rule["numbers"]]
+            if len(tables) == 1:
+                rule["used"] = True
+                constraints.append((tables[0], rule["department"]))
+        settled = [
+            r
+            for r in readings
+            if all(names[chain.mapping(r, section.headings)[t]] == dept for t, dept in constraints)
+        ]
+        candidates = settled or readings
+        scored = []
+        for reading in candidates:
+            change = chain.mapping(reading, section.headings)
+            trial = dict(mapping)
+            trial.update(change)
+            trial_figures = list(figures)
+            for h in chain.headings_of():
+                others = [t for t in owners.get(h, []) if t not in owned]
+                trial_figures[h] = figures_of(h, others + [t for t, o in change.items() if o == h])
+            score = _summary_disagreements(names, trial_figures, evaluation, org)
+            scored.append((score, reading, trial, trial_figures))
+        best = min(item[0] for item in scored)
+        top = [item for item in scored if item[0] == best]
+        _, chosen, mapping, figures = top[0]
+        owners = {}
+        for t, owner in mapping.items():
+            if owner is not None:
+                owners.setdefault(owner, []).append(t)
+        if constraints and settled:
+            warnings.append(
+                ParseWarning(
+                    section.tables[chain.table].header_line,
+                    "보정 적용: "
+                    + _describe_reading(section, chain, chosen)
+                    + " (corrections.toml의 [[evaluation.table]])",
+                )
+            )
+        elif constraints:
+            warnings.append(
+                ParseWarning(
+                    section.tables[chain.table].header_line,
+                    "보정 항목이 문서와 맞지 않아 쓰이지 않았습니다: [[evaluation.table]]의 부서가"
+                    " 이 표들의 가능한 읽기에 없습니다.",
+                )
+            )
+        if len(top) > 1:
+            warnings.append(
+                ParseWarning(
+                    section.tables[chain.table].header_line,
+                    _ambiguity_message(section, chain, [item[1] for item in top], best),
+                )
+            )
+    _unused_table_rules(table_rules, warnings)
+    return mapping
+
+
+def _unused_table_rules(table_rules: list[dict], warnings: list) -> None:
+    for rule in table_rules:
+        if not rule["used"]:
+            warnings.append(
+                ParseWarning(
+                    None,
+                    "보정 항목이 문서와 맞지 않아 쓰이지 않았습니다: 표 "
+                    f"{rule['department']} '{rule['numbers']}'",
+                )
+            )
+
+
+def _table_label(section: Section, t: int) -> str:
+    table = section.tables[t]
+    return f"{table.first_line}~{table.last_line}행 표(지표 {len(table.rows)}개)"
+
+
+def _describe_reading(section: Section, chain, reading: tuple[int, ...]) -> str:
+    mapping = chain.mapping(reading, section.headings)
+    return ", ".join(
+        f"{_table_label(section, t)} → {section.headings[h].name}"
+        for t, h in sorted(mapping.items(), key=lambda item: section.tables[item[0]].header_line)
+    )
+
+
+def _ambiguity_message(section: Section, chain, readings: list, disagreements: int) -> str:
+    shown = readings[:4]
+    listed = " / ".join(
+        f"{k}) {_describe_reading(section, chain, r)}" for k, r in enumerate(shown, 1)
+    )
+    more = f" 외 {len(readings) - len(shown)}가지" if len(readings) > len(shown) else ""
+    basis = (
+        "Ⅰ 국별 사업 수·판정으로도 가려지지 않습니다"
+        if disagreements == 0
+        else f"어느 읽기도 Ⅰ 표와 {disagreements}곳이 맞지 않습니다"
+    )
+    table = section.tables[chain.table]
+    return (
+        f"확인 필요: 부서 제목 없이 시작하는 {_table_label(section, chain.table)}와 그 뒤 표들이"
+        f" 어느 부서의 것인지 글만으로는 정할 수 없고 {basis}. 가능한 읽기: {listed}{more}."
+        " 1)로 읽었습니다. 맞는 부서를 corrections.toml에 [[evaluation.table]]"
+        f' (department = "부서명", numbers = "{table.rows[0].anchor.numbers}" 처럼 표 첫 지표의'
+        " 숫자 줄)로 적어 정해 주세요."
+    )
+
+
 # --------------------------------------------------------------------------- bureaus
 
 
@@ -403,36 +718,53 @@ def _assign_bureaus(
     summary = evaluation.summary
     if not summary:
         return [Bureau("(국 미상)", departments)] if departments else []
-    cumulative = list(accumulate(len(d.projects) for d in departments))
+    ends, _ = _partition([len(d.projects) for d in departments], summary)
     bureaus: list[Bureau] = []
+    start = 0
+    for row, end in zip(summary, ends, strict=True):
+        if end < 0:  # no boundary adds up: the closest one, said so
+            end = -end - 1
+            warnings.append(
+                ParseWarning(
+                    row.line,
+                    f"Ⅲ의 부서별 사업 수로는 '{row.bureau}'({row.projects}개) 경계가 맞지 않아"
+                    " 가장 가까운 부서에서 나누었습니다.",
+                )
+            )
+        bureaus.append(Bureau(row.bureau, departments[start:end], line=row.line))
+        start = end
+    return bureaus
+
+
+def _partition(counts: list[int], summary: list[SummaryRow]) -> tuple[list[int], int]:
+    """Where each of Ⅰ's bureaus ends in the department list, from the project counts.
+
+    Returns the end index per bureau (a boundary that does not add up exactly is the
+    closest one, given as -end-1) and how many did not add up."""
+    cumulative = list(accumulate(counts))
+    ends: list[int] = []
+    misses = 0
     start = 0
     target = 0
     for k, row in enumerate(summary):
         target += row.projects
-        last = k == len(summary) - 1
-        if last:
-            end = len(departments)
+        if k == len(summary) - 1:
+            ends.append(len(counts))
+            continue
+        # cumulative never decreases, so the boundary is found by bisection.
+        j = bisect_left(cumulative, target, lo=start)
+        if j < len(cumulative) and cumulative[j] == target:
+            end = j + 1
+            ends.append(end)
         else:
-            # cumulative never decreases, so the boundary is found by bisection.
-            j = bisect_left(cumulative, target, lo=start)
-            if j < len(cumulative) and cumulative[j] == target:
-                end = j + 1
-            else:
-                # No boundary adds up: take the closest one and say so.
-                below = cumulative[j - 1] if j > 0 else 0
-                above = cumulative[j] if j < len(cumulative) else None
-                end = (
-                    j + 1 if above is not None and abs(above - target) < abs(below - target) else j
-                )
-                end = max(end, start)
-                warnings.append(
-                    ParseWarning(
-                        row.line, kind=Kind.BUREAU_BOUNDARY, bureau=row.bureau, printed=row.projects
-                    )
-                )
-        bureaus.append(Bureau(row.bureau, departments[start:end], line=row.line))
+            below = cumulative[j - 1] if j > 0 else 0
+            above = cumulative[j] if j < len(cumulative) else None
+            end = j + 1 if above is not None and abs(above - target) < abs(below - target) else j
+            end = max(end, start)
+            ends.append(-end - 1)
+            misses += 1
         start = end
-    return bureaus
+    return ends, misses
 
 
 def _bureaus_from_org(departments: list[Department], org: Mapping, warnings: list) -> list[Bureau]:
