@@ -138,13 +138,20 @@ def _parse_evaluation(
         + [r.anchor.lead for r in all_rows if r.blocks and r.anchor.lead],
         default=24,
     )
-    mapping = _choose_readings(section, evaluation, corrections, rules, column, warnings)
+    builder = _Builder(section, rules, column, evaluation.threshold)
+    mapping = _choose_readings(section, evaluation, corrections, builder, warnings)
     raw = section.departments(mapping)
     warnings.extend(pairing_warnings(section, mapping))
     warnings.extend(note_warnings(section, raw))
-    departments = [_department(d, rules, column, warnings) for d in raw]
-    for key, rule in rules.items():
-        if not rule.get("_used"):
+    departments = []
+    used: set = set()
+    for d in raw:
+        dept, found, used_here = builder.build(d)
+        departments.append(dept)
+        warnings.extend(found)
+        used |= used_here
+    for key in rules:
+        if key not in used:
             warnings.append(
                 ParseWarning(None, kind=Kind.CORRECTION_UNUSED, department=key[0], numbers=key[1])
             )
@@ -513,51 +520,110 @@ def _dept_figures(dept: Department, threshold: float | int) -> tuple[int, int, i
     return len(dept.projects), normal, weak
 
 
-def _summary_disagreements(
-    names: list[str],
-    figures: list[tuple[int, int, int]],
-    evaluation: Evaluation,
-    org: Mapping | None,
-) -> int:
-    """How many of Ⅰ's printed figures the departments (with these figures) disagree with."""
-    summary = evaluation.summary
-    if not summary:
-        return 0
-    totals: dict[str, list[int]] = {}
-    misses = 0
-    if org:
-        owner = {
-            nospace(str(n)): nospace(str(b))
-            for b, ns in org.items()
-            for n in (ns if isinstance(ns, list) else [])
-        }
-        for name, fig in zip(names, figures, strict=True):
-            acc = totals.setdefault(owner.get(name, ""), [0, 0, 0])
-            for k in range(3):
-                acc[k] += fig[k]
-    else:
-        ends, misses = _partition([f[0] for f in figures], summary)
+class _Builder:
+    """Departments built from raw tables, each once per set of tables (readings share them).
+
+    A build keeps its own warnings and the row corrections it used, so that only the
+    departments of the reading finally chosen contribute to the parse's warnings."""
+
+    def __init__(self, section: Section, rules: dict, column: int, threshold: float | int):
+        self.section, self.rules, self.column, self.threshold = section, rules, column, threshold
+        self.cache: dict[tuple, tuple[Department, list[ParseWarning], set]] = {}
+
+    def build(self, raw: RawDepartment) -> tuple[Department, list[ParseWarning], set]:
+        key = (raw.name, raw.line, tuple(id(t) for t in raw.tables))
+        if key not in self.cache:
+            scratch = {k: dict(v) for k, v in self.rules.items()} if self.rules else {}
+            found: list[ParseWarning] = []
+            dept = _department(raw, scratch, self.column, found)
+            used = {k for k, v in scratch.items() if v.get("_used")}
+            self.cache[key] = (dept, found, used)
+        return self.cache[key]
+
+    def department(self, h: int, tables: list[int]) -> Department:
+        heading = self.section.headings[h]
+        raw = RawDepartment(
+            heading.name,
+            heading.line,
+            sorted((self.section.tables[t] for t in tables), key=lambda t: t.header_line),
+        )
+        return self.build(raw)[0]
+
+
+class _SummaryScore:
+    """How many of Ⅰ's printed figures a reading disagrees with, near the chain it changes.
+
+    Ⅰ gives per bureau the number of projects, 정상추진 and 부진; without an organisation
+    file the bureaus partition the department list by project counts. A chain changes the
+    departments of a few consecutive headings only, so a reading is scored on the bureaus
+    around them (one more on each side), partitioned afresh from the first of those."""
+
+    def __init__(self, evaluation: Evaluation, names: list[str], org: Mapping | None) -> None:
+        self.threshold = evaluation.threshold
+        self.memo: dict[int, tuple[int, int, int]] = {}
+        self.summary = evaluation.summary
+        self.printed = [(r.projects, r.normal, r.weak) for r in self.summary]
+        self.keys = [nospace(r.bureau) for r in self.summary]
+        self.owner: list[int] | None = None
+        if org:
+            index = {key: k for k, key in enumerate(self.keys)}
+            by_name = {
+                nospace(str(n)): index.get(nospace(str(b)), -1)
+                for b, ns in org.items()
+                for n in (ns if isinstance(ns, list) else [])
+            }
+            self.owner = [by_name.get(name, -1) for name in names]
+        self.starts: list[int] = []
+
+    def figures(self, dept: Department) -> tuple[int, int, int]:
+        key = id(dept)
+        if key not in self.memo:
+            self.memo[key] = _dept_figures(dept, self.threshold)
+        return self.memo[key]
+
+    def rebase(self, depts: list[Department]) -> None:
+        """Partition the departments as they stand (after a chain changed them)."""
+        if self.summary and self.owner is None:
+            ends, _ = _partition([len(d.projects) for d in depts], self.summary)
+            ends = [e if e >= 0 else -e - 1 for e in ends]
+            self.starts = [0] + ends[:-1]
+
+    def score(self, depts: list[Department], lo: int, hi: int) -> int:
+        if not self.summary:
+            return 0
+        if self.owner is not None:
+            touched = {self.owner[h] for h in range(lo, hi + 1)} - {-1}
+            misses = 0
+            for k in touched:
+                got = [0, 0, 0]
+                for h, owner in enumerate(self.owner):
+                    if owner == k:
+                        fig = self.figures(depts[h])
+                        for i in range(3):
+                            got[i] += fig[i]
+                misses += sum(a != b for a, b in zip(got, self.printed[k], strict=True))
+            return misses
+        first = max(bisect_left(self.starts, lo + 1) - 2, 0)
+        last = min(bisect_left(self.starts, hi + 1), len(self.summary) - 1)
+        begin = self.starts[first]
+        end = self.starts[last + 1] if last + 1 < len(self.summary) else len(depts)
+        rows = self.summary[first : last + 1]
+        part = [self.figures(d) for d in depts[begin:end]]
+        ends, misses = _partition([f[0] for f in part], rows)
         start = 0
-        for row, end in zip(summary, ends, strict=True):
-            end = end if end >= 0 else -end - 1
-            acc = totals.setdefault(nospace(row.bureau), [0, 0, 0])
-            for fig in figures[start:end]:
-                for k in range(3):
-                    acc[k] += fig[k]
-            start = end
-    for row in summary:
-        got = totals.get(nospace(row.bureau), [0, 0, 0])
-        printed = (row.projects, row.normal, row.weak)
-        misses += sum(a != b for a, b in zip(got, printed, strict=True))
-    return misses
+        for k, stop in enumerate(ends):
+            stop = stop if stop >= 0 else -stop - 1
+            got = [sum(f[i] for f in part[start:stop]) for i in range(3)]
+            misses += sum(a != b for a, b in zip(got, self.printed[first + k], strict=True))
+            start = stop
+        return misses
 
 
 def _choose_readings(
     section: Section,
     evaluation: Evaluation,
     corrections: Mapping[str, Any] | None,
-    rules: dict,
-    column: int,
+    builder: _Builder,
     warnings: list,
 ) -> dict[int, int | None]:
     """Which table belongs to which heading, where the text allows several readings.
@@ -573,31 +639,19 @@ def _choose_readings(
         return mapping
     org = (corrections or {}).get("organization")
     org = org if isinstance(org, Mapping) and org else None
-    threshold = evaluation.threshold
     names = [h.name for h in section.headings]
-
     owners: dict[int, list[int]] = {}
     for t, owner in mapping.items():
         if owner is not None:
             owners.setdefault(owner, []).append(t)
-    cache: dict[tuple[int, tuple[int, ...]], tuple[int, int, int]] = {}
-
-    def figures_of(h: int, tables: list[int]) -> tuple[int, int, int]:
-        key = (h, tuple(sorted(tables)))
-        if key not in cache:
-            raw = RawDepartment(
-                section.headings[h].name,
-                section.headings[h].line,
-                sorted((section.tables[t] for t in tables), key=lambda t: t.header_line),
-            )
-            scratch = {k: dict(v) for k, v in rules.items()}
-            cache[key] = _dept_figures(_department(raw, scratch, column, []), threshold)
-        return cache[key]
-
-    figures = [figures_of(h, owners.get(h, [])) for h in range(len(section.headings))]
+    depts = [builder.department(h, owners.get(h, [])) for h in range(len(section.headings))]
+    scorer = _SummaryScore(evaluation, names, org)
+    scorer.rebase(depts)
     for chain in section.chains:
         readings = chain.readings()
         owned = set(chain.mapping((), section.headings))
+        span = chain.headings_of()
+        lo, hi = min(span), max(span)
         first_numbers = {t: section.tables[t].rows[0].anchor.numbers for t in owned}
         constraints = []
         for rule in table_rules:
@@ -610,48 +664,45 @@ def _choose_readings(
             for r in readings
             if all(names[chain.mapping(r, section.headings)[t]] == dept for t, dept in constraints)
         ]
-        candidates = settled or readings
         scored = []
-        for reading in candidates:
+        for reading in settled or readings:
             change = chain.mapping(reading, section.headings)
-            trial = dict(mapping)
-            trial.update(change)
-            trial_figures = list(figures)
-            for h in chain.headings_of():
-                others = [t for t in owners.get(h, []) if t not in owned]
-                trial_figures[h] = figures_of(h, others + [t for t, o in change.items() if o == h])
-            score = _summary_disagreements(names, trial_figures, evaluation, org)
-            scored.append((score, reading, trial, trial_figures))
+            trial = list(depts)
+            for h in span:
+                mine = [t for t in owners.get(h, []) if t not in owned]
+                trial[h] = builder.department(h, mine + [t for t, o in change.items() if o == h])
+            scored.append((scorer.score(trial, lo, hi), reading, change, trial))
         best = min(item[0] for item in scored)
         top = [item for item in scored if item[0] == best]
-        _, chosen, mapping, figures = top[0]
-        owners = {}
-        for t, owner in mapping.items():
-            if owner is not None:
-                owners.setdefault(owner, []).append(t)
+        _, chosen, change, chosen_depts = top[0]
+        if chosen != readings[0]:
+            for t, h in change.items():
+                old = mapping[t]
+                if old is not None:
+                    owners[old].remove(t)
+                owners.setdefault(h, []).append(t)
+                mapping[t] = h
+            depts = chosen_depts
+            scorer.rebase(depts)
+        line = section.tables[chain.table].header_line
         if constraints and settled:
+            described = _describe_reading(section, chain, chosen)
             warnings.append(
                 ParseWarning(
-                    section.tables[chain.table].header_line,
-                    "보정 적용: "
-                    + _describe_reading(section, chain, chosen)
-                    + " (corrections.toml의 [[evaluation.table]])",
+                    line, f"보정 적용: {described} (corrections.toml의 [[evaluation.table]])"
                 )
             )
         elif constraints:
             warnings.append(
                 ParseWarning(
-                    section.tables[chain.table].header_line,
+                    line,
                     "보정 항목이 문서와 맞지 않아 쓰이지 않았습니다: [[evaluation.table]]의 부서가"
                     " 이 표들의 가능한 읽기에 없습니다.",
                 )
             )
         if len(top) > 1:
             warnings.append(
-                ParseWarning(
-                    section.tables[chain.table].header_line,
-                    _ambiguity_message(section, chain, [item[1] for item in top], best),
-                )
+                ParseWarning(line, _ambiguity_message(section, chain, [t[1] for t in top], best))
             )
     _unused_table_rules(table_rules, warnings)
     return mapping

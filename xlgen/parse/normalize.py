@@ -50,13 +50,28 @@ _TABLE = dict(_INVISIBLE_TABLE)
 _TABLE.update({ord(c): " " for c in _SPACES})
 _TABLE.update({cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)})  # full-width ASCII forms
 
-# Anything that may need work; clean text has none of it (checked with one scan).
-_SUSPECT = re.compile(
-    f"[{_INVISIBLE}{_SPACES}{_DASHES}\x0c\x1a\uff01-\uff5e]"
-    r"|\d[ \t]*%[\d \t,.%△▲-]*$"
-    r"|^[ \t]*(?:[~ㅡ]|page|p\.|-[ \t]*\d{1,4}[ \t]*/|\d{1,4}[ \t]*(?:/|쪽|페이지))",
-    re.MULTILINE | re.IGNORECASE,
+# Anything that may need work; clean text has none of it. Checked with a few fast scans:
+# one character class, "%" at a line end, and the footer pattern only where a character
+# of a footer style other than "- n -" occurs at all.
+_SUSPECT_CHARS = re.compile(f"[{_INVISIBLE}{_SPACES}{_DASHES}\x0c\x1a\uff01-\uff5e]")
+_PERCENT_AT_END = re.compile(r"%[ \t]*$", re.MULTILINE)
+_FOOTER_HINTS = ("/", "쪽", "페이지", "~", "ㅡ", "g", "G", "p", "P")
+_FOOTER_START = re.compile(
+    r"\n[ \t]*(?:[~ㅡ]|page|p\.|-[ \t]*\d{1,4}[ \t]*/|\d{1,4}[ \t]*(?:/|쪽|페이지))",
+    re.IGNORECASE,
 )
+
+
+def _suspect(text: str) -> bool:
+    return (
+        _SUSPECT_CHARS.search(text) is not None
+        or _PERCENT_AT_END.search(text) is not None
+        or (
+            any(hint in text for hint in _FOOTER_HINTS)
+            and _FOOTER_START.search("\n" + text) is not None
+        )
+    )
+
 
 _SEPARATOR_THIN = re.compile(rf"(?<=\d)[{_THIN}](?=\d{{3}}(?!\d))")
 _COMMA_GROUPED = re.compile(r"\d,\d{3}(?!\d)")
@@ -84,7 +99,7 @@ _EOF = re.compile("\x1a+(?=\\s*\\Z)")
 def normalize_lines(lines: list[str]) -> list[str]:
     """The lines with the normalisations above applied; as many lines, in the same order."""
     text = "\n".join(lines)
-    if unicodedata.is_normalized("NFC", text) and _SUSPECT.search(text) is None:
+    if unicodedata.is_normalized("NFC", text) and not _suspect(text):
         return lines  # the usual case: nothing to do, no copy
     if text.count("\n") != len(lines) - 1:  # a line holding a newline: one at a time
         return [normalize_text(line) for line in lines]
