@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from xlgen.findings import Kind
 from xlgen.model import Evaluation
 from xlgen.parse.evaluation import looks_like_evaluation, parse_evaluation
 from xlgen.rules import indicator_rate, is_weak, project_rate
@@ -516,6 +517,10 @@ def test_headless_page_tables_without_corrections_are_a_finding() -> None:
     ev = _parse(DATA / "headless_page.txt")
     [finding] = _kind(ev, "확인 필요")
     assert finding.line == 70
+    assert finding.kind is Kind.TABLE_READINGS_AMBIGUOUS
+    assert finding.get("tables") == ((75, 85, 3), (94, 105, 2), (113, 121, 2))
+    assert finding.get("readings")[0] == ("환경보호과", "청소행정과", "공원녹지과")
+    assert ("공원녹지과", "청소행정과", "환경보호과") in finding.get("readings")
     # the three tables involved, by their rows, and the four readings (two pairs between the
     # headless table and the tableless heading, each possibly straddling a page break)
     message = finding.message

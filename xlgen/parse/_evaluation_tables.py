@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from ..findings import Kind
 from ..errors import ParseError
+from ..findings import Kind
 from ..model import Number, ParseWarning
 from ..numbers import MAX_DIGITS, NUMBER, NUMBER_RE
 from ..numbers import value_of as _cell_value
@@ -409,12 +409,12 @@ def _readings(
             decided.append(
                 ParseWarning(
                     tables[t].header_line,
-                    f"부서 제목이 없는 표를 앞 부서 '{headings[base[t]].name}'의 계속으로"  # type: ignore[index]
-                    " 보았습니다.",
+                    kind=Kind.TABLE_CONTINUES,
+                    department=headings[base[t]].name,  # type: ignore[index]
                 )
             )
-        elif not before:
-            decided.append(ParseWarning(tables[t].header_line, "부서 제목이 없는 표입니다."))
+        else:
+            decided.append(ParseWarning(tables[t].header_line, kind=Kind.TABLE_WITHOUT_DEPARTMENT))
     return Section(headings, tables, base, chains, notes, decided)
 
 
@@ -431,8 +431,9 @@ def pairing_warnings(section: Section, mapping: dict[int, int | None]) -> list[P
         out.append(
             ParseWarning(
                 table.header_line,
-                f"부서 제목 없이 쪽 머리에 있는 표를 같은 쪽 끝의 제목 '{heading.name}'"
-                f"({heading.line}행)과 짝지었습니다.",
+                kind=Kind.HEADLESS_TABLE_PAIRED,
+                department=heading.name,
+                department_line=heading.line,
             )
         )
     return out
@@ -442,15 +443,22 @@ def note_warnings(section: Section, departments: list[RawDepartment]) -> list[Pa
     out: list[ParseWarning] = []
     for dept in departments:
         if not dept.rows:
-            out.append(ParseWarning(dept.line, f"'{dept.name}' 부서에 성과지표 행이 없습니다."))
+            out.append(
+                ParseWarning(dept.line, kind=Kind.DEPARTMENT_WITHOUT_ROWS, department=dept.name)
+            )
         for table in dept.tables:
             for line, text in table.trailing:
                 out.append(
-                    ParseWarning(
-                        line, f"'{dept.name}' 표의 숫자 없는 글 '{text}'을(를) 무시했습니다."
-                    )
+                    ParseWarning(line, kind=Kind.TEXT_IGNORED, department=dept.name, text=text)
                 )
     for line, text, owner in section.notes:
-        where = f"'{owner}' 부서 제목 뒤의" if owner else "Ⅲ의"
-        out.append(ParseWarning(line, f"{where} 숫자 없는 글 '{text}'을(를) 무시했습니다."))
+        out.append(
+            ParseWarning(
+                line,
+                kind=Kind.NOTE_IGNORED,
+                context="heading" if owner else "section",
+                department=owner,
+                text=text,
+            )
+        )
     return out

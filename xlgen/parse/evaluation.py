@@ -480,10 +480,7 @@ def _table_corrections(corrections: Mapping[str, Any] | None, warnings: list) ->
         entries = [entries]
     if not isinstance(entries, list):
         warnings.append(
-            ParseWarning(
-                None,
-                "보정 파일 오류: evaluation.table은 [[evaluation.table]] 항목의 목록이어야 합니다.",
-            )
+            ParseWarning(None, kind=Kind.BAD_CORRECTIONS, problem="evaluation_tables_not_list")
         )
         return []
     out = []
@@ -492,8 +489,9 @@ def _table_corrections(corrections: Mapping[str, Any] | None, warnings: list) ->
             warnings.append(
                 ParseWarning(
                     None,
-                    f"보정 파일 오류: [[evaluation.table]]에는 department와 numbers가 있어야"
-                    f" 합니다 ({entry!r:.60}).",
+                    kind=Kind.BAD_CORRECTIONS,
+                    problem="evaluation_table_keys",
+                    entry=f"{entry!r:.60}",
                 )
             )
             continue
@@ -685,24 +683,30 @@ def _choose_readings(
             depts = chosen_depts
             scorer.rebase(depts)
         line = section.tables[chain.table].header_line
+        tables = _chain_tables(section, chain)
         if constraints and settled:
-            described = _describe_reading(section, chain, chosen)
             warnings.append(
                 ParseWarning(
-                    line, f"보정 적용: {described} (corrections.toml의 [[evaluation.table]])"
+                    line,
+                    kind=Kind.TABLE_CORRECTION,
+                    tables=[_table_ref(section, t) for t in tables],
+                    departments=_reading_departments(section, chain, chosen, tables),
                 )
             )
         elif constraints:
             warnings.append(
-                ParseWarning(
-                    line,
-                    "보정 항목이 문서와 맞지 않아 쓰이지 않았습니다: [[evaluation.table]]의 부서가"
-                    " 이 표들의 가능한 읽기에 없습니다.",
-                )
+                ParseWarning(line, kind=Kind.TABLE_CORRECTION_UNUSED, problem="no_reading")
             )
         if len(top) > 1:
             warnings.append(
-                ParseWarning(line, _ambiguity_message(section, chain, [t[1] for t in top], best))
+                ParseWarning(
+                    line,
+                    kind=Kind.TABLE_READINGS_AMBIGUOUS,
+                    tables=[_table_ref(section, t) for t in tables],
+                    readings=[_reading_departments(section, chain, r[1], tables) for r in top],
+                    disagreements=best,
+                    numbers=section.tables[chain.table].rows[0].anchor.numbers,
+                )
             )
     _unused_table_rules(table_rules, warnings)
     return mapping
@@ -714,44 +718,27 @@ def _unused_table_rules(table_rules: list[dict], warnings: list) -> None:
             warnings.append(
                 ParseWarning(
                     None,
-                    "보정 항목이 문서와 맞지 않아 쓰이지 않았습니다: 표 "
-                    f"{rule['department']} '{rule['numbers']}'",
+                    kind=Kind.TABLE_CORRECTION_UNUSED,
+                    problem="no_table",
+                    department=rule["department"],
+                    numbers=rule["numbers"],
                 )
             )
 
 
-def _table_label(section: Section, t: int) -> str:
+def _chain_tables(section: Section, chain) -> list[int]:
+    """The chain's tables in text order."""
+    return sorted(chain.mapping((), section.headings), key=lambda t: section.tables[t].header_line)
+
+
+def _table_ref(section: Section, t: int) -> tuple[int, int, int]:
     table = section.tables[t]
-    return f"{table.first_line}~{table.last_line}행 표(지표 {len(table.rows)}개)"
+    return (table.first_line, table.last_line, len(table.rows))
 
 
-def _describe_reading(section: Section, chain, reading: tuple[int, ...]) -> str:
+def _reading_departments(section: Section, chain, reading, tables: list[int]) -> list[str]:
     mapping = chain.mapping(reading, section.headings)
-    return ", ".join(
-        f"{_table_label(section, t)} → {section.headings[h].name}"
-        for t, h in sorted(mapping.items(), key=lambda item: section.tables[item[0]].header_line)
-    )
-
-
-def _ambiguity_message(section: Section, chain, readings: list, disagreements: int) -> str:
-    shown = readings[:4]
-    listed = " / ".join(
-        f"{k}) {_describe_reading(section, chain, r)}" for k, r in enumerate(shown, 1)
-    )
-    more = f" 외 {len(readings) - len(shown)}가지" if len(readings) > len(shown) else ""
-    basis = (
-        "Ⅰ 국별 사업 수·판정으로도 가려지지 않습니다"
-        if disagreements == 0
-        else f"어느 읽기도 Ⅰ 표와 {disagreements}곳이 맞지 않습니다"
-    )
-    table = section.tables[chain.table]
-    return (
-        f"확인 필요: 부서 제목 없이 시작하는 {_table_label(section, chain.table)}와 그 뒤 표들이"
-        f" 어느 부서의 것인지 글만으로는 정할 수 없고 {basis}. 가능한 읽기: {listed}{more}."
-        " 1)로 읽었습니다. 맞는 부서를 corrections.toml에 [[evaluation.table]]"
-        f' (department = "부서명", numbers = "{table.rows[0].anchor.numbers}" 처럼 표 첫 지표의'
-        " 숫자 줄)로 적어 정해 주세요."
-    )
+    return [section.headings[mapping[t]].name for t in tables]
 
 
 # --------------------------------------------------------------------------- bureaus
@@ -777,9 +764,7 @@ def _assign_bureaus(
             end = -end - 1
             warnings.append(
                 ParseWarning(
-                    row.line,
-                    f"Ⅲ의 부서별 사업 수로는 '{row.bureau}'({row.projects}개) 경계가 맞지 않아"
-                    " 가장 가까운 부서에서 나누었습니다.",
+                    row.line, kind=Kind.BUREAU_BOUNDARY, bureau=row.bureau, printed=row.projects
                 )
             )
         bureaus.append(Bureau(row.bureau, departments[start:end], line=row.line))

@@ -257,7 +257,7 @@ class _PlanParser:
         if single and _PAGE_NO_RE.match(text):
             return  # a page number such as "- 7 -"
         if text.startswith(_NOTE_MARKS) and self.mode is not None:
-            self.warn(no, f"표 밖의 주석 '{text[:40]}'을(를) 읽지 않았습니다.")
+            self.warn(no, Kind.NOTE_IGNORED, context="plan", text=text[:40])
             return  # "※ 자료: …" under a table is a note, never a cell
         if _GA_HEAD_RE.match(text) and single:
             self.table_heading(no, "ga", text, bool(self.offices or self.total))
