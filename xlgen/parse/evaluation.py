@@ -10,7 +10,7 @@ disagreement becomes a warning with its line number.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from itertools import accumulate
 from typing import Any
@@ -554,7 +554,8 @@ class _SummaryScore:
     Ⅰ gives per bureau the number of projects, 정상추진 and 부진; without an organisation
     file the bureaus partition the department list by project counts. A chain changes the
     departments of a few consecutive headings only, so a reading is scored on the bureaus
-    around them (one more on each side), partitioned afresh from the first of those."""
+    those departments fall in, partitioned afresh among themselves: a reading that moves
+    projects across one of their boundaries, or out of them, disagrees with their figures."""
 
     def __init__(self, evaluation: Evaluation, names: list[str], org: Mapping | None) -> None:
         self.threshold = evaluation.threshold
@@ -586,6 +587,17 @@ class _SummaryScore:
             ends = [e if e >= 0 else -e - 1 for e in ends]
             self.starts = [0] + ends[:-1]
 
+    def one_bureau(self, lo: int, hi: int, count: int) -> bool:
+        """Do the departments lo..hi all fall in one bureau (so that moving tables among
+        them changes no bureau's figures)?"""
+        if not self.summary:
+            return True
+        if self.owner is not None:
+            return len({self.owner[h] for h in range(lo, hi + 1)}) == 1
+        k = max(bisect_right(self.starts, lo) - 1, 0)
+        end = self.starts[k + 1] if k + 1 < len(self.starts) else count
+        return hi < end
+
     def score(self, depts: list[Department], lo: int, hi: int) -> int:
         if not self.summary:
             return 0
@@ -601,8 +613,8 @@ class _SummaryScore:
                             got[i] += fig[i]
                 misses += sum(a != b for a, b in zip(got, self.printed[k], strict=True))
             return misses
-        first = max(bisect_left(self.starts, lo + 1) - 2, 0)
-        last = min(bisect_left(self.starts, hi + 1), len(self.summary) - 1)
+        first = max(bisect_right(self.starts, lo) - 1, 0)
+        last = max(bisect_right(self.starts, hi) - 1, first)
         begin = self.starts[first]
         end = self.starts[last + 1] if last + 1 < len(self.summary) else len(depts)
         rows = self.summary[first : last + 1]
@@ -645,6 +657,7 @@ def _choose_readings(
     depts = [builder.department(h, owners.get(h, [])) for h in range(len(section.headings))]
     scorer = _SummaryScore(evaluation, names, org)
     scorer.rebase(depts)
+    rule_departments = {key[0] for key in builder.rules}
     for chain in section.chains:
         readings = chain.readings()
         owned = set(chain.mapping((), section.headings))
@@ -662,8 +675,21 @@ def _choose_readings(
             for r in readings
             if all(names[chain.mapping(r, section.headings)[t]] == dept for t, dept in constraints)
         ]
-        scored = []
-        for reading in settled or readings:
+        candidates = settled or readings
+        # Tables moved among departments of one bureau, each department holding one table
+        # and no row correction naming it: every reading gives Ⅰ the same figures.
+        if (
+            all(len(owners.get(h, ())) == 1 for h in span)
+            and not any(names[h] in rule_departments for h in span)
+            and scorer.one_bureau(lo, hi, len(depts))
+        ):
+            scored = [
+                (0, reading, chain.mapping(reading, section.headings), depts)
+                for reading in candidates
+            ]
+        else:
+            scored = []
+        for reading in candidates if not scored else ():
             change = chain.mapping(reading, section.headings)
             trial = list(depts)
             for h in span:
@@ -672,7 +698,7 @@ def _choose_readings(
             scored.append((scorer.score(trial, lo, hi), reading, change, trial))
         best = min(item[0] for item in scored)
         top = [item for item in scored if item[0] == best]
-        _, chosen, change, chosen_depts = top[0]
+        _, chosen, change, _ = top[0]
         if chosen != readings[0]:
             for t, h in change.items():
                 old = mapping[t]
@@ -680,7 +706,9 @@ def _choose_readings(
                     owners[old].remove(t)
                 owners.setdefault(h, []).append(t)
                 mapping[t] = h
-            depts = chosen_depts
+            depts = list(depts)
+            for h in span:
+                depts[h] = builder.department(h, owners.get(h, []))
             scorer.rebase(depts)
         line = section.tables[chain.table].header_line
         tables = _chain_tables(section, chain)
