@@ -177,7 +177,7 @@ class RawDepartment:
         return [r for t in self.tables for r in t.rows]
 
 
-MAX_BROKEN = 6  # a chain with more attached pairs than this lists single breaks only
+MAX_BROKEN = 8  # a chain with more attached pairs than this lists up to two breaks only
 
 
 @dataclass(slots=True)
@@ -199,7 +199,7 @@ class Chain:
     def readings(self) -> list[tuple[int, ...]]:
         """Every reading as its broken pairs, the fewest breaks first."""
         n = len(self.pairs)
-        sizes = range(n + 1) if n <= MAX_BROKEN else range(2)
+        sizes = range(n + 1) if n <= MAX_BROKEN else range(3)
         return [c for k in sizes for c in combinations(self.pairs, k)]
 
     def mapping(self, broken: tuple[int, ...], headings: list[Heading]) -> dict[int, int]:

@@ -641,7 +641,8 @@ def _choose_readings(
     Per chain (see `Chain`), in order: the corrections file's `[[evaluation.table]]` entries
     settle it; otherwise the readings that agree best with Ⅰ's per-bureau figures remain;
     of those the one with the fewest page-straddling headings is taken, and when more than
-    one remained a finding "확인 필요" names the tables, their rows and every reading."""
+    one remained, or none agrees with Ⅰ, a finding "확인 필요" names the tables, their rows
+    and the readings."""
     mapping = dict(section.base)
     table_rules = _table_corrections(corrections, warnings)
     if not section.chains:
@@ -725,7 +726,7 @@ def _choose_readings(
             warnings.append(
                 ParseWarning(line, kind=Kind.TABLE_CORRECTION_UNUSED, problem="no_reading")
             )
-        if len(top) > 1:
+        if len(top) > 1 or best > 0:  # undecided, or no reading agrees with Ⅰ
             warnings.append(
                 ParseWarning(
                     line,
