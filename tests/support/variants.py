@@ -180,6 +180,7 @@ def variants() -> list[Variant]:
     """Variations that must read to the original's records exactly."""
     same_lines = [
         strip_leading,
+        strip_leading_all,
         dos_eof,
         nfd,
         minus("\u2212"),
