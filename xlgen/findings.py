@@ -256,7 +256,8 @@ def _readings_ambiguous(f: Mapping[str, Any]) -> str:
         else f"어느 읽기도 Ⅰ 표와 {f['disagreements']}곳이 맞지 않습니다"
     )
     return (
-        f"확인 필요: 부서 제목 없이 시작하는 {_table(tables[0])}와 그 뒤 표들이 어느 부서의"
+        f"확인 필요: 부서 제목 없이 시작하는 {_table(tables[0])}{particle(_table(tables[0]), '과/와')}"
+        " 그 뒤 표들이 어느 부서의"
         f" 것인지 글만으로는 정할 수 없고 {basis}. 가능한 읽기: {listed}{more}. 1)로"
         " 읽었습니다. 맞는 부서를 corrections.toml에 [[evaluation.table]]"
         f' (department = "부서명", numbers = "{f["numbers"]}" 처럼 표 첫 지표의 숫자 줄)로'
@@ -267,9 +268,9 @@ def _readings_ambiguous(f: Mapping[str, Any]) -> str:
 def _note_ignored(f: Mapping[str, Any]) -> str:
     context, text = f["context"], f["text"]
     if context == "plan":
-        return f"표 밖의 주석 '{text}'을(를) 읽지 않았습니다."
+        return f"표 밖의 주석 '{text}'{particle(text, '을/를')} 읽지 않았습니다."
     where = f"'{f['department']}' 부서 제목 뒤의" if context == "heading" else "Ⅲ의"
-    return f"{where} 숫자 없는 글 '{text}'을(를) 무시했습니다."
+    return f"{where} 숫자 없는 글 '{text}'{particle(text, '을/를')} 무시했습니다."
 
 
 def _internal(f: Mapping[str, Any]) -> str:

@@ -22,6 +22,7 @@ from itertools import combinations
 
 from ..errors import ParseError
 from ..findings import Kind
+from ..korean import particle
 from ..model import Number, ParseWarning
 from ..numbers import MAX_DIGITS, NUMBER, NUMBER_RE
 from ..numbers import value_of as _cell_value
@@ -315,7 +316,8 @@ def split_departments(lines: list[tuple[int, str]], where: str = "문서") -> Se
             name = nospace(dept.group("name"))
             if name in seen:
                 raise ParseError(
-                    f"{where} {number}행: 부서 제목 '▢ {dept.group('name')}'이(가) 두 번 나옵니다"
+                    f"{where} {number}행: 부서 제목 '▢ {dept.group('name')}'"
+                    f"{particle(dept.group('name'), '이/가')} 두 번 나옵니다"
                     f" ({seen[name]}행과 {number}행). 문서가 두 번 들어 있거나 두 문서가 합쳐진"
                     " 것으로 보입니다. 한 부서의 제목은 한 번만 있어야 합니다."
                 )
