@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from xlgen.findings import Kind
 from xlgen.model import Evaluation
 from xlgen.parse.evaluation import looks_like_evaluation, parse_evaluation
 from xlgen.rules import indicator_rate, is_weak, project_rate
@@ -252,7 +253,9 @@ def test_seed_rate_mismatches(seed: Evaluation) -> None:
 
 
 def test_seed_corrections_all_applied(seed: Evaluation) -> None:
-    assert len(_kind(seed, "보정 적용")) == len(_corrections()["evaluation"]["row"]) == 8
+    entries = _corrections()["evaluation"]
+    assert len(entries["row"]) == 8 and len(entries["table"]) == 1
+    assert len(_kind(seed, "보정 적용")) == len(entries["row"]) + len(entries["table"])
     assert _kind(seed, "보정 항목이 문서와 맞지 않아") == []
 
 
@@ -507,8 +510,42 @@ def test_clean_document() -> None:
     ]
 
 
-def test_headless_page_table_pairs_with_header_at_page_end() -> None:
+def test_headless_page_tables_without_corrections_are_a_finding() -> None:
+    """Issue 11: which department a page's headless table belongs to is decided from the
+    content; here the text allows three readings, all inside 환경국 (so Ⅰ cannot tell), and
+    the parse says so instead of relying on the page-start space."""
     ev = _parse(DATA / "headless_page.txt")
+    [finding] = _kind(ev, "확인 필요")
+    assert finding.line == 70
+    assert finding.kind is Kind.TABLE_READINGS_AMBIGUOUS
+    assert finding.get("tables") == ((75, 85, 3), (94, 105, 2), (113, 121, 2))
+    assert finding.get("readings")[0] == ("환경보호과", "청소행정과", "공원녹지과")
+    assert ("공원녹지과", "청소행정과", "환경보호과") in finding.get("readings")
+    # the three tables involved, by their rows, and the four readings (two pairs between the
+    # headless table and the tableless heading, each possibly straddling a page break)
+    message = finding.message
+    assert message.count("75~85행 표(지표 3개)") == 5, message  # named, then in each reading
+    for label in ("94~105행 표(지표 2개)", "113~121행 표(지표 2개)"):
+        assert message.count(label) == 4, message
+    readings = re.findall(r"\d\) ([^/]*?)(?: / |\. 1\)로)", message)
+    assert len(readings) == 4, message
+    assert sorted(r.split(", ")[0].split(" → ")[1] for r in readings) == [
+        "공원녹지과",
+        "청소행정과",
+        "청소행정과",
+        "환경보호과",
+    ]
+    assert "[[evaluation.table]]" in finding.message
+    # whatever reading was taken, no row is lost and 복지국 is untouched
+    assert len(ev.indicator_rows()) == 12
+    assert [d.name for d in ev.bureaus[0].departments] == ["복지정책과", "노인장애인과"]
+
+
+def test_headless_page_table_pairs_with_header_at_page_end() -> None:
+    ev = _parse(
+        DATA / "headless_page.txt",
+        {"evaluation": {"table": [{"department": "공원녹지과", "numbers": "개소 3 3 100"}]}},
+    )
     assert ev.year == 2020
     assert _structure(ev) == [
         (
@@ -559,7 +596,9 @@ def test_headless_page_table_pairs_with_header_at_page_end() -> None:
     assert depts["환경보호과"].projects[0].indicators[0].line == 119
     paired = _kind(ev, "부서 제목 없이 쪽 머리에 있는 표를")
     assert [w.line for w in paired] == [70, 108]
-    others = [w for w in ev.warnings if w not in paired]
+    [settled] = _kind(ev, "보정 적용")
+    assert settled.line == 70 and "→ 공원녹지과" in settled.message
+    others = [w for w in ev.warnings if w not in paired and w is not settled]
     assert others == []
 
 

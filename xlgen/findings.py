@@ -35,6 +35,10 @@ class Kind(StrEnum):
     TABLE_WITHOUT_DEPARTMENT = "table_without_department"
     DEPARTMENT_WITHOUT_ROWS = "department_without_rows"
     TEXT_IGNORED = "text_ignored"
+    NOTE_IGNORED = "note_ignored"
+    TABLE_READINGS_AMBIGUOUS = "table_readings_ambiguous"
+    TABLE_CORRECTION = "table_correction"
+    TABLE_CORRECTION_UNUSED = "table_correction_unused"
     ROW_UNCERTAIN = "row_uncertain"
     ROW_CORRECTION = "row_correction"
     CELL_UNREADABLE = "cell_unreadable"  # a table cell (HWPX) that should hold a number
@@ -102,6 +106,10 @@ _LABELS: dict[Kind, str] = {
     Kind.TABLE_WITHOUT_DEPARTMENT: "표 짝짓기",
     Kind.DEPARTMENT_WITHOUT_ROWS: "빈 부서",
     Kind.TEXT_IGNORED: "무시한 글",
+    Kind.NOTE_IGNORED: "무시한 글",
+    Kind.TABLE_READINGS_AMBIGUOUS: "확인 필요",
+    Kind.TABLE_CORRECTION: "보정 적용",
+    Kind.TABLE_CORRECTION_UNUSED: "보정 미사용",
     Kind.ROW_UNCERTAIN: "확인 필요",
     Kind.ROW_CORRECTION: "보정 적용",
     Kind.CELL_UNREADABLE: "읽기 오류",
@@ -194,6 +202,12 @@ _BAD_CORRECTIONS = {
     "evaluation_not_table": "[evaluation]은 표(table)여야 합니다.",
     "evaluation_rows_not_list": "evaluation.row는 [[evaluation.row]] 항목의 목록이어야 합니다.",
     "evaluation_row_keys": "department와 numbers가 있어야 합니다 ({entry}).",
+    "evaluation_tables_not_list": (
+        "evaluation.table은 [[evaluation.table]] 항목의 목록이어야 합니다."
+    ),
+    "evaluation_table_keys": (
+        "[[evaluation.table]]에는 department와 numbers가 있어야 합니다 ({entry})."
+    ),
     "plan_unreadable": "[[plan.replace]] 항목을 읽을 수 없어 보정을 적용하지 않았습니다.",
     "plan_entry": (
         "[[plan.replace]] {number}번째 항목의 형식이 잘못되어 건너뛰었습니다 "
@@ -222,6 +236,44 @@ def _row_uncertain(f: Mapping[str, Any]) -> str:
         f"확인 필요: {f['department']}의 '{f['indicator']}'{particle(f['indicator'], '을/를')} {what}로 보았습니다 "
         f"({f['reason']})."
     )
+
+
+def _table(table: tuple[Any, ...]) -> str:
+    """(first line, last line, rows) of a Ⅲ table → "1839~1929행 표(지표 9개)"."""
+    first, last, rows = table
+    return f"{first}~{last}행 표(지표 {rows}개)"
+
+
+def _reading(tables: tuple[Any, ...], departments: tuple[Any, ...]) -> str:
+    return ", ".join(f"{_table(t)} → {d}" for t, d in zip(tables, departments, strict=True))
+
+
+def _readings_ambiguous(f: Mapping[str, Any]) -> str:
+    tables, readings = f["tables"], f["readings"]
+    shown = readings[:4]
+    listed = " / ".join(f"{k}) {_reading(tables, r)}" for k, r in enumerate(shown, 1))
+    more = f" 외 {len(readings) - len(shown)}가지" if len(readings) > len(shown) else ""
+    basis = (
+        "Ⅰ 국별 사업 수·판정으로도 가려지지 않습니다"
+        if not f["disagreements"]
+        else f"어느 읽기도 Ⅰ 표와 {f['disagreements']}곳이 맞지 않습니다"
+    )
+    return (
+        f"확인 필요: 부서 제목 없이 시작하는 {_table(tables[0])}{particle(_table(tables[0]), '과/와')}"
+        " 그 뒤 표들이 어느 부서의"
+        f" 것인지 글만으로는 정할 수 없고 {basis}. 가능한 읽기: {listed}{more}. 1)로"
+        " 읽었습니다. 맞는 부서를 corrections.toml에 [[evaluation.table]]"
+        f' (department = "부서명", numbers = "{f["numbers"]}" 처럼 표 첫 지표의 숫자 줄)로'
+        " 적어 정해 주세요."
+    )
+
+
+def _note_ignored(f: Mapping[str, Any]) -> str:
+    context, text = f["context"], f["text"]
+    if context == "plan":
+        return f"표 밖의 주석 '{text}'{particle(text, '을/를')} 읽지 않았습니다."
+    where = f"'{f['department']}' 부서 제목 뒤의" if context == "heading" else "Ⅲ의"
+    return f"{where} 숫자 없는 글 '{text}'{particle(text, '을/를')} 무시했습니다."
 
 
 def _internal(f: Mapping[str, Any]) -> str:
@@ -319,6 +371,20 @@ _RENDER: dict[Kind, Callable[[Mapping[str, Any]], str]] = {
     Kind.DEPARTMENT_WITHOUT_ROWS: lambda f: f"'{f['department']}' 부서에 성과지표 행이 없습니다.",
     Kind.TEXT_IGNORED: lambda f: (
         f"'{f['department']}' 표의 숫자 없는 글 '{f['text']}'{particle(f['text'], '을/를')} 무시했습니다."
+    ),
+    Kind.NOTE_IGNORED: _note_ignored,
+    Kind.TABLE_READINGS_AMBIGUOUS: _readings_ambiguous,
+    Kind.TABLE_CORRECTION: lambda f: (
+        f"보정 적용: {_reading(f['tables'], f['departments'])}"
+        " (corrections.toml의 [[evaluation.table]])"
+    ),
+    Kind.TABLE_CORRECTION_UNUSED: lambda f: (
+        "보정 항목이 문서와 맞지 않아 쓰이지 않았습니다: "
+        + (
+            f"표 {f['department']} '{f['numbers']}'"
+            if f["problem"] == "no_table"
+            else "[[evaluation.table]]의 부서가 이 표들의 가능한 읽기에 없습니다."
+        )
     ),
     Kind.ROW_UNCERTAIN: _row_uncertain,
     Kind.ROW_CORRECTION: _row_correction,

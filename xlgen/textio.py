@@ -55,7 +55,15 @@ def _looks_like_text(text: str) -> bool:
         cat = unicodedata.category(ch)
         if cat in ("Cc", "Cs", "Co", "Cn"):
             bad += 1
-        elif "\uac00" <= ch <= "\ud7a3" or "\u3130" <= ch <= "\u318f":
+        elif (
+            "\uac00" <= ch <= "\ud7a3"
+            or "\u3130" <= ch <= "\u318f"
+            # conjoining jamo: Hangul saved decomposed (NFD, as macOS does) is valid text;
+            # the parsers compose it again (xlgen.parse.normalize)
+            or "\u1100" <= ch <= "\u11ff"
+            or "\ua960" <= ch <= "\ua97f"
+            or "\ud7b0" <= ch <= "\ud7ff"
+        ):
             hangul += 1
     if bad > max(2, len(text) // 1000):
         return False

@@ -1,31 +1,40 @@
 """Section Ⅲ of an evaluation: department tables → raw rows.
 
 The extracted text loses the table grid. What survives:
-- "▢ 부서명" headers (▢ or □), in the logical order of the departments;
+- "▢ 부서명" headers (▢, □ and the like, or ㅁ typed for one), in the logical order of the
+  departments;
 - a column header ("주요사업명 성과지표 단위 목표 실적 / 달성률 / (%)") per table and page;
 - one *anchor* line per indicator that ends with "단위 목표 실적 달성률";
 - the names of the project and the indicator as text lines before (or on) the anchor,
   wrapped, with blank lines between pieces.
 
-This module only cuts the text into tables and rows. Deciding which words of a row are the
-project's and which the indicator's is `_evaluation_rows`' job.
+This module cuts the text into headings, tables and rows, and says which table may belong to
+which heading (`Section.chains`, see `split_departments`). Choosing among the readings the
+text allows is `evaluation`'s job (it has Ⅰ's counts and the corrections file); deciding which
+words of a row are the project's and which the indicator's is `_evaluation_rows`' job.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import combinations
 
+from ..errors import ParseError
 from ..findings import Kind
+from ..korean import particle
 from ..model import Number, ParseWarning
 from ..numbers import MAX_DIGITS, NUMBER, NUMBER_RE
 from ..numbers import value_of as _cell_value
 from ._text import nospace
 
 DEPT_MARKS = "▢□■◻☐◽❑"
-DEPT_RE = re.compile(rf"^\s*[{DEPT_MARKS}]\s*(?P<name>\S.*?)\s*$")
+# ㅁ (a Hangul letter) typed for ▢ counts when a space or a syllable follows: no word
+# begins with a lone ㅁ.
+DEPT_RE = re.compile(rf"^\s*(?:[{DEPT_MARKS}]|ㅁ(?=\s|[가-힣]))\s*(?P<name>\S.*?)\s*$")
+# Page footers, as xlgen.parse.normalize writes every footer style.
 PAGE_NUMBER_RE = re.compile(r"^\s*[-–]\s*\d+\s*[-–]\s*$")
-_MARKED = frozenset("-–" + DEPT_MARKS)  # first characters that need a closer look
+_MARKED = frozenset("-–ㅁ" + DEPT_MARKS)  # first characters that need a closer look
 # Units seen in these documents. A row with fewer than three numbers is accepted only
 # when its unit is one of these, so that a name ending in a number is not taken for data.
 KNOWN_UNITS = frozenset(
@@ -63,11 +72,19 @@ class RawRow:
 
 @dataclass(slots=True)
 class RawTable:
-    department: str | None
-    dept_line: int | None
-    header_line: int | None
+    header_line: int  # its column header's line, or its first line when the header is lost
+    heading: int | None  # index of the heading directly before it (none: a headless table)
     rows: list[RawRow] = field(default_factory=list)
     trailing: list[tuple[int, str]] = field(default_factory=list)  # text after the last anchor
+
+    @property
+    def first_line(self) -> int:
+        first = self.rows[0]
+        return min([first.anchor.line] + [n for n, _ in first.text_lines()])
+
+    @property
+    def last_line(self) -> int:
+        return self.rows[-1].anchor.line
 
 
 _CELL_RE = re.compile(rf"^(?:{NUMBER}|-)$")  # a number cell, or "-" for none
@@ -144,6 +161,13 @@ def is_column_header(text: str) -> bool:
 
 
 @dataclass(slots=True)
+class Heading:
+    name: str  # spaces removed
+    line: int
+    table: int | None = None  # the table directly after it, if any
+
+
+@dataclass(slots=True)
 class RawDepartment:
     name: str | None
     line: int | None
@@ -154,48 +178,124 @@ class RawDepartment:
         return [r for t in self.tables for r in t.rows]
 
 
-def split_departments(
-    lines: list[tuple[int, str]], warnings: list[ParseWarning]
-) -> list[RawDepartment]:
-    """Cut section Ⅲ into departments, in the order of their "▢ 부서" headers.
+MAX_BROKEN = 8  # a chain with more attached pairs than this lists up to two breaks only
 
-    A table normally follows its header. A page that begins with a table has that
-    table's header at the end of the same page, after the page's other tables
-    ("[A's table] ▢ B [B's table] ▢ A"). So a table with no header of its own (or one
-    that starts a page, its column header indented by one space) takes the first later
-    header that has no table of its own; failing that, the first earlier one; failing
-    that, it continues the department before it (a table broken over a page).
+
+@dataclass(slots=True)
+class Chain:
+    """A headless table, the tableless heading after it, and the heading+table pairs between.
+
+    The page-top quirk prints a page's first table without its "▢" heading and puts the
+    heading at the end of the same page: "[A's table] ▢ B [B's table] ▢ A". From the text
+    alone, any heading+table pair in between may itself straddle a page break (its heading
+    at the foot of one page, its table heading-less at the top of the next). A reading is
+    the set of such *broken* pairs: the headless table goes to the first broken pair's
+    heading, that pair's table to the next one's, and the last to the tableless heading.
     """
+
+    table: int  # the headless table
+    pairs: list[int]  # headings of the attached pairs between, in order
+    heading: int  # the tableless heading that ends the chain
+
+    def readings(self) -> list[tuple[int, ...]]:
+        """Every reading as its broken pairs, the fewest breaks first."""
+        n = len(self.pairs)
+        sizes = range(n + 1) if n <= MAX_BROKEN else range(3)
+        return [c for k in sizes for c in combinations(self.pairs, k)]
+
+    def mapping(self, broken: tuple[int, ...], headings: list[Heading]) -> dict[int, int]:
+        """table → heading for one reading (the chain's tables only)."""
+        out: dict[int, int] = {}
+        table = self.table
+        for h in broken:
+            out[table] = h
+            table = headings[h].table  # type: ignore[assignment]
+        out[table] = self.heading
+        for h in self.pairs:
+            if h not in broken:
+                out[headings[h].table] = h  # type: ignore[index]
+        return out
+
+    def headings_of(self) -> list[int]:
+        return [*self.pairs, self.heading]
+
+
+@dataclass(slots=True)
+class Section:
+    """Section Ⅲ cut into headings and tables, with the readings the text allows."""
+
+    headings: list[Heading]
+    tables: list[RawTable]
+    base: dict[int, int | None]  # table → heading; None: no heading at all before it
+    chains: list[Chain]
+    notes: list[tuple[int, str, str | None]]  # text in no row: (line, text, department)
+    decided: list[ParseWarning]  # how headless tables outside any chain were placed
+
+    def departments(self, mapping: dict[int, int | None]) -> list[RawDepartment]:
+        """The departments, in heading order, with the tables `mapping` gives them."""
+        depts = [RawDepartment(h.name, h.line) for h in self.headings]
+        unnamed: list[RawTable] = []
+        for t, table in enumerate(self.tables):
+            h = mapping.get(t)
+            if h is None:
+                unnamed.append(table)
+            else:
+                depts[h].tables.append(table)
+        for d in depts:
+            d.tables.sort(key=lambda t: t.header_line)
+        if unnamed:
+            depts.insert(0, RawDepartment(None, None, unnamed))
+        return depts
+
+
+def split_departments(lines: list[tuple[int, str]], where: str = "문서") -> Section:
+    """Cut section Ⅲ into "▢ 부서" headings and tables, deciding from the content alone.
+
+    A table starts at a column header ("주요사업명 성과지표 …"), or at its first numbers line
+    when the header was lost. It is *attached* to the heading printed right before it
+    (nothing but blank lines, page footers or notes between), otherwise *headless*. A
+    heading with no table right after it is *tableless*. Leading spaces and blank-line runs
+    decide nothing: extraction tools add and remove them.
+
+    A headless table is a page's first table whose heading was printed at the end of the
+    same page, after the page's other tables ("[A's table] ▢ B [B's table] ▢ A"); it takes
+    the first tableless heading after it (before the next headless table), and the pairs in
+    between make a `Chain` of readings for `evaluation` to choose from. Failing that, the
+    nearest tableless heading before it; failing that, it continues the table before it (a
+    table broken over a page). A heading name occurring twice is refused.
+    """
+    headings: list[Heading] = []
     tables: list[RawTable] = []
-    headers: list[tuple[str, int]] = []
+    notes: list[tuple[int, str, str | None]] = []
+    seen: dict[str, int] = {}
     current: RawTable | None = None
-    pending: tuple[str, int] | None = None  # a header not yet followed by a table
+    last_kind = ""  # "H" after a heading, "T" after a table's header or row
     in_header = False
     block: list[tuple[int, str]] = []
     blocks: list[list[tuple[int, str]]] = []
 
-    def flush_block() -> None:
-        nonlocal block
+    def flush_text() -> None:
+        """Text lines not followed by numbers: notes (the table's trailing text, if any)."""
+        nonlocal block, blocks
         if block:
             blocks.append(block)
             block = []
-
-    def close_table() -> None:
-        nonlocal blocks
-        flush_block()
-        if current is not None:
-            current.trailing.extend(item for b in blocks for item in b)
+        text = [item for b in blocks for item in b]
         blocks = []
-
-    def open_table(header_line: int | None, first_line: int, new_page: bool) -> None:
-        nonlocal current, pending
-        close_table()
-        if pending is not None and not new_page:
-            current = RawTable(pending[0], pending[1], header_line or first_line)
-            pending = None
+        if not text:
+            return
+        if current is not None and last_kind == "T":
+            current.trailing.extend(text)
         else:
-            current = RawTable(None, None, header_line or first_line)
-        tables.append(current)
+            owner = headings[-1].name if headings else None
+            notes.extend((n, t, owner) for n, t in text)
+
+    def open_table(first_line: int) -> RawTable:
+        table = RawTable(first_line, len(headings) - 1 if last_kind == "H" else None)
+        if table.heading is not None:
+            headings[table.heading].table = len(tables)
+        tables.append(table)
+        return table
 
     for number, raw in lines:
         text = raw.strip()
@@ -205,96 +305,162 @@ def split_departments(
                 block = []
             continue
         first = text[0]
+        dept = None
         if first in _MARKED:  # a page number "- 3 -" or a department "▢ 부서"
             if first in "-–" and PAGE_NUMBER_RE.match(text):
                 continue
-            dept = DEPT_RE.match(text) if first in DEPT_MARKS else None
-        else:
-            dept = None
+            if first != "-":
+                dept = DEPT_RE.match(text)
         if dept:
-            close_table()
-            current, in_header = None, False
-            pending = (nospace(dept.group("name")), number)
-            headers.append(pending)
+            flush_text()
+            name = nospace(dept.group("name"))
+            if name in seen:
+                raise ParseError(
+                    f"{where} {number}행: 부서 제목 '▢ {dept.group('name')}'"
+                    f"{particle(dept.group('name'), '이/가')} 두 번 나옵니다"
+                    f" ({seen[name]}행과 {number}행). 문서가 두 번 들어 있거나 두 문서가 합쳐진"
+                    " 것으로 보입니다. 한 부서의 제목은 한 번만 있어야 합니다."
+                )
+            seen[name] = number
+            headings.append(Heading(name, number))
+            current, last_kind, in_header = None, "H", False
             continue
         if "주" in text and is_column_header(text):
-            # A header line indented by one space starts a new page: the "▢" before it
-            # ended the previous page and is not this table's (see the docstring).
-            open_table(number, number, raw[:1].isspace())
-            in_header = True
+            flush_text()
+            current = open_table(number)
+            last_kind, in_header = "T", True
             continue
         if in_header and nospace(text) in HEADER_PIECES:
             continue
         in_header = False
-        if current is None:
-            open_table(None, number, False)  # data whose column header was lost
-        assert current is not None
         last = text[-1]
         anchor = match_anchor(text, number) if last.isdigit() or last == "-" else None
         if anchor is None:
             block.append((number, text))
             continue
-        flush_block()
+        if block:
+            blocks.append(block)
+            block = []
+        if current is None or last_kind != "T":
+            first_line = blocks[0][0][0] if blocks else number
+            current = open_table(first_line)  # data whose column header was lost
+            last_kind = "T"
         current.rows.append(RawRow(blocks, anchor))
         blocks = []
-    close_table()
-    return _pair(tables, headers, warnings)
+    flush_text()
+    return _readings(headings, tables, notes)
 
 
-def _pair(
-    tables: list[RawTable], headers: list[tuple[str, int]], warnings: list[ParseWarning]
-) -> list[RawDepartment]:
-    depts = [RawDepartment(name, line) for name, line in headers]
-    by_line = {d.line: d for d in depts}
-    for table in tables:
-        if table.department is not None:
-            by_line[table.dept_line].tables.append(table)
-    orphans = [t for t in tables if t.department is None]
-    for dept in depts:
-        if dept.tables:
+def _readings(
+    headings: list[Heading], tables: list[RawTable], notes: list[tuple[int, str, str | None]]
+) -> Section:
+    # A column header with no rows under it is no table (a header repeated at a page end).
+    keep = [t for t in tables if t.rows]
+    if len(keep) != len(tables):
+        for t in tables:
+            if not t.rows:
+                owner = headings[t.heading].name if t.heading is not None else None
+                notes.extend((n, x, owner) for n, x in t.trailing)
+        index = {id(t): i for i, t in enumerate(keep)}
+        for h in headings:
+            h.table = index.get(id(tables[h.table])) if h.table is not None else None
+        tables = keep
+    # Items in text order: ("H", heading) and ("T", table), by line.
+    items = sorted(
+        [(h.line, "H", i) for i, h in enumerate(headings)]
+        + [(t.header_line, "T", i) for i, t in enumerate(tables)]
+    )
+    base: dict[int, int | None] = {t: tables[t].heading for t in range(len(tables))}
+    chains: list[Chain] = []
+    decided: list[ParseWarning] = []
+    used: set[int] = set()  # tableless headings already given a table
+    headless = [i for _, kind, i in items if kind == "T" and tables[i].heading is None]
+    position = {(kind, i): k for k, (_, kind, i) in enumerate(items)}
+    for t in headless:
+        start = position[("T", t)]
+        pairs: list[int] = []
+        target = None
+        for _, kind, i in items[start + 1 :]:
+            if kind == "T":
+                if tables[i].heading is None:
+                    break  # the next headless table starts another page
+                continue
+            if headings[i].table is not None:
+                pairs.append(i)
+            elif i not in used:
+                target = i
+                break
+        if target is not None:
+            used.add(target)
+            base[t] = target
+            if pairs:
+                chains.append(Chain(t, pairs, target))
             continue
-        match = next((t for t in orphans if (t.header_line or 0) < (dept.line or 0)), None)
-        if match is None:
-            # The header printed at the foot of the page before its table.
-            match = next((t for t in orphans if (t.header_line or 0) > (dept.line or 0)), None)
-        if match is None:
-            continue
-        orphans.remove(match)
-        match.department, match.dept_line = dept.name, dept.line
-        dept.tables.append(match)
-        warnings.append(
-            ParseWarning(
-                match.header_line,
-                kind=Kind.HEADLESS_TABLE_PAIRED,
-                department=dept.name,
-                department_line=dept.line,
-            )
-        )
-    for table in orphans:
-        before = [
-            d
-            for d in depts
-            if d.tables and min(t.header_line or 0 for t in d.tables) < (table.header_line or 0)
+        earlier = [
+            i
+            for _, kind, i in reversed(items[:start])
+            if kind == "H" and headings[i].table is None and i not in used
         ]
-        if before:
-            owner = max(before, key=lambda d: min(t.header_line or 0 for t in d.tables))
-            owner.tables.append(table)
-            owner.tables.sort(key=lambda t: t.header_line or 0)
-            table.department, table.dept_line = owner.name, owner.line
-            warnings.append(
-                ParseWarning(table.header_line, kind=Kind.TABLE_CONTINUES, department=owner.name)
+        if earlier:
+            used.add(earlier[0])
+            base[t] = earlier[0]
+            continue
+        before = [i for _, kind, i in reversed(items[:start]) if kind == "T"]
+        base[t] = base[before[0]] if before else None
+        if before and base[t] is not None:
+            decided.append(
+                ParseWarning(
+                    tables[t].header_line,
+                    kind=Kind.TABLE_CONTINUES,
+                    department=headings[base[t]].name,  # type: ignore[index]
+                )
             )
         else:
-            depts.insert(0, RawDepartment(None, None, [table]))
-            warnings.append(ParseWarning(table.header_line, kind=Kind.TABLE_WITHOUT_DEPARTMENT))
-    for dept in depts:
+            decided.append(ParseWarning(tables[t].header_line, kind=Kind.TABLE_WITHOUT_DEPARTMENT))
+    return Section(headings, tables, base, chains, notes, decided)
+
+
+def pairing_warnings(section: Section, mapping: dict[int, int | None]) -> list[ParseWarning]:
+    """How each table that is not its heading's own was placed, and the text in no row."""
+    out = list(section.decided)
+    for t, table in enumerate(section.tables):
+        h = mapping.get(t)
+        if h is None or h == table.heading:
+            continue
+        heading = section.headings[h]
+        if any(w.line == table.header_line for w in section.decided):
+            continue  # a continuation, already said
+        out.append(
+            ParseWarning(
+                table.header_line,
+                kind=Kind.HEADLESS_TABLE_PAIRED,
+                department=heading.name,
+                department_line=heading.line,
+            )
+        )
+    return out
+
+
+def note_warnings(section: Section, departments: list[RawDepartment]) -> list[ParseWarning]:
+    out: list[ParseWarning] = []
+    for dept in departments:
         if not dept.rows:
-            warnings.append(
+            out.append(
                 ParseWarning(dept.line, kind=Kind.DEPARTMENT_WITHOUT_ROWS, department=dept.name)
             )
         for table in dept.tables:
             for line, text in table.trailing:
-                warnings.append(
+                out.append(
                     ParseWarning(line, kind=Kind.TEXT_IGNORED, department=dept.name, text=text)
                 )
-    return depts
+    for line, text, owner in section.notes:
+        out.append(
+            ParseWarning(
+                line,
+                kind=Kind.NOTE_IGNORED,
+                context="heading" if owner else "section",
+                department=owner,
+                text=text,
+            )
+        )
+    return out

@@ -10,7 +10,7 @@ disagreement becomes a warning with its line number.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from itertools import accumulate
 from typing import Any
@@ -32,17 +32,24 @@ from ..model import (
 )
 from ..rules import indicator_rate, is_weak, percent, project_rate
 from ._evaluation_rows import decide
-from ._evaluation_tables import PAGE_NUMBER_RE, RawDepartment, split_departments
+from ._evaluation_tables import (
+    PAGE_NUMBER_RE,
+    RawDepartment,
+    Section,
+    note_warnings,
+    pairing_warnings,
+    split_departments,
+)
 from ._text import (
     dedupe_repeat,
     fold_digits,
-    has_fullwidth,
     nospace,
     parse_number,
     squash,
     widest,
     width,
 )
+from .normalize import lost_characters, normalize_lines, normalize_text
 
 SECTION_RE = re.compile(r"^\s*(?P<num>Ⅰ|Ⅱ|Ⅲ|Ⅳ|III|II|IV|I)\s*[.．]\s*(?P<title>.*)$")
 _SUMMARY_CELL = r"(\d[\d,]*|-|–)"
@@ -58,7 +65,7 @@ DETAIL_RE = re.compile(r"^(?:[-·‧∙•]|\u2027)\s*")
 
 def looks_like_evaluation(text: str) -> bool:
     """Content-based detection of an evaluation document."""
-    squeezed = nospace(text[:200_000])
+    squeezed = nospace(normalize_text(text[:200_000]))
     return "달성률" in squeezed and (
         "부서별추진현황" in squeezed
         or "국별사업추진현황" in squeezed
@@ -77,16 +84,13 @@ def parse_evaluation(
 def _parse_evaluation(
     lines: list[str], corrections: Mapping[str, Any] | None, source: str
 ) -> Evaluation:
-    # Full-width digits and signs become ASCII once, here, for every later step.
-    joined = "\n".join(lines)
-    if not has_fullwidth(joined):  # the usual case: the lines as they are, no copy
-        numbered = list(enumerate(lines, 1))
-    elif joined.count("\n") == len(lines) - 1:  # no line holds a newline: fold all at once
-        numbered = list(enumerate(fold_digits(joined).split("\n"), 1))
-    else:
-        numbered = [(n, fold_digits(t)) for n, t in enumerate(lines, 1)]
-    del joined
-    sections, headings = _sections(numbered)
+    where = source or "문서"
+    # One normalisation layer (NFC, invisible and look-alike characters, footers, full-width
+    # forms, "%" after rates) for every later step; see xlgen.parse.normalize.
+    lines = normalize_lines(lines)
+    numbered = list(enumerate(lines, 1))
+    sections, headings = _sections(numbered, where)
+    _refuse_lost_characters(lines, sections, where)
     warnings: list[ParseWarning] = []
     title = _title(numbered, sections)
     year_match = YEAR_RE.search(title) or next(
@@ -112,20 +116,42 @@ def _parse_evaluation(
             table_lines = []
         else:
             raise ParseError(
-                f"{source or '문서'}: 평가 문서의 표(Ⅰ 국별 현황, Ⅲ 부서별 현황)를 찾지 못했습니다."
+                f"{where}: 평가 문서의 표(Ⅰ 국별 현황, Ⅲ 부서별 현황)를 찾지 못했습니다."
             )
-    raw = split_departments(table_lines, warnings)
+    section = split_departments(table_lines, where)
+    if "Ⅲ" in sections and not section.tables:
+        raise ParseError(
+            f"{where} {_heading_line(sections, numbered)}행: Ⅲ 부서별 추진 현황에 성과지표 행"
+            "(단위 목표 실적 달성률)이 하나도 없습니다. 표의 숫자가 빠진 텍스트입니다."
+        )
+    if section.tables and not section.headings:
+        raise ParseError(
+            f"{where} {section.tables[0].header_line}행: Ⅲ의 표에 부서 제목(▢ 부서명)이 하나도"
+            " 없어 어느 부서의 표인지 알 수 없습니다."
+        )
     rules = _row_corrections(corrections, warnings)
     # How much text one column holds: the widest wrapped name line, or the widest indicator
     # name that shares its line with the numbers while the project name stands above it.
+    all_rows = [r for t in section.tables for r in t.rows]
     column = widest(
-        [t for d in raw for r in d.rows for block in r.blocks for _, t in block]
-        + [r.anchor.lead for d in raw for r in d.rows if r.blocks and r.anchor.lead],
+        [t for r in all_rows for block in r.blocks for _, t in block]
+        + [r.anchor.lead for r in all_rows if r.blocks and r.anchor.lead],
         default=24,
     )
-    departments = [_department(d, rules, column, warnings) for d in raw]
-    for key, rule in rules.items():
-        if not rule.get("_used"):
+    builder = _Builder(section, rules, column, evaluation.threshold)
+    mapping = _choose_readings(section, evaluation, corrections, builder, warnings)
+    raw = section.departments(mapping)
+    warnings.extend(pairing_warnings(section, mapping))
+    warnings.extend(note_warnings(section, raw))
+    departments = []
+    used: set = set()
+    for d in raw:
+        dept, found, used_here = builder.build(d)
+        departments.append(dept)
+        warnings.extend(found)
+        used |= used_here
+    for key in rules:
+        if key not in used:
             warnings.append(
                 ParseWarning(None, kind=Kind.CORRECTION_UNUSED, department=key[0], numbers=key[1])
             )
@@ -136,20 +162,59 @@ def _parse_evaluation(
     return evaluation
 
 
+def _heading_line(sections: dict, numbered: list[tuple[int, str]]) -> int:
+    body = sections.get("Ⅲ") or []
+    return body[0][0] - 1 if body else len(numbered)
+
+
+def _refuse_lost_characters(lines: list[str], sections: dict, where: str) -> None:
+    """Refuse a document whose characters were lost in saving, saying which and where."""
+    lost = lost_characters(lines)
+    if not lost:
+        return
+    table_lines = {n for n, _ in sections.get("Ⅲ", [])}
+    for number, text in lost:
+        if number in table_lines and text.startswith("?"):
+            raise ParseError(
+                f"{where} {number}행: 부서 표시(▢)가 `?`로 바뀌어 있습니다 ('{text[:30]}'):"
+                " CP949로 저장하며 글자가 손실되었습니다. 원본을 UTF-8로 다시 저장해 주세요."
+            )
+    number, text = lost[0]
+    if "\ufffd" in text:
+        raise ParseError(
+            f"{where} {number}행: 글자가 깨져(�) 있습니다 ('{text[:30]}'): 저장하거나 변환하며"
+            " 글자가 손실되었습니다. 원본을 UTF-8로 다시 저장해 주세요."
+        )
+    raise ParseError(
+        f"{where} {number}행: 글자가 `?`로 바뀌어 있습니다 ('{text[:30]}'): CP949로 저장하며"
+        " 이 코드 페이지에 없는 글자(▢ ◦ ‧ 등)가 손실되었습니다. 원본을 UTF-8로 다시 저장해 주세요."
+    )
+
+
 # --------------------------------------------------------------------------- sections
 
 
 def _sections(
-    numbered: list[tuple[int, str]],
+    numbered: list[tuple[int, str]], where: str = "문서"
 ) -> tuple[dict[str, list[tuple[int, str]]], dict[str, str]]:
     """Lines under each roman-numbered heading ("" holds what comes before the first), and
-    the heading lines themselves."""
+    the heading lines themselves.
+
+    A heading that comes back after another section, with text under both occurrences (the
+    document pasted twice, or two documents in one file), is refused. One with nothing under
+    it is a table of contents' line and gives way to the other; one repeated within its own
+    section is a page's running title."""
     roman = {"I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ"}
     sections: dict[str, list[tuple[int, str]]] = {"": []}
     headings: dict[str, str] = {}
+    first_line: dict[str, int] = {}
     current = ""
     bucket = sections[current]
     marks = "ⅠⅡⅢⅣI"
+
+    def has_content(lines: list[tuple[int, str]]) -> bool:
+        return any(t.strip() and not PAGE_NUMBER_RE.match(t) for _, t in lines)
+
     for item in numbered:
         text = item[1]
         first = text[:1]
@@ -157,9 +222,22 @@ def _sections(
             first = text.lstrip()[:1]
         m = SECTION_RE.match(text) if first and first in marks else None
         if m and m.group("title").strip():
-            current = roman.get(m.group("num"), m.group("num"))
+            numeral = roman.get(m.group("num"), m.group("num"))
+            if numeral == current:
+                continue  # the section's title repeated on a later page
+            current = numeral
+            if current in sections:
+                if has_content(sections[current]):
+                    raise ParseError(
+                        f"{where} {item[0]}행: '{text.strip()[:40]}' 제목이 두 번 나옵니다"
+                        f" ({first_line[current]}행과 {item[0]}행). 같은 문서를 두 번 붙여 넣었거나"
+                        " 두 문서가 한 파일에 들어 있습니다. 문서 하나만 남겨 주세요."
+                    )
+                sections[current] = []
+                headings[current] = text.strip()
             bucket = sections.setdefault(current, [])
             headings.setdefault(current, text.strip())
+            first_line[current] = item[0]
             continue
         bucket.append(item)
     return sections, headings
@@ -388,6 +466,310 @@ def _department(raw: RawDepartment, rules: dict, column: int, warnings: list) ->
     return dept
 
 
+# --------------------------------------------------------------------------- readings
+
+
+def _table_corrections(corrections: Mapping[str, Any] | None, warnings: list) -> list[dict]:
+    """`[[evaluation.table]]` entries: which department a table belongs to, the table named
+    by the numbers line of its first indicator ("단위 목표 실적 달성률" as printed)."""
+    section = (corrections or {}).get("evaluation", {})
+    if not isinstance(section, Mapping):
+        return []
+    entries = section.get("table", [])
+    if isinstance(entries, Mapping):
+        entries = [entries]
+    if not isinstance(entries, list):
+        warnings.append(
+            ParseWarning(None, kind=Kind.BAD_CORRECTIONS, problem="evaluation_tables_not_list")
+        )
+        return []
+    out = []
+    for entry in entries:
+        if not isinstance(entry, Mapping) or "department" not in entry or "numbers" not in entry:
+            warnings.append(
+                ParseWarning(
+                    None,
+                    kind=Kind.BAD_CORRECTIONS,
+                    problem="evaluation_table_keys",
+                    entry=f"{entry!r:.60}",
+                )
+            )
+            continue
+        out.append(
+            {
+                "department": nospace(str(entry["department"])),
+                "numbers": squash(fold_digits(str(entry["numbers"]))),
+                "used": False,
+            }
+        )
+    return out
+
+
+def _dept_figures(dept: Department, threshold: float | int) -> tuple[int, int, int]:
+    """(projects, 정상추진, 부진) of one department, judged as Ⅰ counts them."""
+    normal = weak = 0
+    for project in dept.projects:
+        rate = project_rate(
+            indicator_rate(i.target, i.actual, i.direction) for i in project.indicators
+        )
+        judged = is_weak(rate, threshold)
+        weak += judged is True
+        normal += judged is False
+    return len(dept.projects), normal, weak
+
+
+class _Builder:
+    """Departments built from raw tables, each once per set of tables (readings share them).
+
+    A build keeps its own warnings and the row corrections it used, so that only the
+    departments of the reading finally chosen contribute to the parse's warnings."""
+
+    def __init__(self, section: Section, rules: dict, column: int, threshold: float | int):
+        self.section, self.rules, self.column, self.threshold = section, rules, column, threshold
+        self.cache: dict[tuple, tuple[Department, list[ParseWarning], set]] = {}
+
+    def build(self, raw: RawDepartment) -> tuple[Department, list[ParseWarning], set]:
+        key = (raw.name, raw.line, tuple(id(t) for t in raw.tables))
+        if key not in self.cache:
+            scratch = {k: dict(v) for k, v in self.rules.items()} if self.rules else {}
+            found: list[ParseWarning] = []
+            dept = _department(raw, scratch, self.column, found)
+            used = {k for k, v in scratch.items() if v.get("_used")}
+            self.cache[key] = (dept, found, used)
+        return self.cache[key]
+
+    def department(self, h: int, tables: list[int]) -> Department:
+        heading = self.section.headings[h]
+        raw = RawDepartment(
+            heading.name,
+            heading.line,
+            sorted((self.section.tables[t] for t in tables), key=lambda t: t.header_line),
+        )
+        return self.build(raw)[0]
+
+
+class _SummaryScore:
+    """How many of Ⅰ's printed figures a reading disagrees with, near the chain it changes.
+
+    Ⅰ gives per bureau the number of projects, 정상추진 and 부진; without an organisation
+    file the bureaus partition the department list by project counts. A chain changes the
+    departments of a few consecutive headings only, so a reading is scored on the bureaus
+    those departments fall in, partitioned afresh among themselves: a reading that moves
+    projects across one of their boundaries, or out of them, disagrees with their figures."""
+
+    def __init__(self, evaluation: Evaluation, names: list[str], org: Mapping | None) -> None:
+        self.threshold = evaluation.threshold
+        self.memo: dict[int, tuple[int, int, int]] = {}
+        self.summary = evaluation.summary
+        self.printed = [(r.projects, r.normal, r.weak) for r in self.summary]
+        self.keys = [nospace(r.bureau) for r in self.summary]
+        self.owner: list[int] | None = None
+        if org:
+            index = {key: k for k, key in enumerate(self.keys)}
+            by_name = {
+                nospace(str(n)): index.get(nospace(str(b)), -1)
+                for b, ns in org.items()
+                for n in (ns if isinstance(ns, list) else [])
+            }
+            self.owner = [by_name.get(name, -1) for name in names]
+        self.starts: list[int] = []
+
+    def figures(self, dept: Department) -> tuple[int, int, int]:
+        key = id(dept)
+        if key not in self.memo:
+            self.memo[key] = _dept_figures(dept, self.threshold)
+        return self.memo[key]
+
+    def rebase(self, depts: list[Department]) -> None:
+        """Partition the departments as they stand (after a chain changed them)."""
+        if self.summary and self.owner is None:
+            ends, _ = _partition([len(d.projects) for d in depts], self.summary)
+            ends = [e if e >= 0 else -e - 1 for e in ends]
+            self.starts = [0] + ends[:-1]
+
+    def one_bureau(self, lo: int, hi: int, count: int) -> bool:
+        """Do the departments lo..hi all fall in one bureau (so that moving tables among
+        them changes no bureau's figures)?"""
+        if not self.summary:
+            return True
+        if self.owner is not None:
+            return len({self.owner[h] for h in range(lo, hi + 1)}) == 1
+        k = max(bisect_right(self.starts, lo) - 1, 0)
+        end = self.starts[k + 1] if k + 1 < len(self.starts) else count
+        return hi < end
+
+    def score(self, depts: list[Department], lo: int, hi: int) -> int:
+        if not self.summary:
+            return 0
+        if self.owner is not None:
+            touched = {self.owner[h] for h in range(lo, hi + 1)} - {-1}
+            misses = 0
+            for k in touched:
+                got = [0, 0, 0]
+                for h, owner in enumerate(self.owner):
+                    if owner == k:
+                        fig = self.figures(depts[h])
+                        for i in range(3):
+                            got[i] += fig[i]
+                misses += sum(a != b for a, b in zip(got, self.printed[k], strict=True))
+            return misses
+        first = max(bisect_right(self.starts, lo) - 1, 0)
+        last = max(bisect_right(self.starts, hi) - 1, first)
+        begin = self.starts[first]
+        end = self.starts[last + 1] if last + 1 < len(self.summary) else len(depts)
+        rows = self.summary[first : last + 1]
+        part = [self.figures(d) for d in depts[begin:end]]
+        ends, misses = _partition([f[0] for f in part], rows)
+        start = 0
+        for k, stop in enumerate(ends):
+            stop = stop if stop >= 0 else -stop - 1
+            got = [sum(f[i] for f in part[start:stop]) for i in range(3)]
+            misses += sum(a != b for a, b in zip(got, self.printed[first + k], strict=True))
+            start = stop
+        return misses
+
+
+def _choose_readings(
+    section: Section,
+    evaluation: Evaluation,
+    corrections: Mapping[str, Any] | None,
+    builder: _Builder,
+    warnings: list,
+) -> dict[int, int | None]:
+    """Which table belongs to which heading, where the text allows several readings.
+
+    Per chain (see `Chain`), in order: the corrections file's `[[evaluation.table]]` entries
+    settle it; otherwise the readings that agree best with Ⅰ's per-bureau figures remain;
+    of those the one with the fewest page-straddling headings is taken, and when more than
+    one remained, or none agrees with Ⅰ, a finding "확인 필요" names the tables, their rows
+    and the readings."""
+    mapping = dict(section.base)
+    table_rules = _table_corrections(corrections, warnings)
+    if not section.chains:
+        _unused_table_rules(table_rules, warnings)
+        return mapping
+    org = (corrections or {}).get("organization")
+    org = org if isinstance(org, Mapping) and org else None
+    names = [h.name for h in section.headings]
+    owners: dict[int, list[int]] = {}
+    for t, owner in mapping.items():
+        if owner is not None:
+            owners.setdefault(owner, []).append(t)
+    depts = [builder.department(h, owners.get(h, [])) for h in range(len(section.headings))]
+    scorer = _SummaryScore(evaluation, names, org)
+    scorer.rebase(depts)
+    rule_departments = {key[0] for key in builder.rules}
+    for chain in section.chains:
+        readings = chain.readings()
+        owned = set(chain.mapping((), section.headings))
+        span = chain.headings_of()
+        lo, hi = min(span), max(span)
+        first_numbers = {t: section.tables[t].rows[0].anchor.numbers for t in owned}
+        constraints = []
+        for rule in table_rules:
+            tables = [t for t, n in first_numbers.items() if n == rule["numbers"]]
+            if len(tables) == 1:
+                rule["used"] = True
+                constraints.append((tables[0], rule["department"]))
+        settled = [
+            r
+            for r in readings
+            if all(names[chain.mapping(r, section.headings)[t]] == dept for t, dept in constraints)
+        ]
+        candidates = settled or readings
+        # Tables moved among departments of one bureau, each department holding one table
+        # and no row correction naming it: every reading gives Ⅰ the same figures.
+        if (
+            all(len(owners.get(h, ())) == 1 for h in span)
+            and not any(names[h] in rule_departments for h in span)
+            and scorer.one_bureau(lo, hi, len(depts))
+        ):
+            scored = [
+                (0, reading, chain.mapping(reading, section.headings), depts)
+                for reading in candidates
+            ]
+        else:
+            scored = []
+        for reading in candidates if not scored else ():
+            change = chain.mapping(reading, section.headings)
+            trial = list(depts)
+            for h in span:
+                mine = [t for t in owners.get(h, []) if t not in owned]
+                trial[h] = builder.department(h, mine + [t for t, o in change.items() if o == h])
+            scored.append((scorer.score(trial, lo, hi), reading, change, trial))
+        best = min(item[0] for item in scored)
+        top = [item for item in scored if item[0] == best]
+        _, chosen, change, _ = top[0]
+        if chosen != readings[0]:
+            for t, h in change.items():
+                old = mapping[t]
+                if old is not None:
+                    owners[old].remove(t)
+                owners.setdefault(h, []).append(t)
+                mapping[t] = h
+            depts = list(depts)
+            for h in span:
+                depts[h] = builder.department(h, owners.get(h, []))
+            scorer.rebase(depts)
+        line = section.tables[chain.table].header_line
+        tables = _chain_tables(section, chain)
+        if constraints and settled:
+            warnings.append(
+                ParseWarning(
+                    line,
+                    kind=Kind.TABLE_CORRECTION,
+                    tables=[_table_ref(section, t) for t in tables],
+                    departments=_reading_departments(section, chain, chosen, tables),
+                )
+            )
+        elif constraints:
+            warnings.append(
+                ParseWarning(line, kind=Kind.TABLE_CORRECTION_UNUSED, problem="no_reading")
+            )
+        if len(top) > 1 or best > 0:  # undecided, or no reading agrees with Ⅰ
+            warnings.append(
+                ParseWarning(
+                    line,
+                    kind=Kind.TABLE_READINGS_AMBIGUOUS,
+                    tables=[_table_ref(section, t) for t in tables],
+                    readings=[_reading_departments(section, chain, r[1], tables) for r in top],
+                    disagreements=best,
+                    numbers=section.tables[chain.table].rows[0].anchor.numbers,
+                )
+            )
+    _unused_table_rules(table_rules, warnings)
+    return mapping
+
+
+def _unused_table_rules(table_rules: list[dict], warnings: list) -> None:
+    for rule in table_rules:
+        if not rule["used"]:
+            warnings.append(
+                ParseWarning(
+                    None,
+                    kind=Kind.TABLE_CORRECTION_UNUSED,
+                    problem="no_table",
+                    department=rule["department"],
+                    numbers=rule["numbers"],
+                )
+            )
+
+
+def _chain_tables(section: Section, chain) -> list[int]:
+    """The chain's tables in text order."""
+    return sorted(chain.mapping((), section.headings), key=lambda t: section.tables[t].header_line)
+
+
+def _table_ref(section: Section, t: int) -> tuple[int, int, int]:
+    table = section.tables[t]
+    return (table.first_line, table.last_line, len(table.rows))
+
+
+def _reading_departments(section: Section, chain, reading, tables: list[int]) -> list[str]:
+    mapping = chain.mapping(reading, section.headings)
+    return [section.headings[mapping[t]].name for t in tables]
+
+
 # --------------------------------------------------------------------------- bureaus
 
 
@@ -403,36 +785,51 @@ def _assign_bureaus(
     summary = evaluation.summary
     if not summary:
         return [Bureau("(국 미상)", departments)] if departments else []
-    cumulative = list(accumulate(len(d.projects) for d in departments))
+    ends, _ = _partition([len(d.projects) for d in departments], summary)
     bureaus: list[Bureau] = []
+    start = 0
+    for row, end in zip(summary, ends, strict=True):
+        if end < 0:  # no boundary adds up: the closest one, said so
+            end = -end - 1
+            warnings.append(
+                ParseWarning(
+                    row.line, kind=Kind.BUREAU_BOUNDARY, bureau=row.bureau, printed=row.projects
+                )
+            )
+        bureaus.append(Bureau(row.bureau, departments[start:end], line=row.line))
+        start = end
+    return bureaus
+
+
+def _partition(counts: list[int], summary: list[SummaryRow]) -> tuple[list[int], int]:
+    """Where each of Ⅰ's bureaus ends in the department list, from the project counts.
+
+    Returns the end index per bureau (a boundary that does not add up exactly is the
+    closest one, given as -end-1) and how many did not add up."""
+    cumulative = list(accumulate(counts))
+    ends: list[int] = []
+    misses = 0
     start = 0
     target = 0
     for k, row in enumerate(summary):
         target += row.projects
-        last = k == len(summary) - 1
-        if last:
-            end = len(departments)
+        if k == len(summary) - 1:
+            ends.append(len(counts))
+            continue
+        # cumulative never decreases, so the boundary is found by bisection.
+        j = bisect_left(cumulative, target, lo=start)
+        if j < len(cumulative) and cumulative[j] == target:
+            end = j + 1
+            ends.append(end)
         else:
-            # cumulative never decreases, so the boundary is found by bisection.
-            j = bisect_left(cumulative, target, lo=start)
-            if j < len(cumulative) and cumulative[j] == target:
-                end = j + 1
-            else:
-                # No boundary adds up: take the closest one and say so.
-                below = cumulative[j - 1] if j > 0 else 0
-                above = cumulative[j] if j < len(cumulative) else None
-                end = (
-                    j + 1 if above is not None and abs(above - target) < abs(below - target) else j
-                )
-                end = max(end, start)
-                warnings.append(
-                    ParseWarning(
-                        row.line, kind=Kind.BUREAU_BOUNDARY, bureau=row.bureau, printed=row.projects
-                    )
-                )
-        bureaus.append(Bureau(row.bureau, departments[start:end], line=row.line))
+            below = cumulative[j - 1] if j > 0 else 0
+            above = cumulative[j] if j < len(cumulative) else None
+            end = j + 1 if above is not None and abs(above - target) < abs(below - target) else j
+            end = max(end, start)
+            ends.append(-end - 1)
+            misses += 1
         start = end
-    return bureaus
+    return ends, misses
 
 
 def _bureaus_from_org(departments: list[Department], org: Mapping, warnings: list) -> list[Bureau]:

@@ -29,12 +29,14 @@ from ._plan_checks import (
     similarity,
     split_merged,
 )
+from .normalize import lost_characters, normalize_lines, normalize_text
 
 _FOLD = FULLWIDTH
 _DASHES = set(DASHES)
 _SPACE_SPLIT = re.compile(r"[ \u00a0\u3000\f\v\r]{2,}")
 _UNIT_RE = re.compile(r"\(\s*단\s*위\s*[:：]?\s*([^)]{0,60}?)\s*\)")
 _PAGE_NO_RE = re.compile(r"^\s*[-–—]?\s*[0-9]{1,4}\s*[-–—]?\s*$")
+_NOTE_MARKS = ("※", "주)", "* ")
 _NUMBERED_RE = re.compile(r"^\s*[0-9]{1,2}\s*\.\s+\S")
 _GA_HEAD_RE = re.compile(r"^\s*가\s*[.)]\s*총\s*괄")
 _NA_HEAD_RE = re.compile(r"^\s*나\s*[.)]")
@@ -80,7 +82,7 @@ Cell = tuple[int | None, str]
 
 def looks_like_plan(text: str) -> bool:
     """True when the text reads like a plan's 성과계획 총괄표 (by its headers, not its name)."""
-    flat = nospace(text[:200_000] if isinstance(text, str) else "")
+    flat = nospace(normalize_text(text[:200_000]) if isinstance(text, str) else "")
     if "성과계획" not in flat:
         return False
     return any(w in flat for w in ("전략목표명", "정책사업목표명", "전략목표수", "정책사업목표"))
@@ -94,8 +96,19 @@ def parse_plan(lines: list[str], *, corrections: dict | None = None, source: str
     """
     if isinstance(lines, str):
         lines = lines.split("\n")
+    # One normalisation layer for both document kinds; see xlgen.parse.normalize.
+    lines = normalize_lines([str(x) for x in lines])
+    lost = lost_characters(lines)
+    if lost:
+        number, text = lost[0]
+        what = "깨져(�)" if "\ufffd" in text else "`?`로 바뀌어"
+        raise ParseError(
+            f"{source or '문서'} {number}행: 글자가 {what} 있습니다 ('{text[:30]}'): 저장하며"
+            " 이 코드 페이지(CP949 등)에 없는 글자가 손실되었습니다. 원본을 UTF-8로 다시"
+            " 저장해 주세요."
+        )
     parser = _PlanParser(corrections, source)
-    return parser.run([str(x) for x in lines])
+    return parser.run(lines)
 
 
 def _clean(text: str) -> str:
@@ -159,6 +172,7 @@ class _PlanParser:
         self.sg: StrategicGoal | None = None
         self.pg: PolicyGoal | None = None
         self.page_top = False  # the next 나 row is the first row of a page
+        self.headings: dict[str, int] = {}  # "ga"/"na" → line of its "가."/"나." heading
 
     # ------------------------------------------------------------------ plumbing
 
@@ -190,6 +204,8 @@ class _PlanParser:
         for index, raw in enumerate(lines):
             try:
                 self.line(index + 1, raw)
+            except ParseError:
+                raise  # a refusal of the whole document, not a bad line
             except Exception as exc:  # a parser bug must not lose the whole document
                 self.warn(index + 1, Kind.INTERNAL_ERROR, stage="line", error=type(exc).__name__)
         if not self.offices and self.total is None and not self.goals:
@@ -240,9 +256,14 @@ class _PlanParser:
         single = len(cells) <= 1 and (not cells or cells[0][0] in (None, 0))
         if single and _PAGE_NO_RE.match(text):
             return  # a page number such as "- 7 -"
+        if text.startswith(_NOTE_MARKS) and self.mode is not None:
+            self.warn(no, Kind.NOTE_IGNORED, context="plan", text=text[:40])
+            return  # "※ 자료: …" under a table is a note, never a cell
         if _GA_HEAD_RE.match(text) and single:
+            self.table_heading(no, "ga", text, bool(self.offices or self.total))
             self.mode, self.seen_ga = "ga", True
         elif _NA_HEAD_RE.match(text) and single and len(text) < 60:
+            self.table_heading(no, "na", text, bool(self.goals))
             self.mode, self.seen_na, self.page_top = "na", True, True
         elif _NEXT_HEAD_RE.match(text) and single:
             self.mode = None
@@ -255,6 +276,17 @@ class _PlanParser:
             self.office_row(no, cells, tabbed)
         else:
             self.goal_row(no, cells, tabbed)
+
+    def table_heading(self, no: int, table: str, text: str, filled: bool) -> None:
+        """Refuse a second "가. 총괄" or "나. …" heading after that table had rows: the
+        document pasted twice, or two documents in one file."""
+        first = self.headings.setdefault(table, no)
+        if first != no and filled:
+            raise ParseError(
+                f"{self.source or '문서'} {no}행: '{text[:30]}' 표 제목이 두 번 나옵니다"
+                f" ({first}행과 {no}행). 같은 문서를 두 번 붙여 넣었거나 두 문서가 한 파일에"
+                " 들어 있습니다. 문서 하나만 남겨 주세요."
+            )
 
     # ------------------------------------------------------------------ 가. 총괄
 
