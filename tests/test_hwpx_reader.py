@@ -15,16 +15,8 @@ from xlgen.errors import InputError
 from xlgen.sources import hwpx as reader
 from xlgen.sources.hwpx import read_hwpx
 
-_REPO = Path(__file__).resolve().parents[1]
-# shared/ sits beside the repository (main, CI's clone) or beside the worktrees' folder
-REAL = next(
-    (
-        p
-        for p in (_REPO.parent / "shared" / "hwpx", _REPO.parent.parent / "shared" / "hwpx")
-        if p.is_dir()
-    ),
-    _REPO.parent / "shared" / "hwpx",
-)
+# Copies of the real Hancom-saved files live in the repository, so CI always runs these tests.
+REAL = Path(__file__).resolve().parent / "data" / "hwpx"
 REAL_FILES = sorted(REAL.glob("*.hwpx")) if REAL.is_dir() else []
 
 NS = (
@@ -57,7 +49,7 @@ def _ws(text: str) -> str:
     return "".join(text.split())
 
 
-@pytest.mark.skipif(not REAL_FILES, reason="shared/hwpx (real Hancom files) not present")
+@pytest.mark.skipif(not REAL_FILES, reason="tests/data/hwpx (real Hancom files) not present")
 @pytest.mark.parametrize("path", REAL_FILES, ids=lambda p: p.name)
 def test_real_files_match_python_hwpx(path: Path) -> None:
     want = _reference_grids(path)
@@ -75,7 +67,7 @@ def test_real_files_match_python_hwpx(path: Path) -> None:
         assert all(c is not None for row in table.grid for c in row)
 
 
-@pytest.mark.skipif(not REAL_FILES, reason="shared/hwpx (real Hancom files) not present")
+@pytest.mark.skipif(not REAL_FILES, reason="tests/data/hwpx (real Hancom files) not present")
 def test_real_merged_cell_counts() -> None:
     # the counts the files' README states (tables, merged cells)
     expected = {
