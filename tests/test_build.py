@@ -62,6 +62,7 @@ def test_file_name_and_sheets(built, formulas):
         DEPTS,
         "차트",
         "검토사항",
+        "제출 현황",  # issue 14: the department round
         SETTINGS,
         meta.SHEET,
     ]
@@ -256,12 +257,19 @@ def test_department_workbooks(tmp_path):
     assert all(p.parent.name == "부서별" for p in paths)
     one = next(p for p in paths if p.name.endswith(" - 미래교육과.xlsx"))
     wb = openpyxl.load_workbook(one, data_only=True)
-    assert wb.sheetnames == [SUMMARY, DEPTS, SETTINGS, meta.SHEET]
+    # issue 14: a department's Ⅰ shows that department alone (no bureau row)
+    assert wb.sheetnames == ["Ⅰ 부서현황", DEPTS, SETTINGS, meta.SHEET]
     fields, records = meta.read([list(r) for r in wb[meta.SHEET].iter_rows(values_only=True)])
     assert fields["department"] == "미래교육과"
     assert {r["department"] for r in records} == {"미래교육과"} and len(records) == 7
     inputs = dep.read_inputs([list(r) for r in wb[DEPTS].iter_rows(values_only=True)])
     assert set(inputs) == {r["record_key"] for r in records}
-    rows = {wb[SUMMARY].cell(r, 1).value: r for r in range(7, 8)}
-    assert list(rows) == ["미래비전추진단"]
-    assert [wb[SUMMARY].cell(7, c).value for c in (2, 3, 4)] == [6, 5, 1]
+    summary = wb["Ⅰ 부서현황"]
+    texts = [c for row in summary.iter_rows(values_only=True) for c in row if c is not None]
+    assert "미래비전추진단" not in [c for c in texts if isinstance(c, str) and len(c) < 10]
+    assert not any(isinstance(c, str) and c.startswith("문서:") for c in texts)
+    counts = {
+        summary.cell(r, 1).value: summary.cell(r, 2).value for r in range(1, summary.max_row + 1)
+    }
+    assert counts["주요사업 수"] == 6
+    assert (counts["정상추진"], counts["부진"]) == (5, 1)

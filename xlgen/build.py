@@ -4,25 +4,30 @@ not have them yet) → the official workbook in out/KEY/."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
+from .documents import documents_for_build, folder_of, resolve
+from .errors import XlgenError
 from .findings import Kind, restate_threshold
 from .korean import particle
 from .model import Document, Evaluation
-from .seeds import parse_seed
-from .store import Store
+from .round import round_status
+from .store import Store, current_os_user
 from .templates import load_template
-from .workbook import build_departments, build_document, department_files
+from .workbook import BuildError, build_departments, build_document, department_files, file_name
 
 
 @dataclass
 class BuildResult:
     path: Path
-    key: str
+    key: str  # the store key
     revision: int
     parsed: bool  # True when the seed was parsed into the store by this build
     document: Document
     department_paths: list[Path]
+    folder: str = ""  # the year folder's KEY (out/KEY/)
+    warnings: int = 0  # findings of the parse, when this build parsed the seed
     notices: list[str] = field(default_factory=list)  # seed warnings worth saying at once
 
 
@@ -43,14 +48,51 @@ def effective_threshold(doc: Document, template: dict) -> float | None:
 class Prepared:
     """What a build needs from the store, read once: the records and how to lay them out."""
 
-    key: str
+    key: str  # the store key
     doc: Document
     revision: int
     template: dict
     threshold: float | None
     source: str
     parsed: bool  # True when the seed was parsed into the store just now
+    folder: str = ""  # the year folder's KEY (out/KEY/)
+    warnings: int = 0  # findings of that parse
     notices: list[str] = field(default_factory=list)  # seed warnings worth saying at once
+
+
+def prepare_all(
+    key: str,
+    *,
+    store: Store,
+    seeds_dir: Path | None = None,
+    templates_dir: Path | None = None,
+    kind: str | None = None,
+) -> list[Prepared]:
+    """Every document of the year folder KEY (of `kind`, when given) from the store,
+    reading into it first those of seeds/KEY it does not hold yet."""
+    out = []
+    for loaded in documents_for_build(store, key, seeds_dir, kind=kind):
+        info = loaded.info
+        doc = store.load(info.key)
+        template = load_template(doc.kind, templates_dir)
+        threshold = effective_threshold(doc, template)
+        if threshold is not None:  # the "no threshold printed" finding names the one applied
+            doc.warnings = restate_threshold(doc.warnings, threshold)
+        out.append(
+            Prepared(
+                info.key,
+                doc,
+                store.revision(info.key),
+                template,
+                threshold,
+                info.source_name,
+                loaded.parsed,
+                folder_of(info.key),
+                loaded.warnings,
+                loaded.notices,
+            )
+        )
+    return out
 
 
 def prepare(
@@ -59,30 +101,18 @@ def prepare(
     store: Store,
     seeds_dir: Path | None = None,
     templates_dir: Path | None = None,
+    kind: str | None = None,
 ) -> Prepared:
-    """KEY's records from the store, parsing seeds/KEY into it first when it is not there."""
-    parsed = False
-    notices: list[str] = []
-    if not store.has(key):
-        seed = parse_seed(key, seeds_dir)
-        store.save_document(
-            key,
-            seed.document,
-            source_name=seed.text.path.name,
-            source_sha256=seed.sha256,
-            encoding=seed.text.encoding,
-        )
-        parsed = True
-        notices = seed.notices
-    doc = store.load(key)
-    revision = store.revision(key)
-    info = next((i for i in store.keys() if i.key == key), None)
-    template = load_template(doc.kind, templates_dir)
-    threshold = effective_threshold(doc, template)
-    if threshold is not None:  # the "no threshold printed" finding names the one applied
-        doc.warnings = restate_threshold(doc.warnings, threshold)
-    source = info.source_name if info else ""
-    return Prepared(key, doc, revision, template, threshold, source, parsed, notices)
+    """The one document KEY names (`kind` chooses among a year folder's documents; a
+    folder holding several without it is refused, listing them)."""
+    if kind is None and len(store.documents_of(key)) > 1:
+        resolve(store, key)  # raises: which one?
+    found = prepare_all(
+        key, store=store, seeds_dir=seeds_dir, templates_dir=templates_dir, kind=kind
+    )
+    if len(found) > 1:
+        resolve(store, key)
+    return found[0]
 
 
 def build(
@@ -93,31 +123,74 @@ def build(
     seeds_dir: Path | None = None,
     templates_dir: Path | None = None,
     by_department: bool = False,
+    kind: str | None = None,
 ) -> BuildResult:
-    p = prepare(key, store=store, seeds_dir=seeds_dir, templates_dir=templates_dir)
-    doc, template, threshold, source, revision = (
+    """Build the one document `key` names (`kind` chooses among a year folder's documents;
+    a folder holding several without it is refused, listing them)."""
+    if kind is None and len(store.documents_of(key)) > 1:
+        resolve(store, key)  # raises: which one?
+    results = build_all(
+        key,
+        store=store,
+        out_dir=out_dir,
+        seeds_dir=seeds_dir,
+        templates_dir=templates_dir,
+        by_department=by_department,
+        kind=kind,
+    )
+    if len(results) > 1:
+        resolve(store, key)
+    return results[0]
+
+
+def build_all(
+    key: str,
+    *,
+    store: Store,
+    out_dir: Path | None = None,
+    seeds_dir: Path | None = None,
+    templates_dir: Path | None = None,
+    by_department: bool = False,
+    kind: str | None = None,
+) -> list[BuildResult]:
+    """`xlgen build KEY`: every document of the year folder KEY (of `kind`, when given),
+    reading into the store first what it does not hold yet; each workbook in out/KEY/.
+    With `by_department`, the evaluation's department workbooks too (out/KEY/부서별/),
+    recorded in the store as sent. Names are checked before anything is written."""
+    prepared = prepare_all(
+        key, store=store, seeds_dir=seeds_dir, templates_dir=templates_dir, kind=kind
+    )
+    if by_department and not any(isinstance(p.doc, Evaluation) for p in prepared):
+        raise XlgenError(
+            f"'{key}'{particle(key, '은/는')} 평가 문서가 아니라 부서별 통합문서를 만들 수 없습니다."
+        )
+    names = [file_name(p.doc, p.template) for p in prepared]
+    if len(set(names)) != len(names):
+        raise BuildError(
+            f"'{key}'의 문서들이 같은 파일 이름({names[0]})이 됩니다. 서식의 file_name을 "
+            "문서마다 다르게 하세요. 아무것도 만들지 않았습니다."
+        )
+    base = out_dir or default_out_dir()
+    return [_build_one(p, store, base / p.folder, by_department=by_department) for p in prepared]
+
+
+def _build_one(p: Prepared, store: Store, target: Path, *, by_department: bool) -> BuildResult:
+    doc, template, threshold, key, revision, source = (
         p.doc,
         p.template,
         p.threshold,
-        p.source,
+        p.key,
         p.revision,
-    )
-    target = (out_dir or default_out_dir()) / key
-    files: list[tuple[str, Path]] = []
-    if by_department:  # everything checked before the first file is written
-        if not isinstance(doc, Evaluation):
-            from .errors import XlgenError
-
-            raise XlgenError(
-                f"'{key}'{particle(key, '은/는')} 평가 문서가 아니라 부서별 통합문서를 만들 수 없습니다."
-            )
-        files = department_files(doc, target, template)
-    path = build_document(
-        doc, target, template, key=key, revision=revision, threshold=threshold, source=source
+        p.source,
     )
     extra: list[Path] = []
-    if by_department:
-        assert isinstance(doc, Evaluation)
+    if not isinstance(doc, Evaluation):
+        path = build_document(doc, target, template, key=key, revision=revision, source=source)
+        return BuildResult(path, key, revision, p.parsed, doc, [], p.folder, p.warnings, p.notices)
+    assert threshold is not None
+    round_id = store.round(key)
+    if by_department:  # every file name checked before the first file is written
+        files = department_files(doc, target, template)
         extra = build_departments(
             doc,
             target,
@@ -127,5 +200,32 @@ def build(
             threshold=threshold,
             source=source,
             files=files,
+            round_id=round_id,
         )
-    return BuildResult(path, key, revision, p.parsed, doc, extra, p.notices)
+        store.record_department_builds(
+            key,
+            [(dept, revision, path.name) for (dept, _), path in zip(files, extra, strict=True)],
+            at=datetime.now(UTC).isoformat(timespec="microseconds"),
+            os_user=current_os_user(),
+        )
+    status = round_status(
+        doc,
+        key=p.folder,
+        store_key=key,
+        revision=revision,
+        threshold=threshold,
+        builds=store.department_builds(key),
+        submissions=store.submissions(key),
+    )
+    path = build_document(
+        doc,
+        target,
+        template,
+        key=key,
+        revision=revision,
+        threshold=threshold,
+        source=source,
+        round_id=round_id,
+        status=status,
+    )
+    return BuildResult(path, key, revision, p.parsed, doc, extra, p.folder, p.warnings, p.notices)

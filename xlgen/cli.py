@@ -81,6 +81,17 @@ def output_options(fn: Callable) -> Callable:
     )(fn)
 
 
+def kind_option(fn: Callable) -> Callable:
+    """--kind, for a year folder holding more than one document."""
+    return click.option(
+        "--kind",
+        "kind",
+        default=None,
+        metavar="평가|성과계획",
+        help="KEY 폴더에 문서가 여러 개일 때 어느 문서인지 (평가 또는 성과계획).",
+    )(fn)
+
+
 class UserError(click.ClickException):
     """A library error shown to the user as one Korean line, exit code 1."""
 
@@ -140,7 +151,7 @@ def cli() -> None:
       xlgen import 파일...    직원이 입력한 통합문서의 실적을 가져옵니다
       xlgen history KEY       가져오기 이력
       xlgen undo KEY          마지막 가져오기를 되돌립니다
-      xlgen status            저장소에 들어 있는 문서 목록
+      xlgen status [KEY]      저장소의 문서 목록, KEY: 부서별 제출 현황 (--missing: 미제출만)
     """
 
 
@@ -196,36 +207,37 @@ def parse(files: tuple[Path, ...], fmt: str) -> None:
     is_flag=True,
     help="이미 저장된 KEY를 새로 읽은 내용으로 바꿉니다 (가져온 실적은 사라집니다). 없으면 이미 있는 KEY는 그대로 둡니다.",
 )
+@kind_option
 @seeds_option
 @db_option
 @friendly
-def load(key: str, replace: bool, seeds_dir: Path | None, db: Path | None) -> None:
+def load(
+    key: str, replace: bool, kind: str | None, seeds_dir: Path | None, db: Path | None
+) -> None:
     """seeds/KEY 폴더의 문서를 읽어 저장소에 넣습니다 (예: xlgen load 2019).
 
-    이미 있는 KEY는 건드리지 않습니다 (--replace로 바꿀 수 있음).
+    한 해의 폴더에 성과계획서와 평가 문서가 함께 있으면 둘 다 읽습니다 (--kind로 하나만).
+    이미 있는 문서는 건드리지 않습니다 (--replace로 바꿀 수 있음).
     """
-    from .seeds import parse_seed
+    from .documents import kind_option as parse_kind
+    from .documents import load_folder, shown
 
     with _open_store(db) as store:
-        if store.has(key) and not replace:
+        for loaded in load_folder(store, key, seeds_dir, replace=replace, kind=parse_kind(kind)):
+            info = loaded.info
+            if not loaded.parsed:
+                click.echo(
+                    f"{shown(info)}{particle(shown(info), '은/는')} 이미 저장소에 있습니다 "
+                    f"(리비전 {info.revision}). 그대로 둡니다. "
+                    "문서를 다시 읽으려면 --replace를 붙이세요 (가져온 실적은 사라집니다)."
+                )
+                continue
+            for notice in loaded.notices:
+                click.echo(f"주의: {notice}", err=True)
             click.echo(
-                f"'{key}'는 이미 저장소에 있습니다 (리비전 {store.revision(key)}). 그대로 둡니다. "
-                "문서를 다시 읽으려면 --replace를 붙이세요 (가져온 실적은 사라집니다)."
+                f"{shown(info)} 저장 완료: {loaded.source} → {store.path} "
+                f"(리비전 {info.revision}, 경고 {loaded.warnings}건)"
             )
-            return
-        seed = parse_seed(key, seeds_dir)
-        for notice in seed.notices:
-            click.echo(f"주의: {notice}", err=True)
-        revision = store.save_document(
-            key,
-            seed.document,
-            source_name=seed.text.path.name,
-            source_sha256=seed.sha256,
-            encoding=seed.text.encoding,
-        )
-        click.echo(
-            f"'{key}' 저장 완료: {seed.text.path.name} → {store.path} (리비전 {revision}, 경고 {len(seed.document.warnings)}건)"
-        )
 
 
 @cli.command(epilog=EPILOG)
@@ -236,6 +248,7 @@ def load(key: str, replace: bool, seeds_dir: Path | None, db: Path | None) -> No
     is_flag=True,
     help="부서마다 입력용 통합문서도 만듭니다 (out/KEY/부서별/). 여러 개를 한 번에 가져올 수 있습니다.",
 )
+@kind_option
 @seeds_option
 @db_option
 @friendly
@@ -244,6 +257,7 @@ def build(
     out_dir: Path | None,
     templates_dir: Path | None,
     by_department: bool,
+    kind: str | None,
     seeds_dir: Path | None,
     db: Path | None,
 ) -> None:
@@ -253,30 +267,39 @@ def build(
     살아 있고, 부진 사업은 강조 표시됩니다. 실적·비고 칸만 입력할 수 있습니다.
     파일은 임시 파일에 쓴 뒤 바꿔 넣으므로, 실패해도 기존 파일이 깨지지 않습니다.
     """
-    from .build import build as build_workbook
+    from .build import build_all
+    from .documents import kind_option as parse_kind
+    from .documents import shown_key
 
     with _open_store(db) as store:
-        result = build_workbook(
+        results = build_all(
             key,
             store=store,
             out_dir=out_dir,
             seeds_dir=seeds_dir,
             templates_dir=templates_dir,
             by_department=by_department,
+            kind=parse_kind(kind),
         )
-    for notice in result.notices:
-        click.echo(f"주의: {notice}", err=True)
-    if result.parsed:
-        click.echo(
-            f"'{key}' 문서를 읽어 저장소에 넣었습니다 (경고 {len(result.document.warnings)}건).",
-            err=True,
-        )
-    click.echo(str(result.path))
-    if result.department_paths:
-        click.echo(
-            f"부서별 통합문서 {len(result.department_paths)}개: {result.department_paths[0].parent}",
-            err=True,
-        )
+    for result in results:
+        for notice in result.notices:
+            click.echo(f"주의: {notice}", err=True)
+        if result.parsed:
+            click.echo(
+                f"{shown_key(result.key, result.document.kind)} 문서를 읽어 저장소에 넣었습니다 "
+                f"(경고 {result.warnings}건).",
+                err=True,
+            )
+    for result in results:  # every workbook written, one path a line
+        click.echo(str(result.path))
+    for result in results:
+        for path in result.department_paths:
+            click.echo(str(path))
+        if result.department_paths:
+            click.echo(
+                f"부서별 통합문서 {len(result.department_paths)}개: {result.department_paths[0].parent}",
+                err=True,
+            )
 
 
 @cli.command(epilog=EPILOG)
@@ -288,6 +311,7 @@ def build(
     is_flag=True,
     help="공식 시트 뒤에 차트와 검토사항도 인쇄합니다.",
 )
+@kind_option
 @seeds_option
 @db_option
 @friendly
@@ -296,6 +320,7 @@ def pdf(
     out_dir: Path | None,
     templates_dir: Path | None,
     include_all: bool,
+    kind: str | None,
     seeds_dir: Path | None,
     db: Path | None,
 ) -> None:
@@ -306,21 +331,29 @@ def pdf(
     없으면 seeds/KEY 문서를 먼저 읽습니다. 헤드리스 LibreOffice가 필요합니다
     (이 명령에만 필요합니다).
     """
+    from .documents import kind_option as parse_kind
+    from .documents import shown_key
     from .printing import print_pdf, require_libreoffice
 
     require_libreoffice()  # before the store is opened or created
+    chosen = parse_kind(kind)
     with _open_store(db) as store:
-        result = print_pdf(
+        results = print_pdf(
             key,
             store=store,
             out_dir=out_dir,
             seeds_dir=seeds_dir,
             templates_dir=templates_dir,
             include_all=include_all,
+            kind=chosen,
         )
-    if result.parsed:
-        click.echo(f"'{key}' 문서를 읽어 저장소에 넣었습니다.", err=True)
-    click.echo(str(result.path))
+    for result in results:
+        if result.parsed:
+            click.echo(
+                f"{shown_key(result.key, result.kind)} 문서를 읽어 저장소에 넣었습니다.", err=True
+            )
+    for result in results:
+        click.echo(str(result.path))
 
 
 def _show(value: Any) -> str:
@@ -428,13 +461,22 @@ def import_(files: tuple[Path, ...], dry_run: bool, force: bool, fmt: str, db: P
 @cli.command(epilog=EPILOG)
 @click.argument("key")
 @click.option("-v", "--verbose", is_flag=True, help="바뀐 값을 하나하나 보여 줍니다.")
+@kind_option
 @db_option
 @friendly
-def history(key: str, verbose: bool, db: Path | None) -> None:
-    """KEY 문서의 가져오기·되돌리기 이력 (최근 것부터)."""
+def history(key: str, verbose: bool, kind: str | None, db: Path | None) -> None:
+    """KEY 문서의 가져오기·되돌리기 이력 (최근 것부터).
+
+    KEY 폴더에 문서가 여러 개이면 --kind 평가 또는 --kind 성과계획으로 고릅니다.
+    """
+    from .documents import kind_option as parse_kind
+    from .documents import resolve, shown
     from .timefmt import local_time, zone_label
 
+    chosen = parse_kind(kind)
     with _existing_store(db) as store:
+        info = resolve(store, key, chosen)
+        key = info.key
         revisions = store.history(key)
         doc = store.load(key)
         names = (
@@ -442,7 +484,7 @@ def history(key: str, verbose: bool, db: Path | None) -> None:
             if doc.kind == "evaluation"
             else {}
         )
-        click.echo(f"'{key}' 이력 (현재 리비전 {store.revision(key)}, 시각은 {zone_label()})")
+        click.echo(f"{shown(info)} 이력 (현재 리비전 {store.revision(key)}, 시각은 {zone_label()})")
         action_ko = {"parse": "문서 읽기", "import": "가져오기", "undo": "되돌리기"}
         for rev in revisions:
             extra = f" (리비전 {rev.undoes} 취소)" if rev.undoes else ""
@@ -460,23 +502,98 @@ def history(key: str, verbose: bool, db: Path | None) -> None:
 
 @cli.command(epilog=EPILOG)
 @click.argument("key")
+@kind_option
 @db_option
 @friendly
-def undo(key: str, db: Path | None) -> None:
-    """KEY 문서의 마지막 가져오기를 되돌립니다 (되돌린 것도 이력에 남습니다)."""
+def undo(key: str, kind: str | None, db: Path | None) -> None:
+    """KEY 문서의 마지막 가져오기를 되돌립니다 (되돌린 것도 이력에 남습니다).
+
+    가져오기는 평가 문서에만 있으므로, KEY 폴더의 평가 문서가 대상입니다.
+    """
+    from .documents import kind_option as parse_kind
+    from .documents import resolve
     from .store import current_os_user
 
+    chosen = parse_kind(kind)
     with _existing_store(db) as store:
-        rev = store.undo_last(key, os_user=current_os_user())
-        info = store.history(key)[0]
-    click.echo(f"되돌렸습니다: 리비전 {info.undoes}의 가져오기 {info.changes}건 → 새 리비전 {rev}")
+        info = resolve(store, key, chosen, only=("evaluation",))
+        rev = store.undo_last(info.key, os_user=current_os_user())
+        last = store.history(info.key)[0]
+    click.echo(f"되돌렸습니다: 리비전 {last.undoes}의 가져오기 {last.changes}건 → 새 리비전 {rev}")
 
 
 @cli.command(epilog=EPILOG)
+@click.argument("key", required=False)
+@kind_option
+@click.option(
+    "--missing", is_flag=True, help="아직 제출하지 않은 부서만 보여 줍니다 (독촉 메일용)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="table: 터미널용 표, json: 객체 하나, csv: 부서마다 한 행",
+)
+@click.option(
+    "--templates",
+    "templates_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="XLGEN_TEMPLATES",
+    default=None,
+    help="서식 폴더 (부진판정 기준이 문서에 없을 때의 기본값).",
+)
 @db_option
 @friendly
-def status(db: Path | None) -> None:
-    """저장소에 들어 있는 문서(KEY)와 리비전을 보여 줍니다."""
+def status(
+    key: str | None,
+    kind: str | None,
+    missing: bool,
+    fmt: str,
+    templates_dir: Path | None,
+    db: Path | None,
+) -> None:
+    """저장소의 문서 목록, 또는 KEY를 주면 그 평가의 부서별 제출 현황.
+
+    \b
+    xlgen status               저장소에 있는 문서(KEY)와 리비전
+    xlgen status 2019          부서마다: 보낸 통합문서, 제출(언제·어느 파일·바뀐 값) 또는
+                               미제출, 실적 빈칸, 지금 부진인 사업 — 국별로, 합계 제출 n / N
+    xlgen status 2019 --missing   미제출 부서만
+    """
+    if key is None:
+        if missing or kind:
+            raise UserError(
+                "--missing과 --kind는 KEY와 함께 씁니다 (예: xlgen status 2019 --missing)."
+            )
+        _status_list(db)
+        return
+    from .documents import kind_option as parse_kind
+    from .status import round_of
+
+    chosen = parse_kind(kind)
+    with _existing_store(db) as store:
+        result = round_of(store, key, chosen, templates_dir=templates_dir)
+    from . import round as rnd
+
+    if fmt == "json":
+        from .export import iter_json
+
+        _write_pieces(iter_json(rnd.to_json_obj(result, missing_only=missing)))
+    elif fmt == "csv":
+        from .status import to_csv
+
+        click.echo(to_csv(result, missing_only=missing), nl=False)
+    else:
+        from .status import to_table
+
+        click.echo(to_table(result, missing_only=missing))
+
+
+def _status_list(db: Path | None) -> None:
+    """The store's documents (a year folder's KEY and each document's kind)."""
+    from .documents import folder_of, label
     from .table import render
     from .timefmt import local_time, zone_label
 
@@ -490,8 +607,8 @@ def status(db: Path | None) -> None:
         return
     rows = [
         [
-            info.key,
-            "평가" if info.kind == "evaluation" else "성과계획",
+            folder_of(info.key),
+            label(info.kind),
             info.org or "기관 미상",
             str(info.year) if info.year else "연도 미상",
             info.revision,

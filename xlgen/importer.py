@@ -31,6 +31,7 @@ from .model import Evaluation
 from .numbers import same
 from .rules import bureau_counts
 from .store import Store
+from .store_round import Submitted
 from .templates import load_template
 from .xlsx import CellData, SheetError, TooManyRows, XlsxReader
 
@@ -81,6 +82,11 @@ class WorkbookInput:
     def sheet(self) -> str:
         return self.reading.sheet
 
+    @property
+    def department(self) -> str:
+        """The department a department workbook was built for ("" for the whole)."""
+        return str(self.fields.get("department") or "").strip()
+
 
 @dataclass
 class ImportPreview:
@@ -93,6 +99,7 @@ class ImportPreview:
     warnings: list[str] = field(default_factory=list)
     counts_before: dict[str, tuple[int, int]] = field(default_factory=dict)  # bureau → (정상, 부진)
     counts_after: dict[str, tuple[int, int]] = field(default_factory=dict)
+    round: str = ""  # the document's current round (xlgen.store_round)
 
 
 # --------------------------------------------------------------------------- reading
@@ -317,7 +324,7 @@ def preview_import(store: Store, paths: list[Path], *, force: bool = False) -> I
 def _preview(store: Store, paths: list[Path], *, force: bool) -> ImportPreview:
     files = _read_files(paths)
     key, doc = _document(store, files)
-    preview = ImportPreview(key, store.revision(key), files)
+    preview = ImportPreview(key, store.revision(key), files, round=store.round(key))
     records = {i.key: (b, d, p, i) for b, d, p, i in doc.indicator_rows()}
     proposed: Proposed = {}
     problems: list[str] = []
@@ -381,8 +388,13 @@ def _document(store: Store, files: list[WorkbookInput]) -> tuple[str, Evaluation
     return key, doc
 
 
-def _origin_problem(wbi: WorkbookInput, doc: Evaluation, key: str, revision: int) -> str | None:
-    """Why a file cannot be compared with this store's document, if it cannot."""
+def _origin_problem(
+    wbi: WorkbookInput, doc: Evaluation, key: str, revision: int, round_id: str = ""
+) -> str | None:
+    """Why a file cannot be compared with this store's document, if it cannot: another
+    organisation or year, a revision this store never had, another round (a workbook
+    built before the document was read again, or from another store), a department the
+    document does not have."""
     f = wbi.fields
     if str(f.get("org") or "") != str(doc.org or "") or str(f.get("year") or "") != str(
         doc.year or ""
@@ -397,6 +409,20 @@ def _origin_problem(wbi: WorkbookInput, doc: Evaluation, key: str, revision: int
         return str(exc)
     if built_rev is None or built_rev > revision:
         return f"{wbi.name}: 통합문서의 저장소 리비전({built_rev})이 이 저장소({revision})와 맞지 않습니다."
+    got = f.get("round")
+    if got not in (None, "") and round_id and str(got) != round_id:
+        return (
+            f"{meta.where(f, 'round', wbi.name)}: 다른 회차의 통합문서입니다 (이 통합문서의 회차 "
+            f"{shorten(got)}, 저장소 '{key}'의 지금 회차 {round_id}). 문서를 다시 읽은(load --replace) "
+            "뒤에 만든 통합문서나 다른 저장소에서 만든 통합문서는 가져올 수 없습니다. "
+            "xlgen build --by-department로 새로 만든 통합문서를 보내 주세요."
+        )
+    department = str(f.get("department") or "")
+    if department and department not in {d.name for d in doc.departments()}:
+        return (
+            f"{meta.where(f, 'department', wbi.name)}: 저장소 '{key}' 문서에 없는 부서"
+            f"({shorten(department)})의 통합문서입니다."
+        )
     return None
 
 
@@ -411,12 +437,25 @@ def _compare_file(
     force: bool,
 ) -> list[str]:
     """One file's problems; its changes and warnings go into `preview`."""
-    problem = _origin_problem(wbi, doc, preview.key, preview.revision)
+    problem = _origin_problem(wbi, doc, preview.key, preview.revision, preview.round)
     if problem is not None:
         return [problem]
     built_rev = int(wbi.fields["revision"])
     problems, rows = _map_rows(wbi, records, preview.warnings)
     changed_since = store.changed_since(preview.key, built_rev)
+    department = wbi.department
+    if department and changed_since:
+        # The same department returning again: what only its own earlier workbooks changed
+        # since this one was built is not a conflict; the later file applies over them.
+        own = {
+            s.imported
+            for s in store.submissions(preview.key)
+            if s.department == department and s.imported is not None
+        }
+        touched = store.touched_since(preview.key, built_rev)
+        changed_since = {
+            k: v for k, v in changed_since.items() if not (own and touched.get(k, {0}) <= own)
+        }
     for row in rows:
         problems.extend(
             _compare_row(
@@ -509,8 +548,17 @@ def _map_rows(
         _, d, p, ind = records[key]
         return _label(d, p, ind)
 
+    department = wbi.department
     for row in reading.rows:
         key = row.key
+        if department and key and key in records and records[key][1].name != department:
+            problems.append(
+                f"{name}: {reading.ref('key', row.index)} ({label(key)}): '{department}' 부서의 "
+                f"통합문서에 다른 부서({records[key][1].name})의 기록 {key}이(가) 들어 있습니다. "
+                "부서 통합문서로는 그 부서의 기록만 바꿀 수 있습니다 (다른 부서의 행을 복사해 "
+                "넣지 마세요)."
+            )
+            continue
         if key and key in records and key in built:
             if row.first_row is not None:
                 problems.append(
@@ -604,11 +652,26 @@ def apply_import(store: Store, preview: ImportPreview, *, os_user: str) -> int:
         by_file.setdefault(ch.file, []).append((ch.record_key, ch.field, ch.old, ch.new))
     digests = {f.name: f.sha256 for f in preview.files}
     batches = [(name, digests[name], changes) for name, changes in by_file.items()]
-    if not batches:
+    submitted = [
+        Submitted(
+            f.department,
+            f.name,
+            f.sha256,
+            int(f.fields["revision"]),
+            str(f.fields.get("round") or preview.round),
+        )
+        for f in preview.files
+        if f.department
+    ]
+    if not batches and not submitted:
         return preview.revision
     with no_gc():
         return store.apply_batches(
-            preview.key, batches, os_user=os_user, expected_revision=preview.revision
+            preview.key,
+            batches,
+            os_user=os_user,
+            expected_revision=preview.revision,
+            submissions=submitted,
         )
 
 

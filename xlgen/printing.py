@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import default_out_dir, prepare
+from .build import Prepared, default_out_dir, prepare_all
 from .errors import XlgenError
 from .store import Store
 from .workbook import build_document, file_name
@@ -51,6 +51,7 @@ class PrintResult:
     path: Path
     sheets: tuple[str, ...]  # the printed sheets' names, in order
     parsed: bool  # True when the seed was parsed into the store first
+    kind: str = ""  # the document's kind
 
 
 def printed_sections(kind: str, *, include_all: bool = False) -> tuple[str, ...]:
@@ -77,18 +78,28 @@ def print_pdf(
     templates_dir: Path | None = None,
     include_all: bool = False,
     timeout: float = 180.0,
-) -> PrintResult:
-    """Write out/KEY/<document name>.pdf from KEY's records; returns where it went.
+    kind: str | None = None,
+) -> list[PrintResult]:
+    """Write out/KEY/<document name>.pdf for each document of KEY (a year folder may hold
+    a plan and an evaluation; `kind` chooses one); returns where they went.
 
     LibreOffice is looked for before anything is read or written, so without it nothing
     changes (not even the store).
     """
     require_libreoffice()
+    found = prepare_all(
+        key, store=store, seeds_dir=seeds_dir, templates_dir=templates_dir, kind=kind
+    )
+    base = out_dir or default_out_dir()
+    return [_print_one(p, base, include_all=include_all, timeout=timeout) for p in found]
+
+
+def _print_one(p: Prepared, base: Path, *, include_all: bool, timeout: float) -> PrintResult:
     from .libreoffice import to_pdf
 
-    p = prepare(key, store=store, seeds_dir=seeds_dir, templates_dir=templates_dir)
+    key = p.key
     sections = printed_sections(p.doc.kind, include_all=include_all)
-    target_dir = (out_dir or default_out_dir()) / key
+    target_dir = base / p.folder
     target = target_dir / (file_name(p.doc, p.template)[: -len(".xlsx")] + ".pdf")
     with tempfile.TemporaryDirectory(prefix="xlgen-print-", ignore_cleanup_errors=True) as tmp:
         job = Path(tmp)
@@ -120,4 +131,4 @@ def print_pdf(
             staged.unlink(missing_ok=True)
             raise
     names = tuple(p.template[s]["sheet"] for s in sections)
-    return PrintResult(key, target, names, p.parsed)
+    return PrintResult(key, target, names, p.parsed, p.doc.kind)

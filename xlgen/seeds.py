@@ -1,6 +1,8 @@
-"""Seed folders: `seeds/KEY/` holds one document, an optional manifest.toml (what the
-document does not print: organisation, year) and an optional corrections.toml (data that
-settles what is ambiguous in that document). A folder with only a document works too.
+"""Seed folders: `seeds/KEY/` holds the documents of one year (at most one of each kind:
+the 성과계획서 and the 평가), an optional manifest.toml (what the documents do not print:
+organisation, year) and an optional corrections.toml (data that settles what is ambiguous;
+its sections are per kind, `[[evaluation.row]]`, `[[plan.replace]]`). A folder with only a
+document works too.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, NotFoundError
+from .files import read_head
 from .findings import Finding, Kind
 from .model import Document
 from .parse import parse_file
-from .textio import TextDocument
+from .textio import TextDocument, read_document
 
 MANIFEST = "manifest.toml"
 CORRECTIONS = "corrections.toml"
@@ -75,18 +78,64 @@ def year_mismatch(key: str, document: Document) -> Finding | None:
     return Finding(None, kind=Kind.SEED_YEAR_MISMATCH, key=key, year=document.year, named=named)
 
 
-def seed_document(folder: Path) -> Path:
+def seed_paths(folder: Path) -> list[Path]:
+    """The document files of a seed folder, sorted by name (NotFoundError when none)."""
     docs = sorted(
         p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES
     )
     if not docs:
         raise NotFoundError(f"{folder}: 문서(.txt, .hwpx)가 없습니다.")
+    return docs
+
+
+def seed_kinds(folder: Path) -> list[tuple[str, Path]]:
+    """(kind, path) of each document of a seed folder, told by content (the text is read
+    and recognised, not parsed). Two documents of one kind are refused naming both."""
+    from .parse import detect_kind
+
+    found: dict[str, Path] = {}
+    out: list[tuple[str, Path]] = []
+    for path in seed_paths(folder):
+        kind = _kind_of(path, detect_kind)
+        if kind is None:
+            raise InputError(
+                f"{path}: 알 수 없는 문서입니다. 성과계획서(성과계획 총괄표)나 "
+                "주요사업 평가 현황 문서의 텍스트가 아닙니다."
+            )
+        if kind in found:
+            raise InputError(
+                f"{folder}: 같은 종류({KIND_LABELS.get(kind, kind)})의 문서가 두 개입니다 "
+                f"({found[kind].name}, {path.name}). 한 폴더에는 한 해의 성과계획서와 평가 "
+                "문서를 하나씩만 둘 수 있습니다."
+            )
+        found[kind] = path
+        out.append((kind, path))
+    return out
+
+
+def _kind_of(path: Path, detect: Any) -> str | None:
+    """A seed document's kind: a text is recognised without parsing; a document in another
+    format (HWPX, PDF; xlgen.sources) is parsed to tell."""
+    from .sources import MAX_FILE_BYTES
+    from .sources.formats import sniff
+
+    if sniff(path, read_head(path, MAX_FILE_BYTES, 1024)) == "text":
+        return detect(read_document(path).text)
+    document, _ = parse_file(path, corrections=load_corrections(path))
+    return document.kind
+
+
+def seed_document(folder: Path) -> Path:
+    """The one document of a single-document seed folder."""
+    docs = seed_paths(folder)
     if len(docs) > 1:
         names = ", ".join(p.name for p in docs)
-        raise InputError(
-            f"{folder}: 문서가 여러 개입니다 ({names}). 폴더 하나에 문서 하나만 두세요."
-        )
+        raise InputError(f"{folder}: 문서가 여러 개입니다 ({names}). 종류를 지정하세요.")
     return docs[0]
+
+
+KIND_LABELS = {"evaluation": "평가", "plan": "성과계획"}
+"""The Korean name of each document kind, as commands and messages name it (--kind)."""
 
 
 def apply_manifest(document: Document, manifest: dict[str, Any], source: Path) -> None:
@@ -111,8 +160,8 @@ def parse_document_path(path: Path) -> tuple[Document, TextDocument, str]:
     return document, text, sha
 
 
-def parse_seed(key: str, seeds_dir: Path | None = None) -> ParsedSeed:
-    """Parse `seeds/KEY/`."""
+def seed_folder(key: str, seeds_dir: Path | None = None) -> Path:
+    """`seeds/KEY/`, or NotFoundError listing the keys there are."""
     base = seeds_dir or default_seeds_dir()
     folder = base / key
     if not folder.is_dir():
@@ -124,8 +173,23 @@ def parse_seed(key: str, seeds_dir: Path | None = None) -> ParsedSeed:
         raise NotFoundError(
             f"'{key}'에 해당하는 seeds 폴더가 없습니다 ({folder}). 있는 키: {available}"
         )
-    path = seed_document(folder)
+    return folder
+
+
+def parse_seed_path(key: str, path: Path) -> ParsedSeed:
+    """Parse one document of `seeds/KEY/`."""
     document, text, sha = parse_document_path(path)
     found = [f for f in (year_mismatch(key, document),) if f is not None]
     document.warnings.extend(found)
     return ParsedSeed(key, document, text, sha, [f.message for f in found])
+
+
+def parse_seed(key: str, seeds_dir: Path | None = None, kind: str | None = None) -> ParsedSeed:
+    """Parse the document of `seeds/KEY/` (of `kind`, when the folder holds several)."""
+    folder = seed_folder(key, seeds_dir)
+    if kind is None:
+        return parse_seed_path(key, seed_document(folder))
+    for found, path in seed_kinds(folder):
+        if found == kind:
+            return parse_seed_path(key, path)
+    raise NotFoundError(f"{folder}: {KIND_LABELS.get(kind, kind)} 문서가 없습니다.")

@@ -33,6 +33,7 @@ from xlgen.errors import NotFoundError, StoreError
 from xlgen.korean import josa, particle
 from xlgen.model import Document, Evaluation, Plan
 from xlgen.store_codec import DocumentInfo, HistoryEntry, RevisionInfo
+from xlgen.store_round import RoundRecords, Submitted, _round_of_save
 from xlgen.store_schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -99,7 +100,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-class Store:
+class Store(RoundRecords):
     """A connection to one store file. Create it with :meth:`Store.open`."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
@@ -369,15 +370,18 @@ class Store:
                     (key, key),
                 )
             ]
+            fresh = any(not ind.key for ind in indicators)
             keys = codec.assign_keys(indicators, max(map(codec.key_number, used), default=0))
+            round_id = _round_of_save(conn, key, fresh_keys=fresh)
             conn.execute("DELETE FROM indicators WHERE doc_key = ?", (key,))
             conn.execute(
                 "INSERT INTO documents (key, kind, title, org, year, revision, source_name, "
-                "source_sha256, encoding, saved_at, body) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
+                "source_sha256, encoding, saved_at, body, round) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
                 "ON CONFLICT(key) DO UPDATE SET kind=excluded.kind, title=excluded.title, "
                 "org=excluded.org, year=excluded.year, revision=excluded.revision, "
                 "source_name=excluded.source_name, source_sha256=excluded.source_sha256, "
-                "encoding=excluded.encoding, saved_at=excluded.saved_at, body=excluded.body",
+                "encoding=excluded.encoding, saved_at=excluded.saved_at, body=excluded.body, "
+                "round=excluded.round",
                 (
                     key,
                     doc.kind,
@@ -390,6 +394,7 @@ class Store:
                     encoding,
                     at,
                     codec.body_json(body),
+                    round_id,
                 ),
             )
             if isinstance(doc, Evaluation):
@@ -509,10 +514,16 @@ class Store:
         *,
         os_user: str,
         expected_revision: int | None = None,
+        submissions: Iterable[Submitted] = (),
     ) -> int:
         """Several files' changes (file name, file hash, changes) as ONE import: one
         transaction and one revision, all or nothing; each history row names its own file.
-        The rules of :meth:`apply_changes` apply to every change."""
+        The rules of :meth:`apply_changes` apply to every change.
+
+        ``submissions``: the department workbooks among the files; each is recorded in the
+        same transaction (also when it changed nothing), with the number of values its file
+        changed, so that `xlgen status` shows who has returned their workbook."""
+        submitted = list(submissions)
         batches = [(name, digest, list(changes)) for name, digest, changes in batches]
         seen: set[tuple[str, str]] = set()
         for _name, _digest, changes in batches:
@@ -565,6 +576,7 @@ class Store:
                 if changed:
                     per_file.append((name, digest, changed))
             if not per_file:
+                self._add_submissions(conn, key, submitted, current, None, {}, at, os_user)
                 return current
             rev = self._next_revision(conn, key)
             self._add_revision(
@@ -584,6 +596,8 @@ class Store:
                         ((new, key, rk) for rk, field, _old, new in changed if field == f),
                     )
                 self._add_history(conn, key, rev, at, os_user, name, digest, changed)
+            counts = {name: len(changed) for name, _digest, changed in per_file}
+            self._add_submissions(conn, key, submitted, rev, rev, counts, at, os_user)
             return rev
 
     def _value(self, conn: sqlite3.Connection, key: str, record_key: str, field: str) -> Any:

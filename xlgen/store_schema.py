@@ -91,7 +91,45 @@ CREATE INDEX history_by_value ON history(doc_key, record_key, field, revision);
 CREATE INDEX history_by_revision ON history(doc_key, revision);
 """
 
-MIGRATIONS: list[str] = [SCHEMA_V1]
+# Version 2: the department round (issue 14). A document's round is a random id that ties
+# the workbooks built from one set of record keys to it (renewed when a save assigns new
+# keys); department workbook builds and department submissions are recorded per round.
+SCHEMA_V2 = """
+ALTER TABLE documents ADD COLUMN round TEXT NOT NULL DEFAULT '';
+UPDATE documents SET round = lower(hex(randomblob(8)));
+
+-- One row per department workbook written by `xlgen build --by-department`.
+CREATE TABLE department_builds (
+    id         INTEGER PRIMARY KEY,
+    doc_key    TEXT NOT NULL,
+    round      TEXT NOT NULL,
+    department TEXT NOT NULL,
+    revision   INTEGER NOT NULL,   -- the store revision the workbook was built from
+    at         TEXT NOT NULL,      -- UTC ISO 8601
+    os_user    TEXT NOT NULL,
+    file_name  TEXT NOT NULL
+);
+CREATE INDEX department_builds_by_doc ON department_builds(doc_key, round);
+
+-- One row per department workbook imported (also when it changed nothing).
+CREATE TABLE submissions (
+    id             INTEGER PRIMARY KEY,
+    doc_key        TEXT NOT NULL,
+    round          TEXT NOT NULL,
+    department     TEXT NOT NULL,
+    revision       INTEGER NOT NULL,  -- the store revision after the import
+    imported       INTEGER,           -- the import revision holding its changes; NULL: none
+    built_revision INTEGER NOT NULL,  -- the revision its workbook was built from
+    at             TEXT NOT NULL,
+    os_user        TEXT NOT NULL,
+    file_name      TEXT NOT NULL,
+    file_hash      TEXT NOT NULL,
+    changes        INTEGER NOT NULL CHECK (changes >= 0)
+);
+CREATE INDEX submissions_by_doc ON submissions(doc_key, round);
+"""
+
+MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2]
 """Ordered migration scripts; the store's version after applying ``MIGRATIONS[:n]`` is n."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -26,9 +26,20 @@ from . import __version__
 from .audit import audit
 from .errors import XlgenError
 from .export import to_json_obj
-from .layouts import chart, eval_departments, eval_narrative, eval_summary, findings, meta, settings
+from .layouts import (
+    chart,
+    eval_departments,
+    eval_dept_summary,
+    eval_narrative,
+    eval_round,
+    eval_summary,
+    findings,
+    meta,
+    settings,
+)
 from .layouts._base import Styles, fill
 from .model import Document, Evaluation, ParseWarning, Plan
+from .round import RoundStatus
 from .timefmt import local_time, zone_label
 
 
@@ -258,17 +269,24 @@ def build_evaluation(
     source: str = "",
     department: str | None = None,
     printed: frozenset[str] | None = None,
+    round_id: str = "",
+    status: RoundStatus | None = None,
 ) -> Path:
-    """Write the evaluation workbook (Ⅰ, Ⅱ, Ⅲ, 차트, 검토사항, 설정, hidden _xlgen).
+    """Write the evaluation workbook (Ⅰ, Ⅱ, Ⅲ, 차트, 검토사항, 제출 현황 when `status` is
+    given, 설정, hidden _xlgen).
 
-    With `department`, the workbook for that one department: Ⅰ (its counts), Ⅲ (its
-    block), 설정 and the hidden sheet, to be mailed out and imported back like the whole.
+    With `department`, the workbook for that one department: Ⅰ (that department alone:
+    its projects, counts and share of its bureau), Ⅲ (its block), 설정 and the hidden
+    sheet, to be mailed out and imported back like the whole. `round_id` is recorded in
+    `_xlgen`, so an import can tell a workbook of another round.
     With `printed` (template section names such as "summary"), a copy to print: every
     other sheet is hidden, so a PDF export shows only those and numbers their pages on.
     """
     if threshold is not None:
         doc = dataclasses.replace(doc, threshold=threshold)
+    shares: list[eval_dept_summary.BureauShare] = []
     if department is not None:
+        shares = eval_dept_summary.shares(doc, department, doc.threshold)
         doc = department_view(doc, department)
     check_cell_text(doc)
     whole = department is None
@@ -280,11 +298,18 @@ def build_evaluation(
             k: template[k]["sheet"]
             for k in ("summary", "narrative", "departments", "chart", "findings", "settings")
         }
+        if not whole:
+            names["summary"] = eval_dept_summary.conf_of(template)["sheet"]
         ws_summary = wb.add_worksheet(names["summary"])
         ws_narrative = wb.add_worksheet(names["narrative"]) if whole else None
         ws_depts = _big_sheet(wb, names["departments"])
         ws_chart = wb.add_worksheet(names["chart"]) if whole else None
         ws_findings = wb.add_worksheet(names["findings"]) if whole else None
+        ws_round = (
+            wb.add_worksheet(eval_round.conf_of(template)["sheet"])
+            if whole and status is not None
+            else None
+        )
         ws_settings = wb.add_worksheet(names["settings"])
         ws_meta = _big_sheet(wb, meta.SHEET)
         placement = eval_departments.place(doc, template, eval_departments.print_scale(template))
@@ -308,8 +333,24 @@ def build_evaluation(
                 ("프로그램 버전", f"xlgen {__version__}"),
             ],
         )
-        eval_summary.write(ws_summary, doc, styles, template, placement, names["departments"])
+        if whole:
+            eval_summary.write(ws_summary, doc, styles, template, placement, names["departments"])
+        else:
+            assert department is not None
+            eval_dept_summary.write(
+                ws_summary,
+                doc,
+                department,
+                shares,
+                styles,
+                template,
+                placement,
+                names["departments"],
+            )
         eval_departments.write(ws_depts, doc, styles, template, placement)
+        if ws_round is not None:
+            assert status is not None
+            eval_round.write(ws_round, status, styles, template, placement, names["departments"])
         if whole:
             eval_narrative.write(ws_narrative, doc, styles, template)
             chart.write(
@@ -341,6 +382,7 @@ def build_evaluation(
                 ("input_sheet", names["departments"]),
                 ("threshold", doc.threshold),
                 ("department", department or ""),
+                ("round", round_id),
                 *eval_departments.SheetFormat.of_template(template).fields(),
             ],
             records,
@@ -353,6 +395,7 @@ def build_evaluation(
                 "departments": ws_depts,
                 "chart": ws_chart,
                 "findings": ws_findings,
+                "round": ws_round,
                 "settings": ws_settings,
             },
         )
@@ -443,6 +486,8 @@ def build_document(
     threshold: float | None = None,
     source: str = "",
     printed: frozenset[str] | None = None,
+    round_id: str = "",
+    status: RoundStatus | None = None,
 ) -> Path:
     """Write KEY's workbook into out_dir (`printed`: a copy to print, see build_evaluation)."""
     path = out_dir / file_name(doc, template)
@@ -456,6 +501,8 @@ def build_document(
             threshold=threshold,
             source=source,
             printed=printed,
+            round_id=round_id,
+            status=status,
         )
     return build_plan(
         doc, path, template, key=key, revision=revision, source=source, printed=printed
@@ -532,6 +579,7 @@ def build_departments(
     threshold: float | None = None,
     source: str = "",
     files: list[tuple[str, Path]] | None = None,
+    round_id: str = "",
 ) -> list[Path]:
     """One workbook per department, in out_dir/부서별/, named "<title> - <부서>.xlsx"
     (`files`: what `department_files` gave, when the caller checked them already)."""
@@ -547,6 +595,7 @@ def build_departments(
             threshold=threshold,
             source=source,
             department=dept,
+            round_id=round_id,
         )
         for dept, path in files
     ]

@@ -16,10 +16,12 @@ from ._base import (
     cell,
     fill,
     footnote,
+    lines_needed,
     mark_of,
     marked_number_format,
     marks_on,
     page_setup,
+    row_height,
     set_widths,
 )
 
@@ -30,6 +32,17 @@ def bureau_rows(evaluation: Evaluation) -> dict[str, int]:
     """Sheet row of each bureau (for the chart sheet's references)."""
     names = list(dict.fromkeys(b.name for b in evaluation.bureaus))
     return {name: TOTAL_ROW + 2 + i for i, name in enumerate(names)}
+
+
+def printed_note(stated: Any, computed: tuple[int, int, int]) -> str:
+    """The 비고 of a bureau row: what the source document printed, in words, where it
+    differs from the counts the records give now; nothing where they agree."""
+    if stated is None or (stated.projects, stated.normal, stated.weak) == computed:
+        return ""
+    return (
+        f"원본 문서에 인쇄된 값은 계 {stated.projects}, 정상추진 {stated.normal}, "
+        f"부진 {stated.weak}입니다."
+    )
 
 
 def write(
@@ -132,6 +145,7 @@ def write(
     ws.write_blank(r, 4, None, styles.box())
 
     printed = {row.bureau: row for row in evaluation.summary}
+    note_fmt = styles.box(align="left", text_wrap=True, font_size=max(styles.font_size - 1, 8))
     for name, row in bureau_rows(evaluation).items():
         total, normal, weak = per_bureau[name]
         ws.write_string(row, 0, name, label_fmt)
@@ -153,16 +167,9 @@ def write(
             count_fmt,
             weak,
         )
-        stated = printed.get(name)
-        note = ""
-        if stated is not None and (stated.projects, stated.normal, stated.weak) != (
-            total,
-            normal,
-            weak,
-        ):
-            note = f"문서: {stated.projects}/{stated.normal}/{stated.weak}"
-        ws.write_string(row, 4, note, styles.box(align="center"))
-        ws.set_row(row, 22)
+        note = printed_note(printed.get(name), (total, normal, weak))
+        ws.write_string(row, 4, note, note_fmt)
+        ws.set_row(row, max(22, row_height(template, lines_needed(note, conf["widths"][4]))))
     last = TOTAL_ROW + 1 + len(bureau_rows(evaluation))
     rule = conf.get("rule", "※ 부진판정 기준 : 목표 대비 달성률 {threshold}% 이하")
     before, _, after = rule.partition("{threshold}")

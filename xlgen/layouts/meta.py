@@ -119,6 +119,11 @@ def read(rows: list[list[Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 # ----------------------------------------------------------------------------- field values
 
 
+def where(fields: dict[str, Any], name: str, file: str) -> str:
+    """How a message names a field's cell: "file: _xlgen!B13"."""
+    return _where(fields, name, file)
+
+
 def _where(fields: dict[str, Any], name: str, file: str) -> str:
     cell = getattr(fields, "cells", {}).get(name)
     return f"{file}: {SHEET}!{cell}" if cell else f"{file}: {SHEET} 시트의 '{name}'"
