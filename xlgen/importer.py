@@ -33,7 +33,7 @@ from .rules import bureau_counts
 from .store import Store
 from .store_round import Submitted
 from .templates import load_template
-from .xlsx import CellData, SheetError, TooManyRows, XlsxReader
+from .xlsx import BACKGROUND_CHECK_BYTES, CellData, SheetError, TooManyRows, XlsxReader
 
 MAX_PACKAGE_BYTES = (
     600 * 1024 * 1024
@@ -256,7 +256,10 @@ def read_workbook(path: Path) -> WorkbookInput:
         sheet = str(fields.get("input_sheet") or "")
         # Both sheets are read in full below; that their XML is well-formed as a whole is
         # checked alongside, by a second process where one can be started.
-        reader.check_in_background([meta.SHEET] + ([sheet] if sheet in reader.sheetnames else []))
+        reader.check_in_background(
+            [meta.SHEET] + ([sheet] if sheet in reader.sheetnames else []),
+            min_bytes=BACKGROUND_CHECK_BYTES,
+        )
         built = meta.read_built(_source(reader, meta.SHEET, path.name))
         if fields.get("format") != meta.FORMAT:
             raise InputError(

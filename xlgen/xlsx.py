@@ -300,6 +300,12 @@ def _holds(cond: tuple[str, float], value: float) -> bool:
     return value != limit
 
 
+BACKGROUND_CHECK_BYTES = 4 * 1024 * 1024
+"""Below this many uncompressed bytes of sheet XML the well-formedness check runs in this
+process: starting a second interpreter costs more (0.1-0.5 s) than checking a few hundred
+kilobytes, and a round imports dozens of such files at once."""
+
+
 class XlsxReader:
     """Sheets of one .xlsx package, read row by row. Use as a context manager."""
 
@@ -333,14 +339,18 @@ class XlsxReader:
 
     # ----------------------------------------------------------------- well-formedness
 
-    def check_in_background(self, sheets: list[str]) -> None:
+    def check_in_background(self, sheets: list[str], *, min_bytes: int = 0) -> None:
         """Check that these sheets' parts are well-formed XML in a second process, while
         this one reads their cells (on a machine with two cores or more this hides the
         check's cost: it is a third of the reading). `finish_checks()` collects the verdict.
-        Where no second process can be started, the check runs here, at the end."""
+        Where no second process can be started, or the parts hold fewer than `min_bytes`
+        (uncompressed; see BACKGROUND_CHECK_BYTES), the check runs here, at the end."""
         parts = [self._sheets[s] for s in sheets if self._sheets.get(s) in self._names]
         self._background = set(parts)
         self._pending = parts
+        size = sum(self._zip.getinfo(part).file_size for part in parts)
+        if size < min_bytes:
+            return  # cheaper to check here than to start an interpreter (a department's file)
         if (
             not sys.executable
             or getattr(sys, "frozen", False)
