@@ -167,8 +167,9 @@ def test_the_whole_round(tmp_path):
     assert outstanding == [department_of(missing)]
     listed = desk.run("status", KEY, "--missing")
     assert listed.exit_code == 0
-    body = listed.output.split("\n\n", 1)[1].splitlines()
-    assert len(body) == 2 and department_of(missing) in body[1]  # header + the one department
+    body = listed.stdout.splitlines()  # piped: the table alone, tab-separated, header first
+    assert len(body) == 2 and body[1].split("\t")[1] == department_of(missing)
+    assert "아직 제출하지 않은 부서 1곳:" in listed.stderr
 
     with Store.open(desk.db) as store:
         doc = store.load(KEY)

@@ -110,7 +110,9 @@ def test_history_needs_the_kind(desk):
         "--kind 평가 또는 --kind 성과계획으로 하나를 고르세요.\n"
     )
     plan = desk.run("history", "2020", "--kind", "성과계획")
-    assert plan.exit_code == 0 and plan.output.startswith("'2020' 성과계획 이력 (현재 리비전 1)")
+    assert plan.exit_code == 0 and plan.output.startswith(
+        "'2020' 성과계획 이력 (현재 리비전 1, 시각은 "
+    )
     evaluation = desk.run("history", "2020", "--kind", "평가")
     assert evaluation.exit_code == 0 and evaluation.output.startswith("'2020' 평가 이력")
     bad = desk.run("history", "2020", "--kind", "계획서")

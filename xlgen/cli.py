@@ -586,9 +586,14 @@ def status(
 
         click.echo(to_csv(result, missing_only=missing), nl=False)
     else:
-        from .status import to_table
+        from .status import heading, to_table
 
-        click.echo(to_table(result, missing_only=missing))
+        plain = not sys.stdout.isatty()
+        for line in heading(result, missing_only=missing):
+            click.echo(line, err=plain)
+        lines = to_table(result, missing_only=missing, plain=plain)
+        if lines:
+            click.echo("\n".join(lines))
 
 
 def _status_list(db: Path | None) -> None:

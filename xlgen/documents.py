@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError, NotFoundError
+from .korean import particle
 from .seeds import KIND_LABELS, ParsedSeed, parse_seed_path, seed_folder, seed_kinds, seed_paths
 from .store import Store
 from .store_codec import DocumentInfo
@@ -92,17 +93,10 @@ def resolve(
         options = " 또는 ".join(f"--kind {label(d.kind)}" for d in docs)
         have = ", ".join(label(d.kind) for d in docs)
         raise InputError(
-            f"'{key}'에는 문서가 {len(docs)}개 있습니다 ({have}). {options}{_ro(options)} "
+            f"'{key}'에는 문서가 {len(docs)}개 있습니다 ({have}). {options}{particle(options, '으로/로')} "
             "하나를 고르세요."
         )
     return docs[0]
-
-
-def _ro(word: str) -> str:
-    """The particle (으)로 after `word`: 로 after a vowel or ㄹ, else 으로."""
-    code = ord(word[-1]) - 0xAC00 if word else -1
-    final = code % 28 if 0 <= code < 11172 else 0
-    return "로" if final in (0, 8) else "으로"
 
 
 @dataclass

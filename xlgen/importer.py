@@ -557,7 +557,7 @@ def _map_rows(
         if department and key and key in records and records[key][1].name != department:
             problems.append(
                 f"{name}: {reading.ref('key', row.index)} ({label(key)}): '{department}' 부서의 "
-                f"통합문서에 다른 부서({records[key][1].name})의 기록 {key}이(가) 들어 있습니다. "
+                f"통합문서에 다른 부서({records[key][1].name})의 기록 {key}{particle(key, '이/가')} 들어 있습니다. "
                 "부서 통합문서로는 그 부서의 기록만 바꿀 수 있습니다 (다른 부서의 행을 복사해 "
                 "넣지 마세요)."
             )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from .model import Evaluation
@@ -98,14 +97,12 @@ def round_status(
 
 
 def local_time(at: str | None) -> str:
-    """A stored UTC time as the desk's local time, to the minute ("2024-05-03 14:05")."""
+    """A stored UTC time as the desk's local time, to the minute (xlgen.timefmt)."""
     if not at:
         return ""
-    try:
-        moment = datetime.fromisoformat(at.replace("Z", "+00:00"))
-    except ValueError:
-        return at
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    from .timefmt import local_time as shown
+
+    return shown(at)
 
 
 def sent_text(row: DepartmentRound) -> str:

@@ -10,10 +10,11 @@ from pathlib import Path
 from .documents import resolve
 from .export import safe_text
 from .model import Evaluation
-from .parse._text import width
 from .round import COLUMNS, RoundStatus, round_status, rows, sent_text, submitted_text
 from .store import Store
+from .table import render
 from .templates import load_template
+from .timefmt import zone_label
 
 
 def round_of(
@@ -41,47 +42,49 @@ def round_of(
     )
 
 
-def _pad(text: str, size: int) -> str:
-    return text + " " * max(0, size - width(text))
-
-
-def to_table(status: RoundStatus, *, missing_only: bool = False) -> str:
-    """The round as a terminal table: a heading with the totals, then one line per
-    department grouped by 국 (the bureau named on its first line)."""
+def heading(status: RoundStatus, *, missing_only: bool = False) -> list[str]:
+    """What the round is, its totals, and (with --missing) how many are outstanding."""
     what = f"{status.org or '기관 미상'} {status.year or '연도 미상'}"
-    head = [
-        f"'{status.key}' 평가 부서별 제출 현황 ({what}, 저장소 리비전 {status.revision})",
+    outstanding = status.total - status.submitted
+    lines = [
+        f"'{status.key}' 평가 부서별 제출 현황 ({what}, 저장소 리비전 {status.revision}, "
+        f"시각은 {zone_label()})",
         f"제출 {status.submitted} / {status.total}"
-        + (
-            f" (미제출 {status.total - status.submitted})"
-            if status.submitted < status.total
-            else ""
-        ),
+        + (f" (미제출 {outstanding})" if outstanding else ""),
     ]
-    chosen = status.missing() if missing_only else status.departments
     if missing_only:
-        head.append(
-            "미제출 부서가 없습니다." if not chosen else f"아직 제출하지 않은 부서 {len(chosen)}곳:"
+        lines.append(
+            "미제출 부서가 없습니다."
+            if not outstanding
+            else f"아직 제출하지 않은 부서 {outstanding}곳:"
         )
+    return lines
+
+
+HEADERS = ("국", "부서", "보낸 통합문서", "제출", "실적 빈칸", "부진")
+
+
+def to_table(status: RoundStatus, *, missing_only: bool = False, plain: bool = False) -> list[str]:
+    """One line per department, grouped by 국 (on a terminal the bureau is named on its
+    first line only; piped, on every line, tab-separated)."""
+    chosen = status.missing() if missing_only else status.departments
     if not chosen:
-        return "\n".join(head)
-    table = [["국", "부서", "보낸 통합문서", "제출", "실적 빈칸", "부진"]]
+        return []
+    rows = []
     previous = None
     for d in chosen:
-        table.append(
+        rows.append(
             [
-                d.bureau if d.bureau != previous else "",
+                d.bureau if plain or d.bureau != previous else "",
                 d.department,
                 sent_text(d),
                 submitted_text(d),
                 f"{d.blank} / {d.indicators}",
-                str(d.weak),
+                d.weak,
             ]
         )
         previous = d.bureau
-    sizes = [max(width(r[c]) for r in table) for c in range(len(table[0]))]
-    lines = ["  ".join(_pad(v, sizes[c]) for c, v in enumerate(r)).rstrip() for r in table]
-    return "\n".join([*head, "", *lines])
+    return render(HEADERS, rows, align="<<<<>>", plain=plain)
 
 
 def to_csv(status: RoundStatus, *, missing_only: bool = False) -> str:

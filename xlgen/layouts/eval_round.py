@@ -12,6 +12,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..round import SUBMITTED, RoundStatus, sent_text
 from ..round import local_time as _local
+from ..timefmt import zone_label
 from . import eval_departments as dep
 from ._base import Styles, cell, page_setup, set_widths
 
@@ -59,8 +60,8 @@ def write(
     ws.set_row(0, 30)
     note = (
         f"이 통합문서를 만든 때(저장소 리비전 {status.revision})의 제출 현황입니다. "
-        "실적 빈칸과 부진 사업은 Ⅲ 시트의 값으로 다시 계산됩니다. 최신 현황: xlgen status "
-        f"{status.key}"
+        f"시각은 {zone_label()}. 실적 빈칸과 부진 사업은 Ⅲ 시트의 값으로 다시 계산됩니다. "
+        f"최신 현황: xlgen status {status.key}"
     )
     ws.merge_range(1, 0, 1, last_col, note, styles.unit())
     hdr = styles.header()
