@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-command set-up on a fresh Debian/Ubuntu machine (see README):
-#   1. system packages the tests need (LibreOffice headless, Korean fonts, poppler, UNO);
+#   1. system packages the tests need (LibreOffice headless, Korean fonts, poppler, UNO,
+#      gnumeric's ssconvert as a second spreadsheet engine);
 #   2. a virtual environment .venv with xlgen and its test tools;
 #   3. the 2019 seed document read into the store.
 set -euo pipefail
@@ -10,12 +11,14 @@ if command -v apt-get >/dev/null 2>&1; then
     SUDO=""
     [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1 \
+        || ! command -v ssconvert >/dev/null 2>&1 \
         || ! /usr/bin/python3 -c "import uno" >/dev/null 2>&1 \
         || ! fc-list 2>/dev/null | grep -qi carlito; then
-        echo "[setup] LibreOffice(헤드리스), 한글 글꼴, poppler 설치 중..."
+        echo "[setup] LibreOffice(헤드리스), gnumeric, 한글 글꼴, poppler 설치 중..."
         $SUDO apt-get update -qq
         DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-            libreoffice-calc-nogui fonts-nanum fonts-crosextra-carlito poppler-utils python3-uno >/dev/null
+            libreoffice-calc-nogui gnumeric fonts-nanum fonts-crosextra-carlito poppler-utils python3-uno \
+            >/dev/null
     fi
 else
     echo "[setup] apt-get이 없어 LibreOffice 설치를 건너뜁니다 (스프레드시트 엔진 테스트는 건너뜀)." >&2
