@@ -79,7 +79,8 @@ BAD = [
     ),
     (["parse", "x.txt", "--format"], "옵션 '--format'에 값이 필요합니다."),
     (["load", "--replace=yes", "2019"], "옵션 '--replace'에는 값을 붙이지 않습니다."),
-    (["status", "extra"], "필요 없는 인수가 더 있습니다: extra"),
+    # issue 14: status takes an optional KEY, so the extra argument is the second one
+    (["status", "2019", "extra"], "필요 없는 인수가 더 있습니다: extra"),
     (["load", "2019", "2020", "2021"], "필요 없는 인수가 더 있습니다: 2020 2021"),
     (["--bogus"], "'--bogus'라는 옵션은 없습니다."),
 ]

@@ -50,9 +50,7 @@ def folder_of(store_key: str) -> str:
 def shown(info: DocumentInfo) -> str:
     """How messages name a stored document: "'2019'" when it is its folder's only one (its
     store key is the folder's KEY), else with its kind: "'2020' 평가"."""
-    if info.key == folder_of(info.key):
-        return f"'{info.key}'"
-    return f"'{folder_of(info.key)}' {label(info.kind)}"
+    return shown_key(info.key, info.kind)
 
 
 def shown_key(store_key: str, kind: str) -> str:
