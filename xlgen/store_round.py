@@ -61,7 +61,9 @@ class Submission:
 
 
 def new_round_id() -> str:
-    return secrets.token_hex(8)
+    """A fresh round id: "r" and 16 hex digits (the letter keeps a spreadsheet program from
+    ever reading it as a number)."""
+    return "r" + secrets.token_hex(8)
 
 
 def _round_of_save(conn: sqlite3.Connection, key: str, *, fresh_keys: bool) -> str:

@@ -96,7 +96,7 @@ CREATE INDEX history_by_revision ON history(doc_key, revision);
 # keys); department workbook builds and department submissions are recorded per round.
 SCHEMA_V2 = """
 ALTER TABLE documents ADD COLUMN round TEXT NOT NULL DEFAULT '';
-UPDATE documents SET round = lower(hex(randomblob(8)));
+UPDATE documents SET round = 'r' || lower(hex(randomblob(8)));
 
 -- One row per department workbook written by `xlgen build --by-department`.
 CREATE TABLE department_builds (
