@@ -10,6 +10,7 @@ never trusted). Several workbooks of one document are applied as one transaction
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
@@ -33,7 +34,15 @@ from .rules import bureau_counts
 from .store import Store
 from .store_round import Submitted
 from .templates import load_template
-from .xlsx import BACKGROUND_CHECK_BYTES, CellData, SheetError, TooManyRows, XlsxReader
+from .workbook import MAX_CELL_TEXT
+from .xlsx import (
+    BACKGROUND_CHECK_BYTES,
+    CellData,
+    SheetError,
+    TooManyMerges,
+    TooManyRows,
+    XlsxReader,
+)
 
 MAX_PACKAGE_BYTES = (
     600 * 1024 * 1024
@@ -213,6 +222,10 @@ def _source(reader: XlsxReader, sheet: str, file: str) -> RowSource:
             raise InputError(
                 f"{file}: '{sheet}' 시트의 행이 너무 많습니다 ({MAX_ROWS:,}행 초과)."
             ) from None
+        except TooManyMerges:
+            raise InputError(
+                f"{file}: '{sheet}' 시트에 병합된 칸 범위가 비정상적으로 많습니다. 가져오지 않습니다."
+            ) from None
         except (
             SheetError,
             zipfile.BadZipFile,
@@ -272,7 +285,9 @@ def read_workbook(path: Path) -> WorkbookInput:
                 f"{path.name}: 실적 시트 '{sheet}'가 없습니다 (시트 이름을 바꾸거나 지웠다면 원래대로 돌려 주세요)."
             )
         fmt = dep.SheetFormat.recorded(fields, lambda: load_template("evaluation"))
-        reading = dep.read_sheet(_source(reader, sheet, path.name), sheet, fmt)
+        reading = dep.read_sheet(
+            _source(reader, sheet, path.name), sheet, fmt, lambda: reader.merged_cells(sheet)
+        )
         try:
             reader.finish_checks()
         except SheetError as exc:
@@ -294,11 +309,12 @@ def _label(department: Any, project: Any, indicator: Any) -> str:
 
 
 def _note(value: Any) -> str:
+    """A 비고 as stored: text, stripped and NFC-normalised (NFD is the same text)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return unicodedata.normalize("NFC", str(value).strip())
 
 
 def _counts(doc: Evaluation, threshold: float) -> dict[str, tuple[int, int]]:
@@ -504,6 +520,12 @@ def _compare_row(
     if note.startswith("="):
         where = reading.ref("note", row.index)
         return [f"{name}: {where} ({_label(d, p, ind)}): 비고에 수식은 넣을 수 없습니다."]
+    if len(note) > MAX_CELL_TEXT:
+        where = reading.ref("note", row.index)
+        return [
+            f"{name}: {where} ({_label(d, p, ind)}): 비고가 너무 깁니다 ({len(note):,}자). "
+            f"엑셀 칸 하나에는 {MAX_CELL_TEXT:,}자까지만 들어가므로, 줄여서 다시 입력해 주세요."
+        ]
     built_actual, built_note = wbi.built.get(key, (None, None))
     problems: list[str] = []
     for fld, new, built_value, current, stored in (
@@ -540,12 +562,13 @@ def _map_rows(
     wbi: WorkbookInput, records: dict[str, Record], warnings: list[str]
 ) -> tuple[list[str], list[dep.InputRow]]:
     """Map the rows read back to records by key: the rows to compare, and the problems
-    (repeated, unknown or emptied keys, changed protected cells). Added rows and columns,
-    and records whose row is gone, become warnings."""
+    (repeated, unknown or emptied keys, keys that disagree with what their row shows).
+    Added rows and columns, and records whose row is gone, become warnings."""
     name, reading, built = wbi.name, wbi.reading, wbi.built
     problems: list[str] = []
     rows: list[dep.InputRow] = []
     seen: set[str] = set()
+    contents = _Contents(records)
 
     def label(key: str) -> str:
         _, d, p, ind = records[key]
@@ -570,10 +593,10 @@ def _map_rows(
                 )
                 continue
             seen.add(key)
-            problems.extend(_protected(wbi, row, records[key]))
+            problems.extend(_identity(wbi, row, records[key], contents))
             rows.append(row)
             continue
-        owner = _record_by_content(row, records)
+        owner = contents.owner(row)
         about = f" ({label(owner)})" if owner else ""
         problems.append(
             f"{name}: {reading.ref('key', row.index)}{about}: 숨김 키 {shorten(row.raw_key)}{particle(shorten(row.raw_key), '이/가')} 이 문서에 없습니다 "
@@ -581,7 +604,7 @@ def _map_rows(
         )
     missing = {key for key in built if key not in seen and key in records}
     for row in reading.keyless:
-        owner = _record_by_content(row, records)
+        owner = contents.owner(row)
         if owner in missing:
             missing.discard(owner)
             problems.append(
@@ -600,49 +623,122 @@ def _map_rows(
     return problems, rows
 
 
+class _Contents:
+    """The records by what a row shows of them (성과지표, 단위, 목표), and the names of the
+    document's projects and departments: built on first use (only a row that disagrees
+    with its key, or has none, needs them), so that looking a row up is not a scan."""
+
+    def __init__(self, records: dict[str, Record]):
+        self.records = records
+        self._by_name: dict[tuple[Any, Any], list[str]] | None = None
+        self._projects: set[str] | None = None
+
+    def matching(self, row: dep.InputRow) -> list[str]:
+        """The records whose 성과지표, 단위 and 목표 are the ones the row shows."""
+        if self._by_name is None:
+            self._by_name = {}
+            for key, (_, _, _, ind) in self.records.items():
+                self._by_name.setdefault((dep.nfc(ind.name), dep.nfc(ind.unit)), []).append(key)
+        if not isinstance(row.indicator, str):
+            return []
+        hits = self._by_name.get((dep.nfc(row.indicator), dep.nfc(row.unit)), [])
+        return [k for k in hits if _same_target(self.records[k][3].target, row.target)]
+
+    def owner(self, row: dep.InputRow) -> str | None:
+        """The one record the row shows (to name a row whose key is damaged), or None."""
+        hits = self.matching(row)
+        return hits[0] if len(hits) == 1 else None
+
+    def is_project(self, name: Any) -> bool:
+        if self._projects is None:
+            self._projects = {dep.nfc(p.name) for _, _, p, _ in self.records.values()}
+        return dep.nfc(name) in self._projects
+
+
+def _same_target(expected: Any, got: Any) -> bool:
+    if got in (None, "") and expected in (None, ""):
+        return True
+    return _same(got, expected)
+
+
 _PROTECTED_KO = {"indicator": "성과지표", "unit": "단위", "target": "목표", "project": "주요사업명"}
+_RESORT = (
+    "숨김 열을 빼고 정렬했거나 숨김 키가 바뀐 것으로 보입니다. 정렬할 때는 숨김 열까지 "
+    "모든 열을 함께 정렬하고, 원래 통합문서에 다시 입력해 주세요."
+)
+
+
+def _identity(
+    wbi: WorkbookInput, row: dep.InputRow, record: Record, contents: _Contents
+) -> list[str]:
+    """Why the row's key and what the row shows disagree, if they do: its 성과지표, 단위
+    and 목표, the 주요사업명 it sits under and the ▢ block (부서) it sits in must all be
+    the key's record's. One problem per row: the first disagreement found."""
+    _, d, p, ind = record
+    reading, name = wbi.reading, wbi.name
+    same = dep.same_text
+    if not (
+        same(row.indicator, ind.name)
+        and same(row.unit, ind.unit)
+        and _same_target(ind.target, row.target)
+    ):
+        others = [k for k in contents.matching(row) if k != ind.key]
+        if not others:
+            return _protected(wbi, row, record)
+        shown = f"{shorten(dep.nfc(row.indicator))}, 단위 {shorten(dep.nfc(row.unit))}, 목표 {shorten(row.target)}"
+        return [
+            f"{name}: {reading.ref('key', row.index)} ({_label(d, p, ind)}): 숨김 키가 이 행과 맞지 않습니다. "
+            f"이 행({reading.ref('indicator', row.index)})에 보이는 지표({shown})는 다른 기록의 것입니다. {_RESORT}"
+        ]
+    shown_project = row.shown_project
+    if shown_project not in (None, "") and not same(shown_project, p.name):
+        own = row.project_row == row.index
+        if not contents.is_project(shown_project):
+            # A name no project has: the cell was edited (its own row reports it).
+            return _protected(wbi, row, record) if own else []
+        where = reading.ref(
+            "project", row.project_row if row.project_row is not None else row.index
+        )
+        return [
+            f"{name}: {reading.ref('key', row.index)} ({_label(d, p, ind)}): 숨김 키가 이 행과 맞지 않습니다. "
+            f"이 행은 주요사업 {shorten(dep.nfc(shown_project))}({where}) 아래에 있는데 숨김 키는 "
+            f"{shorten(p.name)} 사업의 지표입니다. {_RESORT}"
+        ]
+    if not same(row.department, d.name):
+        if row.department is None or row.department_row is None:
+            block = "어느 부서 표에도 속하지 않는 자리"
+        else:
+            title = reading.dept_title(row.department)
+            block = f"{shorten(title)} 표({reading.ref('project', row.department_row)})"
+        return [
+            f"{name}: {reading.ref('key', row.index)} ({_label(d, p, ind)}): 숨김 키가 이 행과 맞지 않습니다. "
+            f"이 행은 {block}에 있는데 숨김 키는 {shorten(d.name)} 부서의 지표입니다. {_RESORT}"
+        ]
+    return []
 
 
 def _protected(wbi: WorkbookInput, row: dep.InputRow, record: Record) -> list[str]:
-    """The protected cells of a row that no longer show what the record holds."""
+    """The protected cells of a row that no longer show what the record holds (texts
+    compared NFC-normalised: NFD is the same text)."""
     _, d, p, ind = record
-    if (
-        row.indicator == ind.name
-        and row.unit == ind.unit
-        and row.target == ind.target
-        and (row.project is None or row.project == p.name)
-    ):
-        return []  # as built (almost every row): no need to look closer
     checks = [("indicator", row.indicator, ind.name), ("unit", row.unit, ind.unit)]
     checks.append(("target", row.target, ind.target))
     if row.project not in (None, ""):  # merged: only a project's first row holds the name
         checks.append(("project", row.project, p.name))
     problems = []
     for fld, got, expected in checks:
-        if fld != "target" and isinstance(got, str):
+        if fld == "target":
+            if _same_target(expected, got):
+                continue
+        elif dep.same_text(got, expected):
+            continue
+        if isinstance(got, str):
             got = got.strip()
-        if not _same(got, expected) and not (got in (None, "") and expected in (None, "")):
-            problems.append(
-                f"{wbi.name}: {wbi.reading.ref(fld, row.index)} ({_label(d, p, ind)}): 보호된 칸 '{_PROTECTED_KO[fld]}'{particle(_PROTECTED_KO[fld], '이/가')} "
-                f"바뀌었습니다 ({shorten(expected)} → {shorten(got)}). 목표·지표명·단위·사업명은 바꿀 수 없습니다."
-            )
+        problems.append(
+            f"{wbi.name}: {wbi.reading.ref(fld, row.index)} ({_label(d, p, ind)}): 보호된 칸 '{_PROTECTED_KO[fld]}'{particle(_PROTECTED_KO[fld], '이/가')} "
+            f"바뀌었습니다 ({shorten(expected)} → {shorten(got)}). 목표·지표명·단위·사업명은 바꿀 수 없습니다."
+        )
     return problems
-
-
-def _record_by_content(row: dep.InputRow, records: dict[str, Record]) -> str | None:
-    """The record whose name, unit and target this row shows (to name a row whose key is
-    damaged). None unless exactly one record matches."""
-    name, unit, target = row.indicator, row.unit, row.target
-    if not isinstance(name, str):
-        return None
-    hits = [
-        key
-        for key, (_, _, _, ind) in records.items()
-        if ind.name == name.strip()
-        and ind.unit == (unit or "").strip()
-        and _same(ind.target, target)
-    ]
-    return hits[0] if len(hits) == 1 else None
 
 
 # --------------------------------------------------------------------------- applying

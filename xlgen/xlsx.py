@@ -36,11 +36,14 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from xml.etree import ElementTree
 
-__all__ = ["CellData", "SheetError", "XlsxReader"]
+__all__ = ["CellData", "Merge", "SheetError", "TooManyMerges", "XlsxReader"]
 
 SHARED_FORMULA = "…"  # the text of a formula shared from another cell (its own text is there)
 MAX_CELL = 4 << 20  # one cell's XML (Excel holds 32,767 characters in a cell)
 MAX_PART = 128 << 20  # a part read whole (shared strings of 100,000 rows: ~20 MB)
+# Merged ranges kept per sheet: xlgen's own input sheet has at most three per project of
+# two rows or more (150,000 for 100,000 two-row projects) and the title rows'.
+MAX_MERGES = 400_000
 BLOCK = 1 << 20  # inflated bytes handled at a time: memory stays flat whatever the sheet's size
 
 _NS = rb"(?:[A-Za-z_][\w.\-]*:)?"  # an optional namespace prefix
@@ -87,6 +90,10 @@ _RPH = re.compile(rb"<" + _NS + rb"rPh[\s>].*?</" + _NS + rb"rPh\s*>", re.S)
 _SI = re.compile(rb"<" + _NS + rb"si(?:\s[^>]*?)?(?:/>|>(.*?)</" + _NS + rb"si\s*>)", re.S)
 _SHEETDATA = re.compile(rb"<" + _NS + rb"sheetData(?:\s[^>]*?)?(/?)>")
 _SHEETDATA_END = re.compile(rb"</" + _NS + rb"sheetData\s*>")
+_MERGE_CELL = re.compile(
+    rb"<" + _NS + rb"mergeCell\s[^<>]*?\bref\s*=\s*[\"']\s*"
+    rb"([A-Za-z]{1,3})([0-9]{1,7})(?::([A-Za-z]{1,3})([0-9]{1,7}))?\s*[\"']"
+)
 _ENTITY = re.compile(rb"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
 _ENTITIES = {b"lt": "<", b"gt": ">", b"amp": "&", b"quot": '"', b"apos": "'"}
 _COLUMNS: dict[bytes, int] = {}
@@ -102,6 +109,13 @@ Kind = Any  # a style's number kind: "percent", "date", None, or a `_Sections` t
 class SheetError(Exception):
     """The sheet cannot be read (damaged or not SpreadsheetML). Carries no user text:
     callers name the file and sheet."""
+
+
+class TooManyMerges(SheetError):
+    """More merged ranges than MAX_MERGES in one sheet."""
+
+
+Merge = tuple[int, int, int, int]  # (first row, first column, last row, last column), 0-based
 
 
 class CellData(NamedTuple):
@@ -321,6 +335,7 @@ class XlsxReader:
             self._kinds = self._styles()
             self._shared: list[str] | None = None
             self._lone: list[str] = []  # escapes of lone surrogate halves, read as U+FFFD
+            self._merges: dict[str, list[Merge]] = {}  # part → its merged ranges, once read
             self._shared_strings()  # a damaged package is refused even where no cell uses it
         except SheetError:
             self._zip.close()
@@ -434,6 +449,12 @@ class XlsxReader:
         """How many `_xD800_`…`_xDFFF_` escapes read so far stood alone (half a character,
         which no text can hold): each was read as U+FFFD. The caller warns when not 0."""
         return len(self._lone)
+
+    def merged_cells(self, sheet: str) -> list[Merge] | None:
+        """The sheet's merged ranges (`<mergeCells>`, which follow the cells in the part),
+        as read by the last `rows()` pass that reached the end of the part; None before.
+        Raises nothing: a pass that found more than MAX_MERGES raised TooManyMerges."""
+        return self._merges.get(self._sheets.get(sheet, ""))
 
     # ----------------------------------------------------------------- package parts
 
@@ -640,6 +661,7 @@ class XlsxReader:
         # Every block also goes through expat with no handlers (C only): the part must be
         # well-formed XML as a whole, not only where the pattern found cells.
         checker = pyexpat.ParserCreate() if part not in self._background else _NO_CHECK
+        merges = _MergeScan()
         with self._zip.open(part) as fh:
             while not ended:
                 block = fh.read(BLOCK)
@@ -673,10 +695,12 @@ class XlsxReader:
                     data = data[m.end() :]
                     if m.group(1):  # <sheetData/>: an empty sheet
                         ended = True
+                        merges.feed(data)
                         continue
                 end = _SHEETDATA_END.search(data) if b"sheetData" in data else None
                 if end is not None:
                     work, carry, ended = data[: end.start()], b"", True
+                    merges.feed(data[end.end() :])
                 elif block:
                     # The carried tail holds no cell end: look only where the new block begins.
                     cut = _last_cell_end(data, max(0, len(carry) - 16))
@@ -767,12 +791,14 @@ class XlsxReader:
                         values.extend([None] * (col + 1 - width))
                         width = col + 1
                     values[col] = value
-            while block and checker is not _NO_CHECK:  # the rest of the part: checked, not read
+            while block:  # the rest of the part: checked, and its merged ranges read
                 block = fh.read(BLOCK)
                 try:
                     checker.Parse(block, not block)
                 except pyexpat.ExpatError:
                     raise SheetError("not well-formed") from None
+                merges.feed(block)
+        self._merges[part] = merges.found
         if row >= 0:
             while emitted < row - 1:
                 emitted += 1
@@ -913,6 +939,34 @@ def _formula(text: bytes | str | None, shared: bool) -> str:
     return "=" + (_text(text) if isinstance(text, bytes) else text)
 
 
+class _MergeScan:
+    """The `<mergeCell ref="A7:A9"/>` elements of a part's tail (after its cells), fed in
+    blocks; at most MAX_MERGES of them."""
+
+    CARRY = 4096  # a mergeCell element longer than this is not looked for across blocks
+
+    def __init__(self) -> None:
+        self.found: list[Merge] = []
+        self._carry = b""
+
+    def feed(self, block: bytes) -> None:
+        data = self._carry + block
+        end = 0
+        found = self.found
+        for m in _MERGE_CELL.finditer(data):
+            r1, c1 = int(m.group(2)) - 1, _column(m.group(1))
+            if m.group(3):
+                r2, c2 = int(m.group(4)) - 1, _column(m.group(3))
+            else:
+                r2, c2 = r1, c1
+            found.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+            end = m.end()
+        if len(found) > MAX_MERGES:
+            raise TooManyMerges("merged ranges")
+        last = data.rfind(b"<", end)
+        self._carry = data[last:][: self.CARRY] if last >= 0 else b""
+
+
 class _UseGeneral(Exception):
     """Raised by the fast path where only the general path can read on."""
 
@@ -1020,6 +1074,7 @@ def _rows_expat(
     last_col = -1
     parser = ElementTree.XMLPullParser(events=("start", "end"))
     in_data = False
+    merges: list[Merge] = []
     with reader._zip.open(part) as fh:
         try:
             while True:
@@ -1034,6 +1089,17 @@ def _rows_expat(
                         in_data = event == "start"
                         continue
                     if not in_data:
+                        if name == "mergeCell" and event == "end":
+                            m = _MERGE_CELL.match(
+                                b"<mergeCell ref='" + (el.get("ref") or "").encode() + b"'"
+                            )
+                            if m is not None:
+                                scan = _MergeScan()
+                                scan.feed(m.group(0))
+                                merges.extend(scan.found)
+                                if len(merges) > MAX_MERGES:
+                                    raise TooManyMerges("merged ranges")
+                            el.clear()
                         continue
                     if name == "row" and event == "start":
                         yield from rows.start(el.get("r"))
@@ -1060,6 +1126,7 @@ def _rows_expat(
         except ElementTree.ParseError:
             raise SheetError("not well-formed") from None
     yield from rows.finish()
+    reader._merges[part] = merges
 
 
 def _style(value: str | None) -> int:

@@ -14,12 +14,16 @@ reads after the template is restyled.
 
 from __future__ import annotations
 
+import unicodedata
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
 
+from ..display import shorten
 from ..errors import InputError
 from ..korean import particle
 from ..model import Department, Direction, Evaluation, Indicator, Project
@@ -136,6 +140,13 @@ class SheetFormat:
 
     def dept_title(self, name: str) -> str:
         return f"{self.dept_mark} {name}" if self.dept_mark else name
+
+    def dept_name(self, title: str) -> str:
+        """The department a block's title names (`dept_title` read back)."""
+        title = title.strip()
+        if self.dept_mark and title.startswith(self.dept_mark):
+            title = title[len(self.dept_mark) :]
+        return title.strip()
 
     def is_dept_title(self, values: list[Any], project_col: int, visible: range) -> bool:
         """A department block's title row: the title alone in the 주요사업명 column."""
@@ -818,6 +829,14 @@ class InputRow:
     actual_percent: bool  # the 실적 cell holds a percentage-formatted number
     first_row: int | None = None  # a repeated key: the 1-based row it was first on
     shown: str = ""  # a keyless row: its first content, as messages show it
+    # What the sheet shows the row belongs to, whatever its key says: the department of
+    # the "▢ 부서" block it sits in (None above every block) and the row of that title; the
+    # 주요사업명 it sits under (its own cell, else the merged range's first cell, else the
+    # project's first row above it in its block) and the row that name is on.
+    department: str | None = None
+    department_row: int | None = None
+    shown_project: Any = None
+    project_row: int | None = None
 
 
 @dataclass
@@ -829,7 +848,12 @@ class SheetReading:
     rows: list[InputRow]  # every row carrying a key cell value, in sheet order
     keyless: list[InputRow]  # rows with content, no key, that the writer did not write
     added_columns: list[int]  # columns holding content the sheet was not built with
+    dept_mark: str = ""  # as the sheet's format has it (to name a block's title)
     _prefix: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def dept_title(self, name: str) -> str:
+        """A block's title as the sheet shows it."""
+        return f"{self.dept_mark} {name}" if self.dept_mark else name
 
     def ref(self, name: str, index: int) -> str:
         """sheet!cell of one column ("key" or a VISIBLE name) on a zero-based row."""
@@ -839,7 +863,12 @@ class SheetReading:
         return f"{prefix}{index + 1}"
 
 
-def read_sheet(rows: RowSource, sheet: str, fmt: SheetFormat) -> SheetReading:
+Merges = Callable[[], "list[tuple[int, int, int, int]] | None"]
+
+
+def read_sheet(
+    rows: RowSource, sheet: str, fmt: SheetFormat, merges: Merges | None = None
+) -> SheetReading:
     """Read a Ⅲ sheet back: the rows carrying record keys with their input and identifying
     cells, and what does not belong to the sheet as written (added rows and columns).
 
@@ -847,9 +876,13 @@ def read_sheet(rows: RowSource, sheet: str, fmt: SheetFormat) -> SheetReading:
     are found by the headers `fmt` says were written, so an inserted column shifts
     nothing. The column headers are read first, then every row once, streamed, leaving
     unread the built columns nothing checks.
+
+    `merges()`, asked once every row was read, gives the sheet's merged ranges ((first
+    row, first column, last row, last column), zero-based; None when unknown): a row whose
+    주요사업명 cell is blank shows the name of the merged range it sits in.
     """
     columns = locate_columns(rows(limit=fmt.first_data_row + HEADER_SEARCH_ROWS), fmt)
-    return _read_rows(rows(skip=columns.unused()), sheet, fmt, columns)
+    return _read_rows(rows(skip=columns.unused()), sheet, fmt, columns, merges)
 
 
 def locate_columns(head: Iterable[SheetRow], fmt: SheetFormat) -> Columns:
@@ -878,7 +911,11 @@ def locate_columns(head: Iterable[SheetRow], fmt: SheetFormat) -> Columns:
 
 
 def _read_rows(
-    rows: Iterable[SheetRow], sheet: str, fmt: SheetFormat, columns: Columns
+    rows: Iterable[SheetRow],
+    sheet: str,
+    fmt: SheetFormat,
+    columns: Columns,
+    merges: Merges | None = None,
 ) -> SheetReading:
     at = columns.at
     key_col, actual_col, note_col = at["key"], at["actual"], at["note"]
@@ -890,9 +927,14 @@ def _read_rows(
     visible = range(max(at[name] for name in VISIBLE) + 1)
     known = columns.known
     unknown_from = next(i for i in range(len(known) + 1) if i not in known)
-    reading = SheetReading(sheet, columns, [], [], [])
+    reading = SheetReading(sheet, columns, [], [], [], fmt.dept_mark)
     added: set[int] = set()
     first_seen: dict[str, int] = {}
+    department: str | None = None  # the block being read
+    department_row: int | None = None
+    named: tuple[int, Any] | None = None  # the block's last keyed row showing a 주요사업명
+    named_rows: list[int] = []  # every row whose 주요사업명 cell holds something, in order
+    names: dict[int, Any] = {}  # ... and what, for the data rows (not titles or headers)
     for row in rows:
         index, values = row.index, row.values
         if index < first_data_row:
@@ -907,13 +949,22 @@ def _read_rows(
             values = values + [None] * (width - len(values))
         raw_key = values[key_col]
         has_key = raw_key not in (None, "")
-        if not has_key and (
-            all(values[c] in (None, "") for c in visible)
-            or fmt.is_dept_title(values, project_col, visible)
-            or fmt.is_footnote(values, project_col, visible)
-            or fmt.is_header_row([v.strip() if isinstance(v, str) else None for v in values])
-        ):
-            continue  # empty, or written by the writer as a block's title or headers
+        own_project = values[project_col]
+        if own_project not in (None, ""):
+            named_rows.append(index)
+        if not has_key:
+            if all(values[c] in (None, "") for c in visible):
+                continue  # empty
+            if fmt.is_dept_title(values, project_col, visible):
+                department, department_row, named = fmt.dept_name(own_project), index, None
+                continue  # written by the writer as a block's title
+            if fmt.is_footnote(values, project_col, visible) or fmt.is_header_row(
+                [v.strip() if isinstance(v, str) else None for v in values]
+            ):
+                named = None
+                continue  # ... or as a block's footnotes or headers
+        if own_project not in (None, ""):
+            names[index] = own_project
         key = raw_key.strip() if isinstance(raw_key, str) else None
         found = InputRow(
             index,
@@ -928,6 +979,12 @@ def _read_rows(
             actual_col in row.percent,
         )
         if has_key:
+            found.department, found.department_row = department, department_row
+            if own_project not in (None, ""):
+                named = (index, own_project)
+                found.shown_project, found.project_row = own_project, index
+            elif named is not None:
+                found.project_row, found.shown_project = named
             if key in first_seen:
                 found.first_row = first_seen[key]
             elif key:
@@ -937,7 +994,58 @@ def _read_rows(
             found.shown = str(values[0] or next(v for v in values if v not in (None, "")))[:30]
             reading.keyless.append(found)
     reading.added_columns = sorted(added)
+    found_merges = merges() if merges is not None else None
+    if found_merges:
+        _shown_through_merges(reading.rows, found_merges, project_col, named_rows, names)
     return reading
+
+
+def _shown_through_merges(
+    rows: list[InputRow],
+    merges: list[tuple[int, int, int, int]],
+    project_col: int,
+    named_rows: list[int],
+    names: dict[int, Any],
+) -> None:
+    """A keyed row with a blank 주요사업명 cell inside a merged range shows the range's
+    first cell. Only ranges as a spreadsheet makes them count: their first cell a data
+    row holding a name, every other cell empty (a value hidden inside a range, as a tool
+    that moves rows without their merges leaves it, makes the range no guide: the rows'
+    own cells and the project's first row above decide then)."""
+    spans = sorted(
+        (r1, r2) for r1, c1, r2, c2 in merges if c1 <= project_col <= c2 and r2 > r1 and r1 in names
+    )
+    if not spans:
+        return
+    starts = [r1 for r1, _ in spans]
+    for row in rows:
+        if row.project not in (None, ""):
+            continue
+        k = bisect_right(starts, row.index - 1) - 1
+        if k < 0:
+            continue
+        r1, r2 = spans[k]
+        if not r1 < row.index <= r2:
+            continue
+        inside = bisect_right(named_rows, r1)  # the first named row after the first cell
+        if inside < len(named_rows) and named_rows[inside] <= r2:
+            continue  # a value hidden inside the range
+        row.shown_project, row.project_row = names[r1], r1
+
+
+def same_text(a: Any, b: Any) -> bool:
+    """Texts equal once stripped and NFC-normalised (a workbook saved on a Mac may hold
+    NFD: '회' as ㅎ + ㅚ), blanks equal to blanks."""
+    return nfc(a) == nfc(b)
+
+
+def nfc(value: Any) -> Any:
+    """A text stripped and NFC-normalised; None and "" as ""; anything else unchanged."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value.strip())
+    return value
 
 
 def read_inputs(rows: list[list[Any]], fmt: SheetFormat | None = None) -> dict[str, dict[str, Any]]:
@@ -954,6 +1062,14 @@ def read_inputs(rows: list[list[Any]], fmt: SheetFormat | None = None) -> dict[s
         for r in reading.rows
         if r.key and r.first_row is None
     }
+
+
+def _shown_date(value: date | time) -> str:
+    if isinstance(value, datetime):
+        if value.time() == time():
+            return value.strftime("%Y-%m-%d")
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return value.isoformat()
 
 
 def _num(value: Any) -> str:
@@ -977,6 +1093,11 @@ def parse_actual(value: Any, unit: str) -> tuple[Any, str | None]:
         if abs(value) > 1e15:
             raise ValueError("너무 큰 숫자입니다")
         return value, None
+    if isinstance(value, (datetime, date, time)):
+        raise ValueError(
+            f"칸이 날짜·시간 서식이라 숫자가 아닌 날짜({_shown_date(value)})로 저장되어 있습니다. "
+            "칸 서식을 '숫자'나 '일반'으로 바꾸고 숫자를 다시 입력하세요"
+        )
     if not isinstance(value, str):
         raise ValueError(f"숫자가 아닙니다 ({type(value).__name__})")
     text = value.strip()
@@ -987,11 +1108,12 @@ def parse_actual(value: Any, unit: str) -> tuple[Any, str | None]:
     folded = fold_digits(text).replace(" ", "")
     if folded.endswith("%") and unit.strip() != "%":
         raise ValueError(f"'{text}': 단위가 '{unit}'인 지표에 %를 붙일 수 없습니다")
-    reading = read_number(folded)
+    reading = read_number(folded) if len(folded) <= 100 else None
     # "(1,234)" is not negative in a document, but typed into Excel it usually means -1234:
     # the cell cannot say which, so it is refused rather than guessed.
     if reading is None or reading.parenthesised:
-        raise ValueError(f"'{text}'{particle(text, '은/는')} 숫자가 아닙니다")
+        shown = f"'{text}'" if len(text) <= 40 else shorten(text)
+        raise ValueError(f"{shown}{particle(shown, '은/는')} 숫자가 아닙니다")
     number = reading.value
     if abs(number) > 1e15:
         raise ValueError("너무 큰 숫자입니다")
