@@ -1323,3 +1323,69 @@ def test_a_date_section_gives_a_date_only_for_numbers_shown_with_it(tmp_path: Pa
     path = styled(package(tmp_path / "p.xlsx", xml), tmp_path / "q.xlsx", "yyyy-mm-dd;-0")
     for p in (path, with_comment(path, tmp_path / "g.xlsx")):
         assert values(p) == [[DATE + dt.timedelta(hours=12), -3]]
+
+
+# --------------------------------------------------------------------------- merged ranges
+
+MERGES = '<mergeCells count="3"><mergeCell ref="A2:A4"/><mergeCell ref="B1:C1"/><mergeCell ref="D7"/></mergeCells>'
+
+
+@pytest.mark.parametrize("prefix", ["", "x"], ids=["fast path", "general path"])
+def test_merged_ranges_are_read_after_the_rows(tmp_path: Path, prefix: str) -> None:
+    """The <mergeCells> that follow sheetData come back as zero-based (row, col, row, col),
+    once a pass over the rows has reached the end of the part (None before)."""
+    p = f"{prefix}:" if prefix else ""
+    data = f'<{p}row r="1"><{p}c r="A1"><{p}v>1</{p}v></{p}c></{p}row>'
+    xml = sheet_xml(data, prefix=prefix).replace(
+        f"</{p}worksheet>",
+        MERGES.replace("<", f"<{p}").replace(f"<{p}/", f"</{p}") + f"</{p}worksheet>",
+    )
+    path = package(tmp_path / "m.xlsx", xml)
+    with xlsx.XlsxReader(path) as reader:
+        assert reader.merged_cells("S") is None
+        list(reader.rows("S", max_rows=10, max_columns=10))
+        assert reader.merged_cells("S") == [(1, 0, 3, 0), (0, 1, 0, 2), (6, 3, 6, 3)]
+
+
+def test_merged_ranges_of_a_built_workbook_equal_openpyxl(tmp_path: Path) -> None:
+    path = tmp_path / "b.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("S")
+    for r in range(0, 3000, 3):
+        ws.merge_range(r, 0, r + 2, 0, f"사업 {r}")
+        ws.write_number(r, 1, r)
+    wb.close()
+    with xlsx.XlsxReader(path) as reader:
+        list(reader.rows("S", max_rows=10_000, max_columns=10))
+        got = sorted(reader.merged_cells("S") or [])
+    ws2 = openpyxl.load_workbook(path)["S"]
+    expected = sorted(
+        (m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1)
+        for m in ws2.merged_cells.ranges
+    )
+    assert got == expected and len(got) == 1000
+
+
+def test_too_many_merged_ranges_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(xlsx, "MAX_MERGES", 2)
+    xml = sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>').replace(
+        "</worksheet>", MERGES + "</worksheet>"
+    )
+    path = package(tmp_path / "m.xlsx", xml)
+    with xlsx.XlsxReader(path) as reader, pytest.raises(xlsx.TooManyMerges):
+        list(reader.rows("S", max_rows=10, max_columns=10))
+
+
+def test_lone_halves_are_counted_per_sheet_read(tmp_path: Path) -> None:
+    """A lone half in a shared string counts for the sheet whose cell uses it; one in a
+    string no cell read uses counts only in the total."""
+    shared = "<si><t>a_xD801_b</t></si><si><t>ok_xD801__xDC05_</t></si><si><t>_xDC05_</t></si>"
+    data = '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c></row>'
+    path = package(tmp_path / "s.xlsx", sheet_xml(data), shared=shared)
+    with xlsx.XlsxReader(path) as reader:
+        assert reader.lone_surrogates == 2 and reader.lone_surrogates_in("S") == 0
+        rows = list(reader.rows("S", max_rows=10, max_columns=2))  # C1 not read
+        assert rows[0].values == ["a\ufffdb", "ok\U00010405"]
+        assert reader.lone_surrogates_in("S") == 1

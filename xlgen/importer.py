@@ -15,6 +15,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,7 @@ class WorkbookInput:
     built: dict[str, tuple[Any, Any]]  # record key → (실적, 비고) when the workbook was built
     reading: dep.SheetReading  # the input sheet, as its layout read it back
     name: str = ""  # how messages name the file (unique among the files of one import)
+    warnings: list[str] = field(default_factory=list)  # found while reading (sheets, text)
 
     @property
     def sheet(self) -> str:
@@ -294,7 +296,114 @@ def read_workbook(path: Path) -> WorkbookInput:
             raise InputError(
                 f"{path.name}: '{exc}' 시트를 끝까지 읽을 수 없습니다 (손상된 통합문서)."
             ) from None
-    return WorkbookInput(path, digest, fields, built, reading, path.name)
+        warnings = _other_sheets(reader, fields, reading, built, fmt, path.name)
+        warnings.extend(_lone_halves(reader, [meta.SHEET, sheet], path.name))
+    return WorkbookInput(path, digest, fields, built, reading, path.name, warnings)
+
+
+def _known_sheets(fields: Mapping[str, Any]) -> set[str]:
+    """The sheets the workbook was built with: as recorded, or (a workbook built before
+    they were) the sheets the current template names."""
+    recorded = meta.sheets_of(dict(fields))
+    if recorded is not None:
+        return set(recorded)
+    template = load_template("evaluation")
+    names = {meta.SHEET, str(fields.get("input_sheet") or "")}
+    for part in ("summary", "narrative", "departments", "chart", "findings", "settings"):
+        conf = template.get(part)
+        if isinstance(conf, Mapping) and isinstance(conf.get("sheet"), str):
+            names.add(conf["sheet"])
+    return names
+
+
+def _other_sheets(
+    reader: XlsxReader,
+    fields: Mapping[str, Any],
+    reading: dep.SheetReading,
+    built: Mapping[str, tuple[Any, Any]],
+    fmt: dep.SheetFormat,
+    file: str,
+) -> list[str]:
+    """Every sheet the workbook was not built with, accounted for: a copy of the input
+    sheet holding a value typed into it (neither the original's nor the built one) is
+    refused, since it would be lost; any other sheet holding values is named in a warning
+    (it is not read)."""
+    warnings: list[str] = []
+    known = _known_sheets(fields)
+    original: dict[str, tuple[Any, str]] | None = None
+    for other in reader.sheetnames:
+        if other in known:
+            continue
+        source = _source(reader, other, file)
+        try:
+            holds = any(v not in (None, "") for row in source() for v in row.values)
+        except InputError:
+            warnings.append(
+                f"{file}: '{other}' 시트는 xlgen이 만든 시트가 아니어서 읽지 않았습니다."
+            )
+            continue
+        if not holds:
+            continue
+        copy = dep.read_sheet(source, other, fmt, partial(reader.merged_cells, other))
+        if not copy.rows:
+            warnings.append(
+                f"{file}: '{other}' 시트는 xlgen이 만든 시트가 아니어서 읽지 않았습니다 (값이 있는 칸이 있습니다)."
+            )
+            continue
+        if original is None:
+            original = {
+                str(r.key): (r.actual, _note(r.note)) for r in reading.rows if r.key is not None
+            }
+        typed: list[str] = []  # the cells of the copy holding a value typed into it
+        for r in copy.rows:
+            key = str(r.key)
+            if key not in original:
+                continue
+            was_actual, was_note = built.get(key, (None, None))
+            if not (_same_input(r.actual, original[key][0]) or _same_input(r.actual, was_actual)):
+                typed.append(copy.ref("actual", r.index))
+            elif _note(r.note) not in (original[key][1], _note(was_note)):
+                typed.append(copy.ref("note", r.index))
+        if typed:
+            where = typed[0]
+            differs = typed
+            more = f" 외 {len(differs) - 1}칸" if len(differs) > 1 else ""
+            raise InputError(
+                f"{file}: '{other}' 시트는 '{reading.sheet}' 시트의 복사본인데, 복사본에만 입력된 값이 있습니다 "
+                f"({where}{more}). 가져오기는 원본 시트만 읽습니다: 값을 원본 '{reading.sheet}' 시트에 "
+                "입력하고 복사본은 지운 뒤 다시 가져오세요."
+            )
+        warnings.append(
+            f"{file}: '{other}' 시트는 '{reading.sheet}' 시트의 복사본으로 보고 읽지 않았습니다 (복사본에만 입력된 값은 없습니다)."
+        )
+    return warnings
+
+
+def _same_input(a: Any, b: Any) -> bool:
+    """Two 실적 cells holding the same (blanks alike, texts NFC-normalised)."""
+    if a in (None, "") and b in (None, ""):
+        return True
+    if isinstance(a, str) and isinstance(b, str):
+        return bool(dep.same_text(a, b))
+    return bool(a == b or _same(a, b))
+
+
+def _lone_halves(reader: XlsxReader, sheets: list[str], file: str) -> list[str]:
+    """A warning per sheet read whose text held lone surrogate halves (read as U+FFFD)."""
+    out = []
+    for sheet in sheets:
+        n = reader.lone_surrogates_in(sheet)
+        if n:
+            out.append(
+                f"{file}: '{sheet}' 시트의 글 {n}곳에 짝이 없는 서로게이트 이스케이프(_xD800_~_xDFFF_)가 있어 "
+                "그 글자를 U+FFFD(�)로 읽었습니다. 원래 글자를 확인해 주세요."
+            )
+    if not out and reader.lone_surrogates:
+        out.append(
+            f"{file}: 통합문서의 글 {reader.lone_surrogates}곳에 짝이 없는 서로게이트 이스케이프가 있어 "
+            "U+FFFD(�)로 읽었습니다 (가져오는 칸에는 없습니다)."
+        )
+    return out
 
 
 # --------------------------------------------------------------------------- comparing
@@ -460,6 +569,7 @@ def _compare_file(
     if problem is not None:
         return [problem]
     built_rev = int(wbi.fields["revision"])
+    preview.warnings.extend(wbi.warnings)
     problems, rows = _map_rows(wbi, records, preview.warnings)
     changed_since = store.changed_since(preview.key, built_rev)
     department = wbi.department

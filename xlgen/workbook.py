@@ -383,6 +383,7 @@ def build_evaluation(
                 ("threshold", doc.threshold),
                 ("department", department or ""),
                 ("round", round_id),
+                ("sheets", meta.sheet_list([w.get_name() for w in wb.worksheets()])),
                 *eval_departments.SheetFormat.of_template(template).fields(),
             ],
             records,

@@ -336,6 +336,9 @@ class XlsxReader:
             self._shared: list[str] | None = None
             self._lone: list[str] = []  # escapes of lone surrogate halves, read as U+FFFD
             self._merges: dict[str, list[Merge]] = {}  # part → its merged ranges, once read
+            self._lone_shared: set[int] = set()  # shared strings holding a lone half
+            self._lone_read: dict[str, int] = {}  # sheet → lone halves in the values read
+            self._reading = ""  # the sheet whose rows are being read
             self._shared_strings()  # a damaged package is refused even where no cell uses it
         except SheetError:
             self._zip.close()
@@ -444,6 +447,12 @@ class XlsxReader:
     def sheetnames(self) -> list[str]:
         return list(self._sheets)
 
+    def lone_surrogates_in(self, sheet: str) -> int:
+        """How many of the values read from `sheet` (its rows read so far) held lone
+        surrogate halves, read as U+FFFD: in its inline strings, or the shared strings
+        its cells use (a shared string counts once per cell)."""
+        return self._lone_read.get(sheet, 0)
+
     @property
     def lone_surrogates(self) -> int:
         """How many `_xD800_`…`_xDFFF_` escapes read so far stood alone (half a character,
@@ -548,6 +557,8 @@ class XlsxReader:
                 else:
                     lone = self._lone
                     self._shared = [_runs(inner, lone) for inner in _SI.findall(data)]
+                if self._lone:  # which strings hold them (rare: worked out only then)
+                    self._lone_shared = _lone_items(data)
         return self._shared
 
     # ----------------------------------------------------------------- rows
@@ -566,6 +577,8 @@ class XlsxReader:
         if part not in self._names:
             raise SheetError("missing part")
         given = -1  # the last row index given
+        lone_before = len(self._lone)
+        self._reading = sheet
         try:
             for row in self._rows_fast(part, max_rows, max_columns, skip):
                 given = row.index
@@ -576,6 +589,10 @@ class XlsxReader:
                 for row in _rows_expat(self, part, max_rows, max_columns, skip)
                 if row.index > given
             )
+        finally:
+            inline = len(self._lone) - lone_before
+            if inline:
+                self._lone_read[sheet] = self._lone_read.get(sheet, 0) + inline
 
     def _value(self, t: bytes, s: int, inner: bytes | None) -> tuple[Any, bool]:
         """A cell's value, and whether it is a number with a percentage format (False for
@@ -610,9 +627,13 @@ class XlsxReader:
         if t == b"s":
             strings = self._shared_strings()
             try:
-                return strings[int(raw)], False
+                index = int(raw)
+                text = strings[index]
             except (ValueError, IndexError):
                 raise SheetError("shared string index") from None
+            if self._lone_shared and index in self._lone_shared:
+                self._lone_read[self._reading] = self._lone_read.get(self._reading, 0) + 1
+            return text, False
         if t == b"str":
             return _text(raw), False
         if t == b"b":
@@ -1043,6 +1064,27 @@ def _shared_strings_expat(data: bytes, lone: list[str]) -> list[str]:
     except ElementTree.ParseError:
         raise SheetError("sharedStrings") from None
     return [_unescape(_item_text(si), lone) for si in root if _local(si.tag) == "si"]
+
+
+def _lone_items(data: bytes) -> set[int]:
+    """The indexes of the shared strings holding a lone surrogate half (read again, one
+    by one, on the rare workbook that has any)."""
+    found: set[int] = set()
+    if not _plain_start(data[:4096]) or _odd_markup(data):
+        root = ElementTree.fromstring(data)
+        items = [si for si in root if _local(si.tag) == "si"]
+        for i, si in enumerate(items):
+            lone: list[str] = []
+            _unescape(_item_text(si), lone)
+            if lone:
+                found.add(i)
+        return found
+    for i, inner in enumerate(_SI.findall(data)):
+        lone = []
+        _runs(inner, lone)
+        if lone:
+            found.add(i)
+    return found
 
 
 def _item_text(item: ElementTree.Element) -> str:

@@ -29,6 +29,23 @@ _BUILT_UNUSED = frozenset(
 )
 
 
+SHEET_SEPARATOR = "/"  # between the names of the "sheets" field (a sheet name cannot hold it)
+
+
+def sheet_list(names: list[str]) -> str:
+    """The "sheets" field: every sheet the workbook was built with, so that an import can
+    tell a sheet staff added (or copied) from the built ones."""
+    return SHEET_SEPARATOR.join(names)
+
+
+def sheets_of(fields: dict[str, Any]) -> list[str] | None:
+    """The sheets recorded by `sheet_list` (None in a workbook built before they were)."""
+    value = fields.get("sheets")
+    if not isinstance(value, str) or not value:
+        return None
+    return value.split(SHEET_SEPARATOR)
+
+
 def write(ws: Worksheet, fields: list[tuple[str, Any]], records: list[list[Any]]) -> None:
     ws.write_string(0, 0, "format")
     ws.write_string(0, 1, FORMAT)
