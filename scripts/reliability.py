@@ -120,6 +120,7 @@ def render(results: list[rt.TrialResult], *, command: str, seed: int, seconds: f
     harmless = sum(
         r.outcomes.get("accepted, nothing to import (exit 0, 변경 없음)", 0) for r in hostile
     )
+    applied = sum(r.outcomes.get(rt.APPLIED, 0) for r in hostile)
     total_hostile = sum(r.runs for r in hostile)
     lost = sum(r.lost for r in results)
     checked = sum(r.checked for r in results)
@@ -160,6 +161,13 @@ def render(results: list[rt.TrialResult], *, command: str, seed: int, seconds: f
         "elements; one value far outside the columns the import reads, at XFD1048576 and the like): "
         'for them, **accepted, nothing to import** (exit 0, "변경 없음", the store unchanged, within '
         "the same bounds) is as right as a refusal.",
+        "* **Applied exactly** is the outcome required of hostile-but-valid workbooks (a sheet staff "
+        "added, an unedited copy of the input sheet, surrogate escapes, NFD text): exit 0, every one "
+        "of the 244 records holding afterwards exactly the value the edit gave it or the value it was "
+        "built with (any other is counted as lost or misplaced), `PRAGMA integrity_check` ok, and the "
+        "warning expected (the sheet named, the lone surrogate half reported) or none. The store is "
+        "then replaced by a fresh copy for the next run. A damaged-store case runs on a store whose "
+        "index page was broken first: it must be refused and stay byte-for-byte as damaged.",
         "* Hostile workbooks are made from a workbook built by `xlgen build 2019`, by rewriting its zip "
         "parts (bombs, DTDs, truncation, a million `<row>` elements, a huge `<dimension>`) or by "
         "editing it with openpyxl as staff would (renamed/deleted sheets, bad hidden keys). Each "
@@ -180,9 +188,10 @@ def render(results: list[rt.TrialResult], *, command: str, seed: int, seconds: f
         "",
         rt.markdown_table(results),
         "",
-        f"**Hostile inputs:** {refused} of {total_hostile} runs refused cleanly, {harmless} accepted with "
-        f"nothing to import (valid workbooks, see above); {known_runs} ran into a known xlgen bug below, "
-        f"{total_hostile - refused - harmless - known_runs} failed otherwise. "
+        f"**Hostile inputs:** {refused} of {total_hostile} runs refused cleanly, {applied} applied "
+        f"exactly, {harmless} accepted with nothing to import (valid workbooks, see above); "
+        f"{known_runs} ran into a known xlgen bug below, "
+        f"{total_hostile - refused - applied - harmless - known_runs} failed otherwise. "
         f"**Stores and workbooks checked:** {intact} of {checked} intact; **lost or corrupted: {lost}.** "
         f"Leftover `.xlgen-*.part` temp files after killed builds: {leftovers} (never at a final path; "
         "xlgen leaves them when killed between creating and renaming its temp file).",

@@ -602,10 +602,22 @@ def edit_workbook(
 
 
 @dataclass
+class Expect:
+    """What an import of a hostile-but-valid workbook must do instead of refusing it:
+    apply exactly these values ((record key, "actual" | "note") → value) and nothing else,
+    and print warnings containing each of `warnings` (and none containing `unwanted`)."""
+
+    values: dict[tuple[str, str], Any]
+    warnings: list[str] = field(default_factory=list)
+    unwanted: list[str] = field(default_factory=list)
+
+
+@dataclass
 class HostileCase:
     name: str
     variants: list[str]
-    make: Callable[[random.Random, Bench, Path, str], None]  # writes the file
+    # Writes the file; returns an Expect when the import must apply it rather than refuse.
+    make: Callable[[random.Random, Bench, Path, str], Expect | None]
     known_bug: dict[str, str] | Callable[[str], str | None] = field(default_factory=dict)
     slow: bool = False
     timeout: float = CLI_TIMEOUT  # per run (a hang costs this much)
@@ -614,6 +626,8 @@ class HostileCase:
     # outside the columns the import reads): taking them with "변경 없음", the store
     # untouched and within the bounds, is as right as refusing them.
     may_accept: frozenset[str] = frozenset()
+    # Damages the trial's store before the runs (the import must refuse it, untouched).
+    damage_store: Callable[[Path], None] | None = None
 
     def bug(self, variant: str) -> str | None:
         """The known xlgen bug (key of BUGS) this variant runs into, if any."""
@@ -943,6 +957,269 @@ def _make_meta_fields(rng, bench, dst, variant):
     edit_workbook(bench.workbook, dst, actual={rk: (a or 0) + 1}, meta=meta)
 
 
+def _document(bench: Bench) -> Any:
+    from xlgen.store import Store
+
+    with Store.open(bench.store) as store:
+        return store.load(KEY)
+
+
+def _look_alikes(bench: Bench) -> list[tuple[str, str]]:
+    """Pairs of record keys whose rows show the same 성과지표, 단위 and 목표 in different
+    projects (continuation rows first: their own 주요사업명 cells are blank)."""
+    seen: dict[tuple[Any, ...], list[tuple[str, bool]]] = {}
+    for _, d, p, i in _document(bench).indicator_rows():
+        cont = p.indicators[0] is not i
+        seen.setdefault((i.name, i.unit, i.target), []).append((i.key, cont, d.name, p.name))
+    pairs = []
+    for group in seen.values():
+        for a in group:
+            for b in group:
+                if a[0] < b[0] and (a[2], a[3]) != (b[2], b[3]):
+                    pairs.append((not (a[1] and b[1]), a[0], b[0]))
+    return [(a, b) for _, a, b in sorted(pairs)]
+
+
+def _rows_by_key(ws: Any) -> dict[str, int]:
+    from xlgen.layouts import eval_departments as dep
+
+    rows = {}
+    for row in ws.iter_rows(min_row=dep.FIRST_DATA_ROW + 1):
+        value = row[dep.KEY].value
+        if isinstance(value, str) and value.strip():
+            rows[value.strip()] = row[0].row
+    return rows
+
+
+def _make_key_swap(rng, bench, dst, variant):
+    from xlgen.layouts import eval_departments as dep
+
+    doc = _document(bench)
+    if variant.startswith("look-alike"):
+        pairs = _look_alikes(bench)
+        assert pairs, "the bench document has no look-alike rows"
+        a, b = pairs[0] if variant.endswith("continuation rows") else rng.choice(pairs)
+    else:  # rows of two departments, whole rows moved
+        depts = [
+            d
+            for b_ in doc.bureaus
+            for d in b_.departments
+            if any(len(p.indicators) == 1 for p in d.projects)
+        ]
+        d1, d2 = rng.sample(depts, 2)
+        a = rng.choice([i for p in d1.projects for i in p.indicators if len(p.indicators) == 1]).key
+        b = rng.choice([i for p in d2.projects for i in p.indicators if len(p.indicators) == 1]).key
+
+    def action(wb):
+        ws = wb[INPUT_SHEET]
+        rows = _rows_by_key(ws)
+        ra, rb = rows[a], rows[b]
+        cols = [dep.KEY + 1] if variant.startswith("look-alike") else range(1, dep.PRATE_ALL + 2)
+        for c in cols:
+            x, y = ws.cell(ra, c), ws.cell(rb, c)
+            x.value, y.value = y.value, x.value
+        ws.cell(ra, dep.ACTUAL + 1).value = rng.randint(1, 10**6)
+
+    edit_workbook(bench.workbook, dst, action=action)
+
+
+def _make_sorted_away(rng, bench, dst, variant):
+    from xlgen.layouts import eval_departments as dep
+
+    doc = _document(bench)
+    blocks = [
+        [i.key for p in d.projects for i in p.indicators]
+        for b in doc.bureaus
+        for d in b.departments
+    ]
+    by = dep.INDICATOR if "성과지표" in variant else dep.ACTUAL
+
+    def action(wb):
+        ws = wb[INPUT_SHEET]
+        rows = _rows_by_key(ws)
+        cols = range(dep.INDICATOR + 1, dep.RATE + 2)  # B:F, the unmerged visible columns
+        for keys in rng.sample(blocks, len(blocks)):
+            rs = [rows[k] for k in keys]
+            content = [[ws.cell(r, c).value for c in cols] for r in rs]
+            content[0][dep.ACTUAL - dep.INDICATOR] = rng.randint(1, 10**6)  # typed, then sorted
+            order = sorted(
+                content, key=lambda v: str(v[by - dep.INDICATOR] or ""), reverse=by == dep.ACTUAL
+            )
+            if [v[0] for v in order] == [v[0] for v in content]:
+                continue  # this sort moves nothing: another block
+            for r, values in zip(rs, order, strict=True):
+                for c, value in zip(cols, values, strict=True):
+                    ws.cell(r, c).value = value
+            return
+        raise AssertionError("no block a sort moves")
+
+    edit_workbook(bench.workbook, dst, action=action)
+
+
+def _replace_in_parts(src: Path, dst: Path, marker: str, text: str) -> None:
+    """Replace a marker string in every XML part (openpyxl cuts text past 32,767 characters
+    when it saves; another tool need not)."""
+    data = src.read_bytes()
+    src.unlink()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as zin,
+        zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
+        for info in zin.infolist():
+            part = zin.read(info)
+            if info.filename.endswith(".xml"):
+                part = part.replace(marker.encode(), html.escape(text, quote=False).encode())
+            zout.writestr(info, part)
+
+
+def _make_long_text(rng, bench, dst, variant):
+    rk = rng.choice(bench.records)[0]
+    tmp = dst.with_name("pre-" + dst.name)
+    marker = "XLGENLONGTEXTMARKER"
+    if variant.startswith("비고"):
+        edit_workbook(bench.workbook, tmp, note={rk: marker})
+        text = rng.choice("가나다라마 abc") * rng.randint(32_768, 60_000)
+    else:
+        edit_workbook(bench.workbook, tmp, actual={rk: marker})
+        text = "1" * rng.randint(32_768, 40_000)
+    _replace_in_parts(tmp, dst, marker, text)
+
+
+def _make_date_cell(rng, bench, dst, variant):
+    import datetime as dt
+
+    rk = rng.choice(bench.records)[0]
+    fmt = {"a date": "yyyy-mm-dd", "a date and time": "yyyy-mm-dd hh:mm", "a time": "hh:mm"}[
+        variant
+    ]
+
+    def action(wb):
+        from xlgen.layouts import eval_departments as dep
+
+        ws = wb[INPUT_SHEET]
+        c = ws.cell(_rows_by_key(ws)[rk], dep.ACTUAL + 1)
+        c.value = dt.datetime(2019, rng.randint(1, 12), rng.randint(1, 28), rng.randint(0, 23))
+        if variant == "a time":
+            c.value = dt.time(rng.randint(0, 23), rng.randint(0, 59))
+        c.number_format = fmt
+
+    edit_workbook(bench.workbook, dst, action=action)
+
+
+def _edit(rng: random.Random, bench: Bench) -> tuple[str, int]:
+    rk, a, *_ = rng.choice(bench.records)
+    return rk, (a or 0) + rng.randint(1, 9)
+
+
+def _make_extra_sheet(rng, bench, dst, variant):
+    rk, value = _edit(rng, bench)
+    name = rng.choice(["메모", "Sheet1", "검토 의견", "Ⅳ 추가"])
+
+    def action(wb):
+        ws = wb.create_sheet(name)
+        if variant != "an empty sheet added":
+            ws.cell(rng.randint(1, 50), rng.randint(1, 20)).value = rng.choice(
+                ["실적 수정 요청", 123]
+            )
+
+    edit_workbook(bench.workbook, dst, actual={rk: value}, action=action)
+    warning = f"'{name}' 시트는 xlgen이 만든 시트가 아니어서 읽지 않았습니다"
+    if variant == "an empty sheet added":
+        return Expect({(rk, "actual"): value}, unwanted=[warning])
+    return Expect({(rk, "actual"): value}, warnings=[warning])
+
+
+def _make_sheet_copy(rng, bench, dst, variant):
+    from xlgen.layouts import eval_departments as dep
+
+    rk, value = _edit(rng, bench)
+    title = rng.choice([f"{INPUT_SHEET} (2)", f"{INPUT_SHEET}_2", "복사본"])
+
+    def action(wb):
+        copy = wb.copy_worksheet(wb[INPUT_SHEET])
+        copy.title = title
+        if variant == "an edit typed into the copy":
+            copy.cell(_rows_by_key(copy)[rk], dep.ACTUAL + 1).value = value
+        else:
+            ws = wb[INPUT_SHEET]
+            ws.cell(_rows_by_key(ws)[rk], dep.ACTUAL + 1).value = value
+
+    edit_workbook(bench.workbook, dst, action=action)
+    if variant == "an edit typed into the copy":
+        return None
+    return Expect(
+        {(rk, "actual"): value},
+        warnings=[f"'{title}' 시트는 '{INPUT_SHEET}' 시트의 복사본으로 보고"],
+    )
+
+
+def _make_surrogates(rng, bench, dst, variant):
+    rk = rng.choice(bench.records)[0]
+    if variant == "a lone half in a 비고":
+        half = rng.choice(["_xD801_", "_xDC05_", "_xDBFF_"])
+        edit_workbook(bench.workbook, dst, note={rk: f"확인{half}필요"})
+        return Expect(
+            {(rk, "note"): "확인\ufffd필요"}, warnings=["짝이 없는 서로게이트 이스케이프"]
+        )
+    edit_workbook(bench.workbook, dst, note={rk: "확인_xD801__xDC05_"})
+    return Expect({(rk, "note"): "확인\U00010405"}, unwanted=["서로게이트"])
+
+
+def _make_nfd(rng, bench, dst, variant):
+    import unicodedata
+
+    from xlgen.layouts import eval_departments as dep
+
+    rk = rng.choice(bench.records)[0]
+    note = rng.choice(["회의록 확인", "실적 재확인 필요", "목표 초과 달성"])
+    nfd = lambda t: unicodedata.normalize("NFD", t) if isinstance(t, str) else t  # noqa: E731
+
+    def action(wb):
+        ws = wb[INPUT_SHEET]
+        for row in ws.iter_rows(min_row=dep.FIRST_DATA_ROW + 1):
+            for c in (dep.PROJECT, dep.INDICATOR, dep.UNIT):
+                if isinstance(row[c].value, str) and row[c].coordinate not in ws.merged_cells:
+                    row[c].value = nfd(row[c].value)
+        ws.cell(_rows_by_key(ws)[rk], dep.NOTE + 1).value = nfd(note)
+
+    edit_workbook(bench.workbook, dst, action=action)
+    return Expect({(rk, "note"): note}, unwanted=["보호된 칸"])
+
+
+def _make_not_regular(rng, bench, dst, variant):
+    if variant == "a FIFO named .xlsx":
+        os.mkfifo(dst)
+    elif variant == "a symlink to /dev/zero named .xlsx":
+        dst.symlink_to("/dev/zero")
+    else:  # a folder named .xlsx
+        dst.mkdir()
+
+
+def _make_encrypted(rng, bench, dst, variant):
+    shutil.copyfile(ROOT / "tests" / "data" / "workbooks" / "password-protected.xlsx", dst)
+
+
+def _make_edit(rng, bench, dst, variant):
+    rk, value = _edit(rng, bench)
+    edit_workbook(bench.workbook, dst, actual={rk: value})
+
+
+def damage_index(db: Path, index: str = "history_by_value") -> None:
+    """Break the root page of an index (its b-tree page type byte), as a bad sector would:
+    plain reads still work, SQLite's integrity check reports it."""
+    conn = sqlite3.connect(db)
+    try:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        (root,) = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE type = 'index' AND name = ?", (index,)
+        ).fetchone()
+    finally:
+        conn.close()
+    with db.open("r+b") as fh:
+        fh.seek((root - 1) * page_size)
+        fh.write(b"\x00")
+
+
 HOSTILE_CASES: list[HostileCase] = [
     HostileCase(
         "zip bomb: one part of 120–400 MB, compressed to < 1 MB",
@@ -1105,6 +1382,67 @@ HOSTILE_CASES: list[HostileCase] = [
         ],
         _make_meta_fields,
     ),
+    HostileCase(
+        "hidden keys swapped between rows that look alike, or rows moved into another ▢ block",
+        [
+            "look-alike continuation rows",
+            "look-alike rows, any pair",
+            "whole rows of two departments swapped",
+        ],
+        _make_key_swap,
+    ),
+    HostileCase(
+        "rows sorted on the visible columns only, the hidden keys left behind",
+        ["a block sorted by 성과지표", "a block sorted by 실적 (descending)"],
+        _make_sorted_away,
+    ),
+    HostileCase(
+        "text longer than an Excel cell (32,767 characters)",
+        ["비고 of 32,768–60,000 characters", "실적 as a 32,768–40,000-digit text"],
+        _make_long_text,
+    ),
+    HostileCase(
+        "실적 in a date- or time-formatted cell",
+        ["a date", "a date and time", "a time"],
+        _make_date_cell,
+    ),
+    HostileCase(
+        "a sheet staff added (applied, the sheet named in a warning when it holds values)",
+        ["a sheet with a value added", "an empty sheet added"],
+        _make_extra_sheet,
+    ),
+    HostileCase(
+        "a copy of the input sheet (an edit in the copy refused; an unedited copy warned)",
+        ["an edit typed into the copy", "an unedited copy, the edit in the original"],
+        _make_sheet_copy,
+    ),
+    HostileCase(
+        "surrogate escapes in text (_xD801_ alone; _xD801__xDC05_ as a pair)",
+        ["a lone half in a 비고", "a pair in a 비고"],
+        _make_surrogates,
+    ),
+    HostileCase(
+        "NFD text (as saved on a Mac) in protected cells and a 비고",
+        ["names and units in NFD, a new 비고 in NFD"],
+        _make_nfd,
+    ),
+    HostileCase(
+        "not a regular file: a FIFO, a symlink to /dev/zero, a folder, each named .xlsx",
+        ["a FIFO named .xlsx", "a symlink to /dev/zero named .xlsx", "a folder named .xlsx"],
+        _make_not_regular,
+        timeout=20,
+    ),
+    HostileCase(
+        "a password-protected (encrypted) workbook",
+        ["encrypted with a password"],
+        _make_encrypted,
+    ),
+    HostileCase(
+        "a damaged store (an index page broken: reads work, the integrity check fails)",
+        ["an ordinary edit into a damaged store"],
+        _make_edit,
+        damage_store=damage_index,
+    ),
 ]
 
 BUG_TITLES = {
@@ -1169,12 +1507,21 @@ def hostile_workbook_trial(
     timeout: float | None = None,
 ) -> TrialResult:
     """Give `xlgen import` hostile workbooks; each must be refused (exit 1, Korean message)
-    within TIME_BOUND and RSS_BOUND_MB, and leave the store byte-for-byte unchanged."""
+    within TIME_BOUND and RSS_BOUND_MB, and leave the store byte-for-byte unchanged; or,
+    where the case's maker says what to expect (a valid workbook), be applied exactly:
+    those values and no other, with the warnings expected."""
     result = TrialResult("1 hostile workbook", case.name)
     result.covers = {b for b in map(case.bug, case.variants) if b}
     started = time.monotonic()
     workdir.mkdir(parents=True, exist_ok=True)
-    db = bench.store_copy(workdir / "store")
+
+    def fresh_store() -> Path:
+        db = bench.store_copy(workdir / "store")
+        if case.damage_store is not None:
+            case.damage_store(db)
+        return db
+
+    db = fresh_store()
     before = store_fingerprint(db)
     for n in range(runs):
         if variants:  # the caller's list, in turn
@@ -1184,9 +1531,15 @@ def hostile_workbook_trial(
         else:
             variant = rng.choice(case.variants)
         path = workdir / f"hostile-{n}.xlsx"
-        case.make(rng, bench, path, variant)
+        expect = case.make(rng, bench, path, variant)
         hits = listener().hits
         run = run_xlgen(["import", str(path)], db=db, timeout=timeout or case.timeout)
+        _remove(path)
+        if expect is not None:
+            _applied_exactly(result, bench, db, run, variant, expect)
+            db = fresh_store()
+            before = store_fingerprint(db)
+            continue
         problem = unexpected(run)
         harmless = (
             problem is None
@@ -1209,7 +1562,8 @@ def hostile_workbook_trial(
         result.store_checked(unchanged, lost=not unchanged)
         if not unchanged:
             problem = (problem + "; " if problem else "") + "the store changed"
-            db = bench.store_copy(workdir / "store")
+            db = fresh_store()
+            before = store_fingerprint(db)
         if problem:
             bug = case.bug(variant)
             if bug in FIXED_IN:  # fixed since: this is a regression
@@ -1240,9 +1594,55 @@ def hostile_workbook_trial(
             )
         else:
             result.add("refused cleanly (exit 1)", seconds=run.seconds, rss_mb=run.rss_mb)
-        path.unlink(missing_ok=True)
     result.elapsed = time.monotonic() - started
     return result
+
+
+APPLIED = "applied exactly (exit 0): those values, no other, the warnings expected"
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink() or path.is_file() or path.exists() and not path.is_dir():
+        path.unlink()
+    elif path.is_dir():
+        shutil.rmtree(path)
+
+
+def _applied_exactly(
+    result: TrialResult, bench: Bench, db: Path, run: Run, variant: str, expect: Expect
+) -> None:
+    """Count a run that had to apply `expect`: every record's value after the import is
+    the expected one (the values expected, the built ones elsewhere); anything else is a
+    lost or misplaced value."""
+    problem = unexpected(run)
+    if problem is None and run.code != 0:
+        problem = f"not applied: exit {run.code}: {run.err.strip()[:200]}"
+    for text in expect.warnings:
+        if problem is None and text not in run.out:
+            problem = f"no warning containing {text!r}: {run.out.strip()[-300:]}"
+    for text in expect.unwanted:
+        if problem is None and text in run.out:
+            problem = f"an unexpected warning containing {text!r}"
+    wrong: list[str] = []
+    if integrity(db) != "ok":
+        wrong.append("integrity check failed")
+    else:
+        _, values, _ = _values(db)
+        for rk, actual, note, _ in bench.records:
+            for fld, built in (("actual", actual), ("note", note)):
+                want = expect.values.get((rk, fld), built)
+                got = values[rk][0 if fld == "actual" else 1]
+                if got != want and not (want in (None, "") and got in (None, "")):
+                    wrong.append(f"{rk} {fld}: {got!r:.60} (expected {want!r:.60})")
+    result.store_checked(not wrong, lost=bool(wrong))
+    if wrong:
+        problem = (problem + "; " if problem else "") + "values: " + "; ".join(wrong[:5])
+    if problem:
+        result.add(
+            "FAILED", failure=f"{variant}: {problem}", seconds=run.seconds, rss_mb=run.rss_mb
+        )
+    else:
+        result.add(APPLIED, seconds=run.seconds, rss_mb=run.rss_mb)
 
 
 # =========================================================================== 2. formula injection

@@ -68,7 +68,37 @@ HOSTILE = [
     ("hidden keys pointing at records", "in the input sheet and in _xlgen", None),
     ("hidden _xlgen fields pointing elsewhere", "document key not in the store", None),
     ("hidden _xlgen fields pointing elsewhere", "revision newer than the store", None),
+    ("hidden keys swapped between rows", "look-alike continuation rows", None),
+    ("hidden keys swapped between rows", "whole rows of two departments swapped", None),
+    ("rows sorted on the visible columns", "a block sorted by 성과지표", None),
+    ("rows sorted on the visible columns", "a block sorted by 실적 (descending)", None),
+    ("text longer than an Excel cell", "비고 of 32,768–60,000 characters", None),
+    ("text longer than an Excel cell", "실적 as a 32,768–40,000-digit text", None),
+    ("실적 in a date- or time-formatted cell", "a date", None),
+    ("실적 in a date- or time-formatted cell", "a time", None),
+    ("a sheet staff added", "a sheet with a value added", None),
+    ("a sheet staff added", "an empty sheet added", None),
+    ("a copy of the input sheet", "an edit typed into the copy", None),
+    ("a copy of the input sheet", "an unedited copy, the edit in the original", None),
+    ("surrogate escapes in text", "a lone half in a 비고", None),
+    ("surrogate escapes in text", "a pair in a 비고", None),
+    ("NFD text", "names and units in NFD, a new 비고 in NFD", None),
+    ("not a regular file", "a FIFO named .xlsx", None),
+    ("not a regular file", "a symlink to /dev/zero named .xlsx", None),
+    ("not a regular file", "a folder named .xlsx", None),
+    ("a password-protected (encrypted) workbook", "encrypted with a password", None),
+    ("a damaged store", "an ordinary edit into a damaged store", None),
 ]
+# Variants that are valid workbooks the import must apply exactly (their maker returns an
+# rt.Expect): those values and no other, with the warnings expected.
+APPLIED = {
+    ("a sheet staff added", "a sheet with a value added"),
+    ("a sheet staff added", "an empty sheet added"),
+    ("a copy of the input sheet", "an unedited copy, the edit in the original"),
+    ("surrogate escapes in text", "a lone half in a 비고"),
+    ("surrogate escapes in text", "a pair in a 비고"),
+    ("NFD text", "names and units in NFD, a new 비고 in NFD"),
+}
 # A hang is cut short here: the B5 case must be refused within SHORT_BOUND seconds (it is
 # refused in well under a second once the scan is linear), instead of rt.TIME_BOUND.
 SHORT_BOUND = 5.0
@@ -95,6 +125,7 @@ def bench(tmp_path_factory) -> rt.Bench:
 @pytest.fixture(scope="module")
 def hostile_results(bench, tmp_path_factory) -> dict[tuple[str, str], rt.TrialResult]:
     """Every (case, variant) of HOSTILE run once, two at a time (each with its own store)."""
+    assert {(p, v) for p, v, _ in HOSTILE} >= APPLIED
     root = tmp_path_factory.mktemp("hostile")
     rt.listener()  # start the listener before the threads
 
@@ -171,11 +202,14 @@ def test_every_hostile_case_and_bug_is_covered():
 @pytest.mark.parametrize(("prefix", "variant"), [_param(*row) for row in HOSTILE])
 def test_hostile_workbook_is_refused_and_store_unchanged(hostile_results, prefix, variant):
     """Refused cleanly; or, for a valid workbook with nothing to import (case.may_accept),
-    accepted with "변경 없음" — in both, the store is untouched."""
+    accepted with "변경 없음" — in both, the store is untouched; or, for a valid workbook
+    the import must take (APPLIED), applied exactly: those values, no other."""
     result = hostile_results[(prefix, variant)]
     assert result.checked == result.intact == 1, result.summary()
     _assert_clean(result)
-    if variant in _case(prefix).may_accept:
+    if (prefix, variant) in APPLIED:
+        assert result.outcomes == {rt.APPLIED: 1}
+    elif variant in _case(prefix).may_accept:
         assert set(result.outcomes) <= {
             "refused cleanly (exit 1)",
             "accepted, nothing to import (exit 0, 변경 없음)",
@@ -234,3 +268,24 @@ def test_concurrent_imports_lose_nothing(bench, tmp_path, overlap):
     assert result.intact == result.checked == 3
     if overlap:
         assert "both applied in sequence" not in result.outcomes
+
+
+def test_applied_exactly_catches_a_misplaced_value(bench, tmp_path):
+    """Negative control of rt._applied_exactly: a value saved to the wrong record (the
+    issue's look-alike rows) counts as lost or misplaced, and as a failure."""
+    from xlgen.store import Store
+
+    db = bench.store_copy(tmp_path / "store")
+    (a, *_), (b, *_) = bench.records[0], bench.records[1]
+    with Store.open(db) as store:
+        store.apply_changes(
+            rt.KEY,
+            [(b, "note", bench.records[1][2], "여기")],
+            os_user="t",
+            file_name="t",
+            file_hash="0",
+        )
+    result = rt.TrialResult("t", "t")
+    ran = rt.Run(0, "변경 1건", "", 0.1, 40)
+    rt._applied_exactly(result, bench, db, ran, "v", rt.Expect({(a, "note"): "여기"}))
+    assert result.lost == 1 and result.failures and result.outcomes == {"FAILED": 1}

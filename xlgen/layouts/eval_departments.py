@@ -897,7 +897,7 @@ def locate_columns(head: Iterable[SheetRow], fmt: SheetFormat) -> Columns:
                 if isinstance(value, str) and value.strip() == fmt.hidden_headers[0]:
                     at["key"] = col
             continue
-        labels = [v.strip() if isinstance(v, str) else None for v in values]
+        labels = _labels(values)
         if fmt.is_header_row(labels):
             for name, position in VISIBLE.items():
                 header = fmt.headers[position].strip()
@@ -958,9 +958,7 @@ def _read_rows(
             if fmt.is_dept_title(values, project_col, visible):
                 department, department_row, named = fmt.dept_name(own_project), index, None
                 continue  # written by the writer as a block's title
-            if fmt.is_footnote(values, project_col, visible) or fmt.is_header_row(
-                [v.strip() if isinstance(v, str) else None for v in values]
-            ):
+            if fmt.is_footnote(values, project_col, visible) or fmt.is_header_row(_labels(values)):
                 named = None
                 continue  # ... or as a block's footnotes or headers
         if own_project not in (None, ""):
@@ -1033,6 +1031,11 @@ def _shown_through_merges(
         row.shown_project, row.project_row = names[r1], r1
 
 
+def _labels(values: list[Any]) -> list[str | None]:
+    """A row's texts as header labels: stripped, NFC (a header saved in NFD is the same)."""
+    return [unicodedata.normalize("NFC", v.strip()) if isinstance(v, str) else None for v in values]
+
+
 def same_text(a: Any, b: Any) -> bool:
     """Texts equal once stripped and NFC-normalised (a workbook saved on a Mac may hold
     NFD: '회' as ㅎ + ㅚ), blanks equal to blanks."""
@@ -1066,6 +1069,8 @@ def read_inputs(rows: list[list[Any]], fmt: SheetFormat | None = None) -> dict[s
 
 def _shown_date(value: date | time) -> str:
     if isinstance(value, datetime):
+        if value.date() <= date(1899, 12, 31):  # a serial below 1: a time of day only
+            return value.strftime("%H:%M:%S")
         if value.time() == time():
             return value.strftime("%Y-%m-%d")
         return value.strftime("%Y-%m-%d %H:%M:%S")
