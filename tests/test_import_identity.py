@@ -335,3 +335,20 @@ def test_a_surrogate_pair_escape_is_one_character(env: Env) -> None:
     out = lines(env.run("import", path))
     assert not any("서로게이트" in line for line in out)
     assert env.value("I0024", "note") == "𐐅 확인\U00010405"
+
+
+def test_a_workbook_built_before_its_sheets_were_recorded_names_no_built_sheet(env: Env) -> None:
+    """Without the "sheets" field (an older workbook) the built sheets are the template's:
+    none of them is reported; a sheet staff added still is."""
+    from xlgen.layouts import meta
+
+    def drop_field(ws, wb):
+        ms = wb[meta.SHEET]
+        (row,) = [r for r in ms.iter_rows() if r[0].value == "sheets"]
+        row[0].value = row[1].value = None
+        wb.create_sheet("메모")["A1"] = "메모"
+
+    out = lines(env.run("import", "--dry-run", env.workbook("old.xlsx", drop_field)))
+    assert [line for line in out if line.startswith("주의")] == [
+        "주의: old.xlsx: '메모' 시트는 xlgen이 만든 시트가 아니어서 읽지 않았습니다 (값이 있는 칸이 있습니다)."
+    ]
