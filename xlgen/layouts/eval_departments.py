@@ -56,6 +56,7 @@ from ._base import (
 PROJECT, INDICATOR, UNIT, TARGET, ACTUAL, RATE, PRATE, JUDGE, NOTE = range(9)
 KEY, BUREAU, DEPT, FIRST, DIRECTION, PRATE_ALL = range(9, 15)
 HIDDEN_HEADERS = ["기록키", "국", "부서", "사업첫행", "방향", "사업달성률"]
+CONTINUED = "{name} (계속)"  # the default title of a block going on after a page break
 FIRST_DATA_ROW = 3  # rows 0..2: title, unit, blank
 # The visible cells an import reads or checks, by the column they were written in.
 VISIBLE = {
@@ -82,6 +83,7 @@ class SheetFormat:
     hidden_headers: tuple[str, ...] = tuple(HIDDEN_HEADERS)
     first_data_row: int = FIRST_DATA_ROW
     print_mark: str = ""  # a block's footnotes on printed values begin with it ("" = none)
+    continued: str = CONTINUED  # a block going on after a page break: its title's name
 
     @classmethod
     def of_template(cls, template: Mapping[str, Any]) -> SheetFormat:
@@ -97,7 +99,8 @@ class SheetFormat:
         if len(set(named)) != len(named):
             raise InputError(f"{where}: 같은 머리글이 두 번 있습니다 ({', '.join(named)}).")
         mark = mark_of(template) if marks_on(template) else ""
-        return cls(str(conf.get("dept_mark", "▢")), headers, print_mark=mark)
+        continued = str(conf.get("continued", CONTINUED))
+        return cls(str(conf.get("dept_mark", "▢")), headers, print_mark=mark, continued=continued)
 
     @classmethod
     def recorded(
@@ -120,12 +123,14 @@ class SheetFormat:
         mark = fields.get("dept_mark")
         first = fields.get("first_data_row")
         print_mark = fields.get("print_mark")  # absent before issue 15: no footnote rows
+        continued = fields.get("continued")
         return cls(
             str(mark) if isinstance(mark, str) else default().dept_mark,
             listed("headers") or default().headers,
             listed("hidden_headers") or tuple(HIDDEN_HEADERS),
             int(first) if isinstance(first, (int, float)) and first >= 0 else FIRST_DATA_ROW,
             str(print_mark) if isinstance(print_mark, str) else "",
+            str(continued) if isinstance(continued, str) and continued else default().continued,
         )
 
     def fields(self) -> list[tuple[str, Any]]:
@@ -136,16 +141,27 @@ class SheetFormat:
             ("hidden_headers", _SEPARATOR.join(self.hidden_headers)),
             ("first_data_row", self.first_data_row),
             ("print_mark", self.print_mark),
+            ("continued", self.continued),
         ]
 
     def dept_title(self, name: str) -> str:
         return f"{self.dept_mark} {name}" if self.dept_mark else name
 
     def dept_name(self, title: str) -> str:
-        """The department a block's title names (`dept_title` read back)."""
+        """The department a block's title names (`dept_title` read back, of a block's
+        first title or of its title again after a page break, `continued`)."""
         title = title.strip()
         if self.dept_mark and title.startswith(self.dept_mark):
-            title = title[len(self.dept_mark) :]
+            title = title[len(self.dept_mark) :].strip()
+        before, found, after = self.continued.partition("{name}")
+        if (
+            found
+            and (before or after)
+            and len(title) > len(before) + len(after)
+            and title.startswith(before)
+            and title.endswith(after)
+        ):
+            title = title[len(before) : len(title) - len(after)]
         return title.strip()
 
     def is_dept_title(self, values: list[Any], project_col: int, visible: range) -> bool:
@@ -544,7 +560,7 @@ def write(
     events: dict[int, tuple[str, Any]] = {}
     for row, dept in placement.dept_rows:
         events[row] = ("dept", dept.name)
-    continued = template["departments"].get("continued", "{name} (계속)")
+    continued = fmt.continued
     for row, dept in placement.continued_rows:
         events[row] = ("dept", fill(template, continued, name=dept.name))
     for row in placement.header_rows:
