@@ -309,8 +309,7 @@ def _known_sheets(fields: Mapping[str, Any]) -> set[str]:
         return set(recorded)
     template = load_template("evaluation")
     names = {meta.SHEET, str(fields.get("input_sheet") or "")}
-    for part in ("summary", "narrative", "departments", "chart", "findings", "settings"):
-        conf = template.get(part)
+    for conf in template.values():  # every section of the template that names a sheet
         if isinstance(conf, Mapping) and isinstance(conf.get("sheet"), str):
             names.add(conf["sheet"])
     return names
