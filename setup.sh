@@ -13,7 +13,9 @@ if command -v apt-get >/dev/null 2>&1; then
     if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1 \
         || ! command -v ssconvert >/dev/null 2>&1 \
         || ! /usr/bin/python3 -c "import uno" >/dev/null 2>&1 \
-        || ! fc-list 2>/dev/null | grep -qi carlito; then
+        || ! fc-list 2>/dev/null | grep -i carlito >/dev/null; then
+        # (grep -q would stop reading early: fc-list's SIGPIPE fails the pipeline under
+        # pipefail and the packages were installed again on every run)
         echo "[setup] LibreOffice(헤드리스), gnumeric, 한글 글꼴, poppler 설치 중..."
         $SUDO apt-get update -qq
         DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
@@ -33,5 +35,6 @@ echo "[setup] xlgen 설치 중..."
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -e '.[test]'
 
+# Run from the checkout (cd above): seeds/ and out/ are this folder's.
 echo "[setup] 2019 통합문서를 만드는 중 (xlgen build 2019)..."
 .venv/bin/xlgen build 2019

@@ -14,11 +14,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xlgen import libreoffice as lo
 from xlgen.build import build
 from xlgen.layouts import eval_departments as dep
 from xlgen.layouts._base import cell
 from xlgen.store import Store
+
+from support import libreoffice as lo
 
 pytestmark = [
     pytest.mark.libreoffice,

@@ -14,9 +14,10 @@ import openpyxl
 import pytest
 
 from xlgen import findings
-from xlgen.build import build, effective_threshold
+from xlgen.build import build
 from xlgen.export import to_json_obj
 from xlgen.findings import Finding, Kind, render
+from xlgen.kinds.evaluation import effective_threshold
 from xlgen.parse.evaluation import parse_evaluation
 from xlgen.parse.plan import parse_plan
 from xlgen.store import Store

@@ -15,9 +15,10 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from xlgen import libreoffice as lo
 from xlgen.errors import XlgenError
 from xlgen.rules import excel_round
+
+from support import libreoffice as lo
 
 if lo.find_soffice() is None:
     pytest.skip(

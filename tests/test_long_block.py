@@ -17,7 +17,6 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from xlgen import libreoffice as lo
 from xlgen.build import build
 from xlgen.cli import cli
 from xlgen.layouts import eval_departments as dep
@@ -27,6 +26,8 @@ from xlgen.rules import rate_of
 from xlgen.seeds import parse_seed
 from xlgen.store import Store
 from xlgen.templates import load_template
+
+from support import libreoffice as lo
 
 KEY = "long-2019"
 DEPTS = "Ⅲ 부서별현황"

@@ -18,6 +18,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from xlgen.errors import InputError, ParseError
+from xlgen.findings import Kind
+from xlgen.model import Evaluation, Plan
+from xlgen.parse import parse_file
+
 from support.records import evaluation_rows, plan_records
 from support.render import (
     FOOTERS,
@@ -31,11 +37,6 @@ from support.render import (
     render_evaluation,
     render_plan,
 )
-
-from xlgen.errors import InputError, ParseError
-from xlgen.findings import Kind
-from xlgen.model import Evaluation, Plan
-from xlgen.parse import parse_file
 
 styles = st.builds(
     Style,

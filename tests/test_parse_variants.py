@@ -14,11 +14,12 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from support import variants as v
-from support.records import evaluation_records, plan_records
 
 from xlgen.errors import InputError, ParseError, XlgenError
 from xlgen.parse import parse_file
+
+from support import variants as v
+from support.records import evaluation_records, plan_records
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_DIR = ROOT / "seeds" / "2019"

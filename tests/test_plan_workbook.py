@@ -3,7 +3,6 @@ openpyxl: formulas as text, cached values, merges, comments, print setup, protec
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -337,9 +336,7 @@ def test_edge_cases_policy_without_indicators_blank_budget_and_printed_share(
 def test_libreoffice_recalculation_matches_cached_values(
     built: Path, formulas, values, tmp_path: Path, doc: Plan
 ) -> None:
-    if importlib.util.find_spec("xlgen.libreoffice") is None:
-        pytest.skip("xlgen.libreoffice is not there yet")
-    from xlgen import libreoffice
+    from support import libreoffice
 
     if libreoffice.find_soffice() is None:
         pytest.skip("LibreOffice (soffice) is not installed")

@@ -12,13 +12,14 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from xlgen import libreoffice as lo
 from xlgen.cli import cli
 from xlgen.layouts import eval_departments as dep
 from xlgen.layouts import plan_goals
 from xlgen.seeds import parse_seed
 from xlgen.store import Store
 from xlgen.templates import load_template
+
+from support import libreoffice as lo
 
 needs_lo = pytest.mark.skipif(
     lo.find_soffice() is None or shutil.which("pdftotext") is None,

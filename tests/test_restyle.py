@@ -17,12 +17,13 @@ import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 
-from xlgen import libreoffice as lo
 from xlgen.cli import cli
 from xlgen.layouts import eval_departments as dep
 from xlgen.layouts import meta
 from xlgen.layouts._base import col_letter
 from xlgen.templates import default_templates_dir
+
+from support import libreoffice as lo
 
 KEY = "2019"
 SHEET = "Ⅲ 부서별 추진현황"  # restyled from "Ⅲ 부서별현황"

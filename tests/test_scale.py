@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from xlgen import libreoffice as lo
 from xlgen.build import build
 from xlgen.importer import apply_import, preview_import
 from xlgen.layouts import eval_departments as dep
@@ -21,6 +20,8 @@ from xlgen.model import Evaluation
 from xlgen.rules import bureau_counts
 from xlgen.store import Store
 from xlgen.xlsx import XlsxReader
+
+from support import libreoffice as lo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import edit_workbook  # noqa: E402

@@ -18,6 +18,7 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from . import kinds
 from .findings import Finding, Kind
 from .model import Direction, Document, Evaluation, Number, Plan
 from .rules import excel_round
@@ -157,8 +158,8 @@ def plan_relations(plan: Plan) -> list[Relation]:
                 cells[(i, label)] = Cell(f"{name} {label}", value, row.line)
     relations: list[Relation] = []
     for i, row in enumerate(rows):
-        trio = [cells.get((i, k)) for k in ("비교증감", "예산액", "전년도예산액")]
-        if all(trio):
+        trio = [c for k in ("비교증감", "예산액", "전년도예산액") if (c := cells.get((i, k)))]
+        if len(trio) == 3:
             name = row.office if row is not plan.total else (row.office or "계")
             relations.append(Relation(f"{name} 비교증감", "linear", tuple(trio), (1, -1, 1)))
     if plan.total:
@@ -230,16 +231,16 @@ def evaluation_relations(evaluation: Evaluation) -> list[Relation]:
                     )
                 )
         if evaluation.summary_ratio:
-            for value, label in zip(evaluation.summary_ratio, ("정상추진", "부진"), strict=True):
-                if value is None:
+            for stated, label in zip(evaluation.summary_ratio, ("정상추진", "부진"), strict=True):
+                if stated is None:
                     continue
-                ratio = Cell(f"비율(%) {label}", value, total.line)
+                ratio = Cell(f"비율(%) {label}", stated, total.line)
                 relations.append(
                     Relation(
                         f"비율(%) {label}",
                         "rate",
                         (ratio, cells[(t, label)], cells[(t, "계")]),
-                        decimals=_decimals(value),
+                        decimals=_decimals(stated),
                     )
                 )
     return relations
@@ -252,11 +253,9 @@ def _decimals(value: Number) -> int:
 
 
 def relations_of(doc: Document) -> list[Relation]:
-    if isinstance(doc, Plan):
-        return plan_relations(doc)
-    if isinstance(doc, Evaluation):
-        return evaluation_relations(doc)
-    return []
+    """The arithmetic relations of the document's kind (its registry entry, xlgen.kinds)."""
+    relations: list[Relation] = kinds.of(doc).relations(doc)
+    return relations
 
 
 # --------------------------------------------------------------------------- findings

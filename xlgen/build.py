@@ -1,17 +1,20 @@
 """`xlgen build KEY`: records from the store (parsing seeds/KEY first when the store does
-not have them yet) → the official workbook in out/KEY/."""
+not have them yet) → the official workbook in out/KEY/ (out/ in the working folder unless
+told otherwise)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from . import kinds
 from .documents import documents_for_build, folder_of, resolve
 from .errors import XlgenError
-from .findings import Kind, restate_threshold
+from .findings import restate_threshold
 from .korean import particle
-from .model import Document, Evaluation
+from .model import Document, Evaluation, Number
 from .round import round_status
 from .store import Store, current_os_user
 from .templates import load_template
@@ -31,17 +34,19 @@ class BuildResult:
     notices: list[str] = field(default_factory=list)  # seed warnings worth saying at once
 
 
+OUT_DIR = "out"
+"""The default output folder, relative to the working folder."""
+
+
 def default_out_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "out"
+    """out/ in the current working folder (the desk's folder), never inside the package."""
+    return Path.cwd() / OUT_DIR
 
 
-def effective_threshold(doc: Document, template: dict) -> float | None:
-    """The document's printed 부진 threshold; the template's default when none was printed."""
-    if not isinstance(doc, Evaluation):
-        return None
-    if any(w.kind is Kind.NO_THRESHOLD for w in doc.warnings):
-        return template.get("judgement", {}).get("threshold", doc.threshold)
-    return doc.threshold
+def effective_threshold(doc: Document, template: dict[str, Any]) -> Number | None:
+    """The 부진 threshold a build applies: the kind's (xlgen.kinds), None for a kind that
+    judges nothing."""
+    return kinds.of(doc).effective_threshold(doc, template)
 
 
 @dataclass
@@ -74,7 +79,7 @@ def prepare_all(
     for loaded in documents_for_build(store, key, seeds_dir, kind=kind):
         info = loaded.info
         doc = store.load(info.key)
-        template = load_template(doc.kind, templates_dir)
+        template = load_template(kinds.of(doc).name, templates_dir)
         threshold = effective_threshold(doc, template)
         if threshold is not None:  # the "no threshold printed" finding names the one applied
             doc.warnings = restate_threshold(doc.warnings, threshold)
@@ -160,9 +165,10 @@ def build_all(
     prepared = prepare_all(
         key, store=store, seeds_dir=seeds_dir, templates_dir=templates_dir, kind=kind
     )
-    if by_department and not any(isinstance(p.doc, Evaluation) for p in prepared):
+    if by_department and not any(kinds.of(p.doc).build_departments for p in prepared):
+        able = "·".join(k.label for k in kinds.all_kinds() if k.build_departments)
         raise XlgenError(
-            f"'{key}'{particle(key, '은/는')} 평가 문서가 아니라 부서별 통합문서를 만들 수 없습니다."
+            f"'{key}'{particle(key, '은/는')} {able} 문서가 아니라 부서별 통합문서를 만들 수 없습니다."
         )
     names = [file_name(p.doc, p.template) for p in prepared]
     if len(set(names)) != len(names):

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from . import __version__, console
+from . import __version__, console, kinds
 from .cli_ko import KoGroup
 from .errors import XlgenError
 from .korean import particle
@@ -58,7 +58,7 @@ def seeds_option(fn: Callable) -> Callable:
         type=click.Path(file_okay=False, path_type=Path),
         envvar="XLGEN_SEEDS",
         default=None,
-        help="원본 문서 폴더 (기본값: 프로젝트의 seeds/). KEY마다 하위 폴더 하나.",
+        help="원본 문서 폴더 (기본값: 환경변수 XLGEN_SEEDS, 없으면 지금 폴더의 seeds/). KEY마다 하위 폴더 하나.",
     )(fn)
 
 
@@ -70,14 +70,14 @@ def output_options(fn: Callable) -> Callable:
         type=click.Path(file_okay=False, path_type=Path),
         envvar="XLGEN_TEMPLATES",
         default=None,
-        help="서식 폴더 (기본값: 프로젝트의 templates/).",
+        help="서식 폴더. 없으면 환경변수 XLGEN_TEMPLATES, 그다음 지금 폴더의 templates/(있을 때), 끝으로 xlgen에 들어 있는 기본 서식.",
     )(fn)
     return click.option(
         "--out",
         "out_dir",
         type=click.Path(file_okay=False, path_type=Path),
         default=None,
-        help="출력 폴더 (기본값: 프로젝트의 out/). 파일은 out/KEY/ 아래에 생깁니다.",
+        help="출력 폴더 (기본값: 지금 폴더의 out/). 파일은 out/KEY/ 아래에 생깁니다.",
     )(fn)
 
 
@@ -479,11 +479,7 @@ def history(key: str, verbose: bool, kind: str | None, db: Path | None) -> None:
         key = info.key
         revisions = store.history(key)
         doc = store.load(key)
-        names = (
-            {i.key: f"{d.name} / {p.name} / {i.name}" for _, d, p, i in doc.indicator_rows()}
-            if doc.kind == "evaluation"
-            else {}
-        )
+        names = kinds.of(doc).record_names(doc)
         click.echo(f"{shown(info)} 이력 (현재 리비전 {store.revision(key)}, 시각은 {zone_label()})")
         action_ko = {"parse": "문서 읽기", "import": "가져오기", "undo": "되돌리기"}
         for rev in revisions:

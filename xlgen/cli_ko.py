@@ -234,7 +234,7 @@ class KoGroup(KoCommand, click.Group):
             raise UnknownCommand(name, self.list_commands(ctx), ctx)
         return super().resolve_command(ctx, args)
 
-    def main(  # type: ignore[override]
+    def main(
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,
@@ -350,7 +350,7 @@ def usage_message(exc: click.UsageError, argv: Sequence[str] = ()) -> str:
         value = _given(param, argv) if param is not None else None
         subject = f"{label}의 값 {josa(repr(value), '은/는')}" if value else f"{label}의 값은"
         kind = getattr(param, "type", None)
-        if isinstance(kind, click.Choice):
+        if isinstance(kind, click.Choice) and param is not None:
             return f"{subject} 쓸 수 없습니다. 고를 수 있는 값: {_choices(param)}"
         if isinstance(kind, click.Path):
             what = PATH_METAVARS.get(kind.name, "경로")

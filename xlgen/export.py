@@ -1,4 +1,8 @@
-"""Records → JSON objects, CSV rows, terminal tables and tab-separated rows (`xlgen parse`)."""
+"""Records → JSON objects, CSV rows, terminal tables and tab-separated rows (`xlgen parse`).
+
+The parts that differ per document kind are functions here (``evaluation_*``, ``plan_*``)
+that the kind's registry entry (xlgen.kinds) names; the generic functions ask the registry.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from . import table
+from . import kinds, table
 from .errors import InputError
 from .model import Document, Evaluation, OfficeRow, Plan
 from .rules import excel_round, indicator_rate, judgement, rate_of
@@ -62,20 +66,13 @@ def plan_rows(doc: Plan) -> list[dict[str, Any]]:
     ]
 
 
-def to_json_obj(doc: Document, *, file: str = "", encoding: str = "") -> dict[str, Any]:
-    """The `xlgen parse --format json` object for one file."""
-    obj: dict[str, Any] = {
-        "file": file,
-        "encoding": encoding,
-        "kind": doc.kind,
-        "title": doc.title,
-        "org": doc.org,
-        "year": doc.year,
-    }
-    if isinstance(doc, Evaluation):
-        obj["threshold"] = doc.threshold
-        obj["indicators"] = evaluation_rows(doc)
-        obj["summary"] = [
+def evaluation_json(doc: Evaluation) -> dict[str, Any]:
+    """The evaluation's part of the `xlgen parse --format json` object."""
+    total = doc.summary_total
+    return {
+        "threshold": doc.threshold,
+        "indicators": evaluation_rows(doc),
+        "summary": [
             {
                 "bureau": r.bureau,
                 "projects": r.projects,
@@ -84,9 +81,8 @@ def to_json_obj(doc: Document, *, file: str = "", encoding: str = "") -> dict[st
                 "line": r.line,
             }
             for r in doc.summary
-        ]
-        total = doc.summary_total
-        obj["summary_total"] = (
+        ],
+        "summary_total": (
             {
                 "projects": total.projects,
                 "normal": total.normal,
@@ -95,13 +91,18 @@ def to_json_obj(doc: Document, *, file: str = "", encoding: str = "") -> dict[st
             }
             if total
             else None
-        )
-        obj["summary_ratio"] = list(doc.summary_ratio) if doc.summary_ratio else None
-    else:
-        obj["unit"] = doc.unit
-        obj["offices"] = [_office(r) for r in doc.offices]
-        obj["total"] = _office(doc.total) if doc.total else None
-        obj["goals"] = [
+        ),
+        "summary_ratio": list(doc.summary_ratio) if doc.summary_ratio else None,
+    }
+
+
+def plan_json(doc: Plan) -> dict[str, Any]:
+    """The plan's part of the `xlgen parse --format json` object."""
+    return {
+        "unit": doc.unit,
+        "offices": [_office(r) for r in doc.offices],
+        "total": _office(doc.total) if doc.total else None,
+        "goals": [
             {
                 "office": g.office,
                 "strategic_goal": g.name,
@@ -113,8 +114,22 @@ def to_json_obj(doc: Document, *, file: str = "", encoding: str = "") -> dict[st
                 ],
             }
             for g in doc.goals
-        ]
-        obj["indicators"] = plan_rows(doc)
+        ],
+        "indicators": plan_rows(doc),
+    }
+
+
+def to_json_obj(doc: Document, *, file: str = "", encoding: str = "") -> dict[str, Any]:
+    """The `xlgen parse --format json` object for one file."""
+    obj: dict[str, Any] = {
+        "file": file,
+        "encoding": encoding,
+        "kind": doc.kind,
+        "title": doc.title,
+        "org": doc.org,
+        "year": doc.year,
+    }
+    obj.update(kinds.of(doc).json_fields(doc))
     obj["warnings"] = [{"line": w.line, "message": w.message} for w in doc.warnings]
     # The same findings as data: their kind (and its Korean label) and structured fields.
     obj["findings"] = [
@@ -177,6 +192,13 @@ def _csv_number(value: Any) -> Any:
     return value
 
 
+def plan_csv_rows(doc: Plan, threshold: float | None = None) -> Iterator[list[Any]]:
+    """One row per indicator: 실국, 전략목표, 정책사업목표, 성과지표 (a plan judges nothing, so
+    ``threshold`` is not used)."""
+    for g, p, name in doc.indicator_rows():
+        yield [g.office, g.name, p.name, name]
+
+
 def evaluation_csv_rows(doc: Evaluation, threshold: float | None = None) -> Iterator[list[Any]]:
     """One row per indicator, with 달성률 and the project's 사업 달성률 and 판정 computed by
     the rules the workbook's formulas use (xlgen.rules)."""
@@ -214,47 +236,51 @@ def to_csv(documents: list[tuple[str, Document]], *, threshold: float | None = N
     All documents must be of one kind (one header row cannot describe both); InputError
     otherwise.
     """
-    kinds = {doc.kind for _, doc in documents}
-    if len(kinds) > 1:
+    found = list(dict.fromkeys(kinds.of(doc) for _, doc in documents))
+    if len(found) > 1:
+        names = [f"{k.label} 문서" for k in found]
+        listed = (
+            f"{names[0]}와 {names[1]}"
+            if len(names) == 2
+            else "·".join(k.label for k in found) + " 문서"
+        )
         raise InputError(
-            "평가 문서와 성과계획 문서는 열이 달라 CSV 하나에 담을 수 없습니다. "
-            "종류별로 따로 실행하세요."
+            f"{listed}는 열이 달라 CSV 하나에 담을 수 없습니다. 종류별로 따로 실행하세요."
         )
     several = len(documents) > 1
-    kind = next(iter(kinds), "evaluation")
-    columns = EVALUATION_COLUMNS if kind == "evaluation" else PLAN_COLUMNS
+    columns = found[0].csv_columns if found else ()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(((DOCUMENT_COLUMN,) if several else ()) + columns)
     for name, doc in documents:
-        rows: Iterable[list[Any]] = (
-            evaluation_csv_rows(doc, threshold)
-            if isinstance(doc, Evaluation)
-            else ([g.office, g.name, p.name, ind] for g, p, ind in doc.indicator_rows())
-        )
+        rows: Iterable[list[Any]] = kinds.of(doc).csv_rows(doc, threshold)
         for row in rows:
             writer.writerow([safe_text(v) for v in ([name, *row] if several else row)])
     return CSV_BOM + out.getvalue()
 
 
 def _title(doc: Document, file: str) -> str:
-    kind = "평가" if doc.kind == "evaluation" else "성과계획"
+    kind = kinds.of(doc).label
     return (
         f"■ {file}  [{kind}] {doc.title}  (기관: {doc.org or '미상'}, 연도: {doc.year or '미상'})"
     )
 
 
+def evaluation_totals(doc: Evaluation) -> str:
+    return (
+        f"합계: 국 {len(doc.bureaus)}, 부서 {len(doc.departments())}, "
+        f"사업 {len(doc.projects())}, 지표 {len(doc.indicator_rows())}"
+    )
+
+
+def plan_totals(doc: Plan) -> str:
+    return f"합계: 실국 {len(doc.offices)}, 성과지표 {len(doc.indicator_rows())}"
+
+
 def summary_lines(doc: Document, *, file: str = "") -> list[str]:
     """What `xlgen parse` says about a document besides its rows: totals and warnings.
     (On a terminal they follow the table; when output is piped they go to standard error.)"""
-    lines = []
-    if isinstance(doc, Evaluation):
-        lines.append(
-            f"합계: 국 {len(doc.bureaus)}, 부서 {len(doc.departments())}, "
-            f"사업 {len(doc.projects())}, 지표 {len(doc.indicator_rows())}"
-        )
-    else:
-        lines.append(f"합계: 실국 {len(doc.offices)}, 성과지표 {len(doc.indicator_rows())}")
+    lines = [kinds.of(doc).totals(doc)]
     if doc.warnings:
         where = f"{file} " if file else ""
         lines.append(f"{where}경고 {len(doc.warnings)}건:")
@@ -277,13 +303,20 @@ PLAN_OVERVIEW_TABLE = (
 
 def plain_rows(doc: Document) -> tuple[tuple[str, ...], list[list[Any]]]:
     """The flat rows `xlgen parse` writes to a pipe (tab-separated), with their header."""
-    if isinstance(doc, Evaluation):
-        header = ("국", *EVALUATION_TABLE)
-        rows = [
-            [b.name, d.name, p.name, i.name, i.unit, i.target, i.actual, i.stated_rate, i.line]
-            for b, d, p, i in doc.indicator_rows()
-        ]
-        return header, rows
+    rows: tuple[tuple[str, ...], list[list[Any]]] = kinds.of(doc).plain_rows(doc)
+    return rows
+
+
+def evaluation_plain_rows(doc: Evaluation) -> tuple[tuple[str, ...], list[list[Any]]]:
+    header = ("국", *EVALUATION_TABLE)
+    rows = [
+        [b.name, d.name, p.name, i.name, i.unit, i.target, i.actual, i.stated_rate, i.line]
+        for b, d, p, i in doc.indicator_rows()
+    ]
+    return header, rows
+
+
+def plan_plain_rows(doc: Plan) -> tuple[tuple[str, ...], list[list[Any]]]:
     return PLAN_COLUMNS, [[g.office, g.name, p.name, ind] for g, p, ind in doc.indicator_rows()]
 
 
@@ -302,66 +335,76 @@ def to_table(doc: Document, *, file: str = "") -> str:
     """The terminal view: a title, the rows under a header aligned by display width (Hangul
     counts two columns), then totals and warnings."""
     lines = [_title(doc, file)]
-    if isinstance(doc, Evaluation):
-        rows: list[list[Any]] = []
-        starts: dict[int, str] = {}
-        for b in doc.bureaus:
-            n_projects = sum(len(d.projects) for d in b.departments)
-            starts[len(rows)] = f"▶ {b.name}  (부서 {len(b.departments)}, 사업 {n_projects})"
-            for d in b.departments:
-                for n_p, p in enumerate(d.projects):
-                    for n_i, i in enumerate(p.indicators):
-                        first_p, first_i = n_p == 0 and n_i == 0, n_i == 0
-                        rows.append(
-                            [
-                                d.name if first_p else "",
-                                p.name if first_i else "",
-                                i.name,
-                                i.unit,
-                                i.target,
-                                i.actual,
-                                i.stated_rate,
-                                f"{i.line}행" if i.line else "",
-                            ]
-                        )
-        rendered = table.render(EVALUATION_TABLE, rows, align="<<<<>>>>", indent="  ")
-        lines.extend(rendered[:2])
-        for n, line in enumerate(rendered[2:]):
-            if n in starts:
-                lines.append(starts[n])
-            lines.append(line)
-    else:
-        lines.append("가. 총괄")
-        offices = doc.offices + ([doc.total] if doc.total else [])
-        lines.extend(
-            table.render(
-                PLAN_OVERVIEW_TABLE,
-                [
-                    [
-                        r.office,
-                        r.strategic_goals,
-                        r.policy_goals,
-                        r.indicators,
-                        r.unit_projects,
-                        r.budget,
-                        r.prev_budget,
-                        r.change,
-                    ]
-                    for r in offices
-                ],
-                align="<>>>>>>>",
-                indent="  ",
-            )
-        )
-        lines.append("나. 성과계획 및 자원비중")
-        for g in doc.goals:
-            lines.append(
-                f"  ◆ {g.name} ({g.office})  예산 {table.cell(g.budget)}  "
-                f"비중 {table.cell(g.share)}%"
-            )
-            for p in g.policy_goals:
-                lines.append(f"    ● {p.name}")
-                for name in p.indicators:
-                    lines.append(f"      - {name}")
+    lines.extend(kinds.of(doc).table(doc))
     lines.extend(summary_lines(doc, file=file))
     return "\n".join(lines) + "\n"
+
+
+def evaluation_table(doc: Evaluation) -> list[str]:
+    """The evaluation's rows for the terminal: 부서 → 사업 → 지표 under each 국."""
+    lines: list[str] = []
+    rows: list[list[Any]] = []
+    starts: dict[int, str] = {}
+    for b in doc.bureaus:
+        n_projects = sum(len(d.projects) for d in b.departments)
+        starts[len(rows)] = f"▶ {b.name}  (부서 {len(b.departments)}, 사업 {n_projects})"
+        for d in b.departments:
+            for n_p, p in enumerate(d.projects):
+                for n_i, i in enumerate(p.indicators):
+                    first_p, first_i = n_p == 0 and n_i == 0, n_i == 0
+                    rows.append(
+                        [
+                            d.name if first_p else "",
+                            p.name if first_i else "",
+                            i.name,
+                            i.unit,
+                            i.target,
+                            i.actual,
+                            i.stated_rate,
+                            f"{i.line}행" if i.line else "",
+                        ]
+                    )
+    rendered = table.render(EVALUATION_TABLE, rows, align="<<<<>>>>", indent="  ")
+    lines.extend(rendered[:2])
+    for n, line in enumerate(rendered[2:]):
+        if n in starts:
+            lines.append(starts[n])
+        lines.append(line)
+    return lines
+
+
+def plan_table(doc: Plan) -> list[str]:
+    """The plan's terminal view: 가. 총괄, then 나. 전략목표 → 정책사업목표 → 지표."""
+    lines: list[str] = []
+    lines.append("가. 총괄")
+    offices = doc.offices + ([doc.total] if doc.total else [])
+    lines.extend(
+        table.render(
+            PLAN_OVERVIEW_TABLE,
+            [
+                [
+                    r.office,
+                    r.strategic_goals,
+                    r.policy_goals,
+                    r.indicators,
+                    r.unit_projects,
+                    r.budget,
+                    r.prev_budget,
+                    r.change,
+                ]
+                for r in offices
+            ],
+            align="<>>>>>>>",
+            indent="  ",
+        )
+    )
+    lines.append("나. 성과계획 및 자원비중")
+    for g in doc.goals:
+        lines.append(
+            f"  ◆ {g.name} ({g.office})  예산 {table.cell(g.budget)}  비중 {table.cell(g.share)}%"
+        )
+        for p in g.policy_goals:
+            lines.append(f"    ● {p.name}")
+            for name in p.indicators:
+                lines.append(f"      - {name}")
+    return lines

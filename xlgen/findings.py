@@ -512,7 +512,7 @@ def _frozen(value: Any) -> FieldValue:
     equal findings compare equal however they were made."""
     if isinstance(value, (list, tuple)):
         return tuple(_frozen(v) for v in value)
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 class Finding:

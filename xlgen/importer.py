@@ -20,7 +20,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from . import ole
+from . import kinds, ole
 from ._gc import no_gc
 from .display import shorten
 from .errors import InputError, XlgenError
@@ -280,8 +280,13 @@ def read_workbook(path: Path) -> WorkbookInput:
             raise InputError(
                 f"{path.name}: 알 수 없는 xlgen 통합문서 형식입니다 ({shorten(fields.get('format'))})."
             )
-        if fields.get("kind") != "evaluation":
-            raise InputError(f"{path.name}: 성과계획 통합문서에는 가져올 실적이 없습니다.")
+        kind = kinds.find(str(fields.get("kind") or ""))
+        if kind is None:
+            raise InputError(
+                f"{path.name}: 알 수 없는 종류의 xlgen 통합문서입니다 ({fields.get('kind')!r})."
+            )
+        if not kind.importable:
+            raise InputError(f"{path.name}: {kind.label} 통합문서에는 가져올 실적이 없습니다.")
         if sheet not in reader.sheetnames:
             raise InputError(
                 f"{path.name}: 실적 시트 '{sheet}'가 없습니다 (시트 이름을 바꾸거나 지웠다면 원래대로 돌려 주세요)."
@@ -510,8 +515,12 @@ def _document(store: Store, files: list[WorkbookInput]) -> tuple[str, Evaluation
             [f"저장소에 '{key}' 문서가 없습니다. 이 통합문서를 만든 저장소(--db)를 지정하세요."]
         )
     doc = store.load(key)
-    if not isinstance(doc, Evaluation):
-        raise ImportRefused([f"'{key}'{particle(key, '은/는')} 평가 문서가 아닙니다."])
+    kind = kinds.of(doc)
+    # The rows are read with the evaluation's layout, the one importable kind so far.
+    if not kind.importable or not isinstance(doc, Evaluation):
+        raise ImportRefused(
+            [f"'{key}'{particle(key, '은/는')} {kind.label} 문서라 가져올 실적이 없습니다."]
+        )
     return key, doc
 
 

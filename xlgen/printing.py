@@ -16,21 +16,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import kinds
 from .build import Prepared, default_out_dir, prepare_all
 from .errors import XlgenError
 from .store import Store
 from .workbook import build_document, file_name
-
-# The sheets of each kind of document, by template section: the official ones, as the
-# document prints them, and the desk's own that `--all` adds.
-OFFICIAL: dict[str, tuple[str, ...]] = {
-    "evaluation": ("summary", "narrative", "departments"),
-    "plan": ("overview", "goals"),
-}
-EXTRA: dict[str, tuple[str, ...]] = {
-    "evaluation": ("chart", "findings"),
-    "plan": ("findings",),
-}
 
 INSTALL_HINT = (
     "PDF를 만들려면 LibreOffice가 필요합니다 (이 명령에만 필요합니다). "
@@ -55,8 +45,10 @@ class PrintResult:
 
 
 def printed_sections(kind: str, *, include_all: bool = False) -> tuple[str, ...]:
-    """Template sections printed for a document kind ("evaluation" or "plan")."""
-    return OFFICIAL[kind] + (EXTRA[kind] if include_all else ())
+    """Template sections printed for a document kind (its registry entry, xlgen.kinds): the
+    official sheets, as the document prints them, and the desk's own that `--all` adds."""
+    entry = kinds.get(kind)
+    return entry.printed_sheets + (entry.extra_sheets if include_all else ())
 
 
 def require_libreoffice() -> str:

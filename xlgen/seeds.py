@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import kinds
 from .errors import InputError, NotFoundError
 from .files import read_head
 from .findings import Finding, Kind
@@ -27,12 +28,16 @@ CORRECTIONS = "corrections.toml"
 DOCUMENT_SUFFIXES = (".txt", ".text", ".hwpx", ".hwp", ".pdf")
 
 
+SEEDS_DIR = "seeds"
+"""The default seeds folder, relative to the working folder."""
+
+
 def default_seeds_dir() -> Path:
-    """$XLGEN_SEEDS, else the project's own seeds/ folder (beside the package)."""
+    """$XLGEN_SEEDS, else seeds/ in the current working folder (never inside the package)."""
     env = os.environ.get("XLGEN_SEEDS")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "seeds"
+    return Path.cwd() / SEEDS_DIR
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
@@ -134,8 +139,9 @@ def seed_document(folder: Path) -> Path:
     return docs[0]
 
 
-KIND_LABELS = {"evaluation": "평가", "plan": "성과계획"}
-"""The Korean name of each document kind, as commands and messages name it (--kind)."""
+KIND_LABELS = {k.name: k.label for k in kinds.all_kinds()}
+"""The Korean name of each document kind (its registry entry, xlgen.kinds), as commands and
+messages name it (--kind)."""
 
 
 def apply_manifest(document: Document, manifest: dict[str, Any], source: Path) -> None:

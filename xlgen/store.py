@@ -28,10 +28,11 @@ from pathlib import Path
 from typing import Any
 from urllib.request import pathname2url
 
+from xlgen import kinds
 from xlgen import store_codec as codec
 from xlgen.errors import NotFoundError, StoreError
 from xlgen.korean import josa, particle
-from xlgen.model import Document, Evaluation, Plan
+from xlgen.model import Document
 from xlgen.store_codec import DocumentInfo, HistoryEntry, RevisionInfo
 from xlgen.store_round import RoundRecords, Submitted, _round_of_save
 from xlgen.store_schema import (
@@ -311,19 +312,19 @@ class Store(RoundRecords):
             return self._doc_row(conn, key)[4]
 
     def load(self, key: str) -> Document:
-        """The Evaluation or Plan stored under ``key``, equal to what was saved (plus any
-        changes applied since). Indicators carry their record keys. NotFoundError if absent."""
+        """The document stored under ``key`` (rebuilt by its kind's codec, xlgen.kinds), equal
+        to what was saved plus any changes applied since. Indicators carry their record keys.
+        NotFoundError if absent."""
         with self._transaction(write=False) as conn:
             kind, title, org, year, _rev, body = self._doc_row(conn, key, body=True)
-            body = codec.body_from_json(body)
-            if kind == "plan":
-                return codec.plan_from(title, org, year, body)
+            entry = kinds.get(kind)
             rows = conn.execute(
                 "SELECT record_key, project_pos, name, unit, target, actual, stated_rate, "
                 "direction, line, note FROM indicators WHERE doc_key = ? ORDER BY position",
                 (key,),
             ).fetchall()
-            return codec.evaluation_from(title, org, year, body, rows)
+            loaded: Document = entry.store.load(title, org, year, codec.body_from_json(body), rows)
+            return loaded
 
     def save_document(
         self,
@@ -346,14 +347,13 @@ class Store(RoundRecords):
         """
         if not isinstance(key, str) or not key.strip():
             raise StoreError(f"문서 키가 비어 있거나 문자열이 아닙니다: {key!r}")
-        if isinstance(doc, Evaluation):
-            codec.check_evaluation(doc)
-            body = codec.evaluation_body(doc)
-            indicators = [row[3] for row in doc.indicator_rows()]
-        elif isinstance(doc, Plan):
-            body, indicators = codec.plan_body(doc), []
-        else:
-            raise TypeError(f"Evaluation or Plan expected, got {type(doc).__name__}")
+        try:
+            entry = kinds.of(doc)
+        except kinds.UnknownKindError as exc:
+            raise StoreError(str(exc)) from None
+        entry.store.check(doc)
+        body = entry.store.body(doc)
+        indicators = entry.store.records(doc)
         user, at = os_user or current_os_user(), _now()
         with self._transaction() as conn:
             rev = self._next_revision(conn, key)
@@ -397,12 +397,11 @@ class Store(RoundRecords):
                     round_id,
                 ),
             )
-            if isinstance(doc, Evaluation):
-                conn.executemany(
-                    f"INSERT INTO indicators ({codec.INDICATOR_COLUMNS}) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    codec.indicator_params(key, doc, keys),
-                )
+            conn.executemany(
+                f"INSERT INTO indicators ({codec.INDICATOR_COLUMNS}) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                entry.store.record_params(key, doc, keys),
+            )
             self._add_revision(conn, key, rev, action, at, user, source_name, source_sha256)
             changed = [
                 (rk, f, before[rk][f], getattr(ind, f))
@@ -535,9 +534,11 @@ class Store(RoundRecords):
         at = _now()
         with self._transaction() as conn:
             kind, *_, current, _body = self._doc_row(conn, key)
-            if kind != "evaluation":
+            if not kinds.get(kind).importable:
+                labels = "·".join(k.label for k in kinds.all_kinds() if k.importable)
                 raise StoreError(
-                    f"'{key}'{particle(key, '은/는')} 평가 문서가 아니라 실적을 가져올 수 없습니다."
+                    f"'{key}'{particle(key, '은/는')} {labels} 문서가 아니라 실적을 가져올 수 "
+                    "없습니다."
                 )
             if expected_revision is not None and expected_revision != current:
                 raise StoreConflictError(
@@ -708,14 +709,16 @@ class Store(RoundRecords):
             "SELECT revision, at, os_user, file_name, file_hash, record_key, field, old, new "
             "FROM history WHERE doc_key = ?"
         )
-        params: tuple = (key,)
+        params: tuple[Any, ...] = (key,)
+        decode = codec.decode_value
         if revision is not None:
             sql, params = sql + " AND revision = ?", (key, revision)
         with self._transaction(write=False) as conn:
             self._doc_row(conn, key)
             rows = conn.execute(sql + " ORDER BY id", params).fetchall()
         return [
-            HistoryEntry(*r[:7], codec.decode_value(r[7]), codec.decode_value(r[8])) for r in rows
+            HistoryEntry(rev, at, user, name, digest, rk, f, decode(old), decode(new))
+            for rev, at, user, name, digest, rk, f, old, new in rows
         ]
 
     def changed_since(self, key: str, revision: int) -> dict[tuple[str, str], tuple[Any, Any]]:

@@ -56,7 +56,7 @@ class DocumentInfo:
     """One stored document, as listed by :meth:`Store.keys`."""
 
     key: str
-    kind: str  # "evaluation" or "plan"
+    kind: str  # a document kind name (xlgen.kinds): "evaluation", "plan"
     title: str
     org: str | None
     year: int | None
@@ -248,8 +248,12 @@ def _summary(r: SummaryRow | None) -> dict | None:
     }
 
 
-def _summary_from(d: dict | None) -> SummaryRow | None:
+def _summary_from(d: dict[str, Any] | None) -> SummaryRow | None:
     return None if d is None else SummaryRow(**d)
+
+
+def _summary_rows(ds: list[dict[str, Any]]) -> list[SummaryRow]:
+    return [SummaryRow(**d) for d in ds]
 
 
 def _warnings(ws: list[ParseWarning]) -> list[dict]:
@@ -352,7 +356,7 @@ def evaluation_from(
         org=org,
         year=year,
         bureaus=bureaus,
-        summary=[_summary_from(r) for r in body["summary"]],
+        summary=_summary_rows(body["summary"]),
         summary_total=_summary_from(body["summary_total"]),
         summary_ratio=None if ratio is None else tuple(ratio),
         threshold=body["threshold"],
@@ -396,7 +400,7 @@ def _office(r: OfficeRow | None) -> dict | None:
     return None if r is None else {f: getattr(r, f) for f in _OFFICE_FIELDS}
 
 
-def _office_from(d: dict | None) -> OfficeRow | None:
+def _office_from(d: dict[str, Any] | None) -> OfficeRow | None:
     return None if d is None else OfficeRow(**d)
 
 
@@ -429,7 +433,7 @@ def plan_from(title: str, org: str | None, year: int | None, body: dict) -> Plan
         org=org,
         year=year,
         unit=body["unit"],
-        offices=[_office_from(r) for r in body["offices"]],
+        offices=[OfficeRow(**r) for r in body["offices"]],
         total=_office_from(body["total"]),
         goals=[
             StrategicGoal(

@@ -15,6 +15,7 @@ import stat
 import tempfile
 import time
 import unicodedata
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 
-from . import __version__
+from . import __version__, kinds
 from .audit import audit
 from .errors import XlgenError
 from .export import to_json_obj
@@ -157,6 +158,7 @@ MAX_CELL_TEXT = 32_767  # characters an Excel cell holds; xlsxwriter would cut t
 def check_cell_text(doc: Document) -> None:
     """Refuse (BuildError) a document holding a text longer than an Excel cell takes: the
     workbook would carry it cut, silently, and an import would then store the cut text.
+    The texts are the document kind's (xlgen.kinds, ``long_texts``).
     (Plain loops: 100,000 indicators are looked at in a few hundredths of a second.)"""
     limit = MAX_CELL_TEXT
     found: list[str] = []
@@ -169,48 +171,56 @@ def check_cell_text(doc: Document) -> None:
     check(doc.org, "기관")
     for w in doc.warnings:
         check(w.message, "검토사항")
-    if isinstance(doc, Evaluation):
-        for b in doc.bureaus:
-            check(b.name, "국", b.name)
-            for d in b.departments:
-                check(d.name, "부서", d.name)
-                for p in d.projects:
-                    check(p.name, "사업", p.name)
-                    for i in p.indicators:
-                        if len(i.name) <= limit and len(i.unit) <= limit and len(i.note) <= limit:
-                            continue
-                        label = (
-                            f"레코드 {i.key} ({_short(d.name)} / {_short(p.name)} / "
-                            f"{_short(i.name)})"
-                        )
-                        check(i.name, f"{label}의 성과지표")
-                        check(i.unit, f"{label}의 단위")
-                        check(i.note, f"{label}의 비고")
-        for section in doc.narrative:
-            check(section.heading, "추진성과")
-            for fld in section.fields:
-                check(fld.title, "추진성과")
-                for h in fld.highlights:
-                    check(h.text, "추진성과")
-                    for detail in h.details:
-                        check(detail, "추진성과")
-    else:
-        check(doc.unit, "단위")
-        for o in doc.offices:
-            check(o.office, "실국", o.office)
-        for g in doc.goals:
-            check(g.name, "전략목표", g.name)
-            check(g.office, "전략목표의 실국", g.name)
-            for pg in g.policy_goals:
-                check(pg.name, "정책목표", pg.name)
-                for text in pg.indicators:
-                    check(text, "정책목표의 성과지표", pg.name)
+    for text, what, name in kinds.of(doc).long_texts(doc, limit):
+        check(text, what, name)
     if found:
         more = f" 외 {len(found) - 3}건" if len(found) > 3 else ""
         raise BuildError(
             f"엑셀 칸 하나에 담을 수 있는 {MAX_CELL_TEXT:,}자를 넘는 글이 있어 통합문서를 "
             f"만들지 않았습니다 ({'; '.join(found[:3])}{more}). 줄인 뒤 다시 만드세요."
         )
+
+
+def evaluation_texts(doc: Evaluation, limit: int) -> Iterator[tuple[str | None, str, str]]:
+    """(text, what, name) of the evaluation's texts that may exceed ``limit`` characters (an
+    indicator's three texts only when one of them does)."""
+    for b in doc.bureaus:
+        yield b.name, "국", b.name
+        for d in b.departments:
+            yield d.name, "부서", d.name
+            for p in d.projects:
+                yield p.name, "사업", p.name
+                for i in p.indicators:
+                    if len(i.name) <= limit and len(i.unit) <= limit and len(i.note) <= limit:
+                        continue
+                    label = (
+                        f"레코드 {i.key} ({_short(d.name)} / {_short(p.name)} / {_short(i.name)})"
+                    )
+                    yield i.name, f"{label}의 성과지표", ""
+                    yield i.unit, f"{label}의 단위", ""
+                    yield i.note, f"{label}의 비고", ""
+    for section in doc.narrative:
+        yield section.heading, "추진성과", ""
+        for fld in section.fields:
+            yield fld.title, "추진성과", ""
+            for h in fld.highlights:
+                yield h.text, "추진성과", ""
+                for detail in h.details:
+                    yield detail, "추진성과", ""
+
+
+def plan_texts(doc: Plan, limit: int) -> Iterator[tuple[str | None, str, str]]:
+    """(text, what, name) of the plan's texts."""
+    yield doc.unit, "단위", ""
+    for o in doc.offices:
+        yield o.office, "실국", o.office
+    for g in doc.goals:
+        yield g.name, "전략목표", g.name
+        yield g.office, "전략목표의 실국", g.name
+        for pg in g.policy_goals:
+            yield pg.name, "정책목표", pg.name
+            for text in pg.indicators:
+                yield text, "정책목표의 성과지표", pg.name
 
 
 def _short(name: str) -> str:
@@ -490,24 +500,22 @@ def build_document(
     round_id: str = "",
     status: RoundStatus | None = None,
 ) -> Path:
-    """Write KEY's workbook into out_dir (`printed`: a copy to print, see build_evaluation)."""
+    """Write KEY's workbook, by its kind's builder (xlgen.kinds), into out_dir
+    (`printed`: a copy to print, see build_evaluation)."""
     path = out_dir / file_name(doc, template)
-    if isinstance(doc, Evaluation):
-        return build_evaluation(
-            doc,
-            path,
-            template,
-            key=key,
-            revision=revision,
-            threshold=threshold,
-            source=source,
-            printed=printed,
-            round_id=round_id,
-            status=status,
-        )
-    return build_plan(
-        doc, path, template, key=key, revision=revision, source=source, printed=printed
+    built: Path = kinds.of(doc).build(
+        doc,
+        path,
+        template,
+        key=key,
+        revision=revision,
+        threshold=threshold,
+        source=source,
+        printed=printed,
+        round_id=round_id,
+        status=status,
     )
+    return built
 
 
 MAX_NAME_BYTES = 255  # one file name, in UTF-8 (Linux, macOS) — and 255 UTF-16 units (Windows)

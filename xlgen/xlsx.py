@@ -33,7 +33,7 @@ import zlib
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 from xml.etree import ElementTree
 
 __all__ = ["CellData", "Merge", "SheetError", "TooManyMerges", "XlsxReader"]
@@ -122,7 +122,7 @@ class CellData(NamedTuple):
     """What one row holds: values by column index (0-based; None where empty), and the
     columns whose cells hold a number with a percentage format."""
 
-    index: int  # 0-based row index (row 1 → 0)
+    index: int  # type: ignore[assignment]  # 0-based row index (row 1 → 0); hides tuple.index
     values: list[Any]
     percent: frozenset[int]
 
@@ -674,6 +674,7 @@ class XlsxReader:
         row_digits = b""
         emitted = -1  # the last row given
         values: list[Any] = []
+        value: Any  # one cell's value: a number, a date, text, a formula
         width = 0  # the widest row so far: each row's list starts that long
         percent: set[int] = set()
         started = ended = False
@@ -1114,7 +1115,9 @@ def _rows_expat(
     """The general path: the same rows through ElementTree's pull parser."""
     rows = _Rows(max_rows)
     last_col = -1
-    parser = ElementTree.XMLPullParser(events=("start", "end"))
+    parser: ElementTree.XMLPullParser[ElementTree.Element] = ElementTree.XMLPullParser(
+        events=("start", "end")
+    )
     in_data = False
     merges: list[Merge] = []
     with reader._zip.open(part) as fh:
@@ -1125,7 +1128,9 @@ def _rows_expat(
                     parser.feed(block)
                 else:
                     parser.close()
-                for event, el in parser.read_events():
+                for item in parser.read_events():
+                    # start and end events (the only ones asked for) carry an element
+                    event, el = cast(tuple[str, ElementTree.Element], item)
                     name = _local(el.tag)
                     if name == "sheetData":
                         in_data = event == "start"

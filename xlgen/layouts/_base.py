@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -271,12 +271,12 @@ def fill(template: dict[str, Any], text: str, **values: Any) -> str:
 # --------------------------------------------------------------------------- printed values
 
 
-def marks_on(template: dict[str, Any]) -> bool:
+def marks_on(template: Mapping[str, Any]) -> bool:
     """Whether a printed figure that differs from its formula is marked on the sheet."""
     return bool(template.get("printed_values", {}).get("show", True))
 
 
-def mark_of(template: dict[str, Any]) -> str:
+def mark_of(template: Mapping[str, Any]) -> str:
     return str(template.get("printed_values", {}).get("mark", "※"))
 
 
@@ -284,7 +284,9 @@ def marked_number_format(code: str, mark: str) -> str:
     """`code` with `mark` shown after the number in every section: '0;"△"0' →
     '0"※";"△"0"※"', so the cell stays a number (a live formula) and prints "142※"."""
     quoted = '"' + mark.replace('"', "") + '"'
-    sections, current, in_quote = [], [], False
+    sections: list[str] = []
+    current: list[str] = []
+    in_quote = False
     for ch in code:
         if ch == '"':
             in_quote = not in_quote

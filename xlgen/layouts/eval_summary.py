@@ -144,7 +144,7 @@ def write(
             )
     ws.write_blank(r, 4, None, styles.box())
 
-    printed = {row.bureau: row for row in evaluation.summary}
+    printed_rows = {row.bureau: row for row in evaluation.summary}
     note_fmt = styles.box(align="left", text_wrap=True, font_size=max(styles.font_size - 1, 8))
     for name, row in bureau_rows(evaluation).items():
         total, normal, weak = per_bureau[name]
@@ -167,7 +167,7 @@ def write(
             count_fmt,
             weak,
         )
-        note = printed_note(printed.get(name), (total, normal, weak))
+        note = printed_note(printed_rows.get(name), (total, normal, weak))
         ws.write_string(row, 4, note, note_fmt)
         ws.set_row(row, max(22, row_height(template, lines_needed(note, conf["widths"][4]))))
     last = TOTAL_ROW + 1 + len(bureau_rows(evaluation))

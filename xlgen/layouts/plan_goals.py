@@ -179,7 +179,7 @@ def _breaks(units: list[list[int]], heights: dict[int, float], capacity: float) 
     """First rows of pages 2, 3, …: a unit (rows a break may not split) that does not fit
     on the page any more starts the next one."""
     breaks = []
-    used = TITLE_HEIGHT + UNIT_HEIGHT
+    used: float = TITLE_HEIGHT + UNIT_HEIGHT
     for unit in units:
         height = sum(heights[r] for r in unit)
         if used + height > capacity and unit[0] > FIRST_DATA_ROW and used > 0:
@@ -309,11 +309,11 @@ def write(ws: Worksheet, plan: Plan, styles: Styles, template: dict[str, Any]) -
                     ws.merge_range(first_r, col, last_r, col, "", fmt)
                 src = cell(start, col)
                 ws.write_formula(first_r, col, f'=IF({src}="","",TEXT({src},"{code}"))', fmt, shown)
-        if share != "":
+        if not isinstance(share, str):  # share_of gives "" when there is no share
             shares.append(share)
         printed = goal.share
-        if printed is not None and (share == "" or abs(printed - share) > 0.005):
-            shown = "빈칸" if share == "" else f"{share:.2f}"
+        if printed is not None and (isinstance(share, str) or abs(printed - share) > 0.005):
+            shown = "빈칸" if isinstance(share, str) else f"{share:.2f}"
             ws.write_comment(start, SHARE, f"문서 인쇄값: {printed:.2f} / 계산값: {shown}", COMMENT)
     if not placement.goal_spans:
         for col in (GOAL, POLICY, BUDGET, SHARE):

@@ -68,7 +68,7 @@ def column_totals(plan: Plan) -> dict[int, Number]:
     return totals
 
 
-def _fmt_num(value: Number) -> str:
+def _fmt_num(value: Number | None) -> str:
     return format_number(value)
 
 

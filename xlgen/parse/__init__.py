@@ -1,4 +1,8 @@
-"""Document parsers: one per document kind, chosen from the content, never the file name."""
+"""Document parsers: one per document kind, chosen from the content, never the file name.
+
+Which parser reads a text is the document-kind registry's decision (xlgen.kinds): every
+kind's detector is asked, exactly one must accept the text.
+"""
 
 from __future__ import annotations
 
@@ -6,34 +10,26 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from .. import kinds
 from ..model import Document
 from ..textio import TextDocument, read_document
-from .evaluation import looks_like_evaluation, parse_evaluation
-from .plan import looks_like_plan, parse_plan
-
-KINDS = ("evaluation", "plan")
 
 
 def detect_kind(text: str) -> str | None:
-    """ "evaluation", "plan", or None when the text is neither."""
-    if looks_like_evaluation(text):
-        return "evaluation"
-    if looks_like_plan(text):
-        return "plan"
-    return None
+    """The name of the one kind the text reads like ("evaluation", "plan"), or None."""
+    kind = kinds.detect(text)
+    return kind.name if kind else None
 
 
 def parse_text(doc: TextDocument, *, corrections: Mapping[str, Any] | None = None) -> Document:
     """Parse a decoded document into records (with warnings)."""
-    kind = detect_kind(doc.text)
+    kind = kinds.detect(doc.text, doc.path.name)
     if kind is None:
-        raise InputError(
-            f"{doc.path.name}: 알 수 없는 문서입니다. 성과계획서(성과계획 총괄표)나 "
-            "주요사업 평가 현황 문서의 텍스트가 아닙니다."
-        )
-    parser = parse_evaluation if kind == "evaluation" else parse_plan
-    return parser(doc.lines, corrections=dict(corrections or {}), source=doc.path.name)
+        raise kinds.unknown_document(doc.path.name)
+    parsed: Document = kind.parse(
+        doc.lines, corrections=dict(corrections or {}), source=doc.path.name
+    )
+    return parsed
 
 
 def parse_file(

@@ -17,6 +17,7 @@ words of a row are the project's and which the indicator's is `_evaluation_rows`
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -121,6 +122,7 @@ def match_anchor(text: str, line: int) -> Anchor | None:
             if c1 == "-" and c2 == "-" and c3 == "-":
                 return None
             lead = " ".join(last[0].split()) if len(last) == 5 else ""
+            values: Sequence[Number | None]
             if plain and len(c1) <= MAX_DIGITS and len(c2) <= MAX_DIGITS and len(c3) <= MAX_DIGITS:
                 values = (int(c1), int(c2), int(c3))
             else:
@@ -357,10 +359,10 @@ def _readings(
     # A column header with no rows under it is no table (a header repeated at a page end).
     keep = [t for t in tables if t.rows]
     if len(keep) != len(tables):
-        for t in tables:
-            if not t.rows:
-                owner = headings[t.heading].name if t.heading is not None else None
-                notes.extend((n, x, owner) for n, x in t.trailing)
+        for dropped in tables:
+            if not dropped.rows:
+                owner = headings[dropped.heading].name if dropped.heading is not None else None
+                notes.extend((n, x, owner) for n, x in dropped.trailing)
         index = {id(t): i for i, t in enumerate(keep)}
         for h in headings:
             h.table = index.get(id(tables[h.table])) if h.table is not None else None

@@ -112,7 +112,7 @@ def load_corrections(
                 ParseWarning(None, kind=Kind.BAD_CORRECTIONS, problem="plan_entry", number=n)
             )
             continue
-        rules.append((entry["find"], entry.get("replace", ""), where))
+        rules.append((entry["find"], entry.get("replace", ""), str(where)))  # one of roles
     return rules, problems
 
 

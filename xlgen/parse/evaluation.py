@@ -281,7 +281,7 @@ def _parse_summary(
         if any(not isinstance(v, int) or v < 0 for v in counts):
             warnings.append(ParseWarning(number, kind=Kind.SUMMARY_ROW_UNREADABLE, bureau=name))
             continue
-        row = SummaryRow(name, counts[0], counts[1], counts[2], number)
+        row = SummaryRow(name, int(counts[0]), int(counts[1]), int(counts[2]), number)
         if name in ("사업수", "계", "합계", "총계"):
             evaluation.summary_total = row
         else:
@@ -755,7 +755,7 @@ def _unused_table_rules(table_rules: list[dict], warnings: list) -> None:
             )
 
 
-def _chain_tables(section: Section, chain) -> list[int]:
+def _chain_tables(section: Section, chain: Any) -> list[int]:
     """The chain's tables in text order."""
     return sorted(chain.mapping((), section.headings), key=lambda t: section.tables[t].header_line)
 
@@ -765,7 +765,9 @@ def _table_ref(section: Section, t: int) -> tuple[int, int, int]:
     return (table.first_line, table.last_line, len(table.rows))
 
 
-def _reading_departments(section: Section, chain, reading, tables: list[int]) -> list[str]:
+def _reading_departments(
+    section: Section, chain: Any, reading: Any, tables: list[int]
+) -> list[str]:
     mapping = chain.mapping(reading, section.headings)
     return [section.headings[mapping[t]].name for t in tables]
 
@@ -957,13 +959,13 @@ def _check_summary(
             percent(total.normal, total.projects),
             percent(total.weak, total.projects),
         )
-        got = evaluation.summary_ratio
-        if (got[0], got[1]) != (normal_pct, weak_pct):
+        stated = evaluation.summary_ratio
+        if (stated[0], stated[1]) != (normal_pct, weak_pct):
             warnings.append(
                 ParseWarning(
                     ratio_line or total.line,
                     kind=Kind.RATIO_MISMATCH,
-                    printed=(got[0], got[1]),
+                    printed=(stated[0], stated[1]),
                     computed=(normal_pct, weak_pct),
                     normal=total.normal,
                     weak=total.weak,

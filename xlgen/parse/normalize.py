@@ -45,8 +45,8 @@ _SPACES = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u205f\u3000\u2028\u2
 # Minus and dash look-alikes (ASCII "-" is the canonical form).
 _DASHES = "\u2212\u2010\u2011\u2012\u2013\u2014\u2015\ufe58\ufe63\u02d7\u207b\u208b\u2796"
 
-_INVISIBLE_TABLE = {ord(c): None for c in _INVISIBLE + "\x0c"}
-_TABLE = dict(_INVISIBLE_TABLE)
+_INVISIBLE_TABLE: dict[int, int | str | None] = {ord(c): None for c in _INVISIBLE + "\x0c"}
+_TABLE: dict[int, int | str | None] = dict(_INVISIBLE_TABLE)
 _TABLE.update({ord(c): " " for c in _SPACES})
 _TABLE.update({cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)})  # full-width ASCII forms
 

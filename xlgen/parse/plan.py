@@ -119,7 +119,7 @@ def _split(line: str) -> tuple[list[Cell], bool]:
     """Non-empty cells of a line and whether it was tab-separated."""
     if "\t" in line:
         return [(i, c) for i, p in enumerate(line.split("\t")) if (c := _clean(p))], True
-    cells = [(None, c) for p in _SPACE_SPLIT.split(line.strip()) if (c := _clean(p))]
+    cells: list[Cell] = [(None, c) for p in _SPACE_SPLIT.split(line.strip()) if (c := _clean(p))]
     if cells and not line[:1].isspace():  # an unindented line starts in the first column
         cells[0] = (0, cells[0][1])
     return cells, False
@@ -298,7 +298,7 @@ class _PlanParser:
                 k -= 1
             if k == 0 or len(words) - k < 3:
                 return
-            cells = [(None, " ".join(words[:k]))] + [(None, w) for w in words[k:]]
+            cells = [(None, " ".join(words[:k])), *((None, w) for w in words[k:])]
             tabbed = False
         name_at = next((i for i, (_, t) in enumerate(cells) if not _is_number(t)), None)
         if name_at is None:

@@ -24,10 +24,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .. import kinds
 from ..errors import ParseError
 from ..findings import Kind
 from ..model import Department, Evaluation, Indicator, ParseWarning, Plan, Project
-from ..parse import detect_kind
 from ..parse._evaluation_tables import DEPT_RE, HEADER_WORDS
 from ..parse._text import fold_digits, nospace, parse_number, squash
 from ..parse.evaluation import (
@@ -112,13 +112,10 @@ def document_from_blocks(
 ) -> tuple[Evaluation | Plan, Rendering]:
     """Records of a document given as paragraphs and tables, and its rendering."""
     rendering = render(blocks)
-    kind = detect_kind(rendering.text)
-    if kind == "plan":
-        return parse_plan(rendering.lines, corrections=dict(corrections or {}), source=source), (
-            rendering
-        )
-    if kind == "evaluation":
-        return _evaluation(blocks, rendering, corrections, source), rendering
+    kind = kinds.detect(rendering.text, source)
+    if kind is not None and kind.from_blocks is not None:
+        document: Evaluation | Plan = kind.from_blocks(blocks, rendering, corrections, source)
+        return document, rendering
     raise ParseError(
         f"{source}: 알 수 없는 문서입니다. 성과계획서(성과계획 총괄표)나 주요사업 평가 현황 "
         "문서의 표를 찾지 못했습니다."
@@ -185,7 +182,17 @@ def _summary_lines(table: TableLike, rendering: Rendering) -> dict[int, str] | N
     return out
 
 
-def _evaluation(
+def plan_from_blocks(
+    blocks: Sequence[Any],
+    rendering: Rendering,
+    corrections: Mapping[str, Any] | None,
+    source: str,
+) -> Plan:
+    """A plan's tables as the plan parser reads them: the rendered lines (a grid row a line)."""
+    return parse_plan(rendering.lines, corrections=dict(corrections or {}), source=source)
+
+
+def evaluation_from_blocks(
     blocks: Sequence[Any],
     rendering: Rendering,
     corrections: Mapping[str, Any] | None,

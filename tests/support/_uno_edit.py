@@ -1,8 +1,8 @@
 """Edit cells of a workbook in LibreOffice through UNO, recalculate, store as xlsx.
 
-Run by :func:`xlgen.libreoffice.uno_edit` under a Python that can ``import uno`` (Debian's
-``/usr/bin/python3`` with python3-uno), never imported by xlgen itself: only the standard
-library and ``uno`` are available here. Reads one JSON request on stdin::
+Run by ``uno_edit`` of tests/support/libreoffice.py under a Python that can ``import uno``
+(Debian's ``/usr/bin/python3`` with python3-uno), never imported: only the standard library
+and ``uno`` are available here. Reads one JSON request on stdin::
 
     {"soffice": "/usr/bin/soffice", "profile": "file:///tmp/.../profile",
      "input": "/abs/in.xlsx", "output": "/abs/out.xlsx",
