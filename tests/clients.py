@@ -1,5 +1,5 @@
 """Spreadsheet clients the round tests edit and re-save department workbooks with, besides
-LibreOffice (xlgen.libreoffice.uno_edit): openpyxl and Gnumeric.
+LibreOffice (uno_edit of tests/support/libreoffice.py): openpyxl and Gnumeric.
 
 - openpyxl: load, set cells, save (it keeps the very hidden sheet and drops every cached
   formula value, which an import never trusts).

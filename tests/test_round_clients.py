@@ -19,13 +19,14 @@ import pytest
 from click.testing import CliRunner, Result
 from clients import DEPTS, SSCONVERT, gnumeric_edit, gnumeric_resave, key_rows, openpyxl_edit
 
-from xlgen import libreoffice as lo
 from xlgen.cli import cli
 from xlgen.layouts import eval_departments as dep
 from xlgen.layouts import meta
 from xlgen.layouts._base import col_letter
 from xlgen.rules import bureau_counts
 from xlgen.store import Store
+
+from support import libreoffice as lo
 
 KEY = "2019"
 E, NOTE_COL = col_letter(dep.ACTUAL), col_letter(dep.NOTE)
