@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import kinds
 from .errors import InputError, NotFoundError
 from .files import read_head
 from .findings import Finding, Kind
@@ -139,9 +138,8 @@ def seed_document(folder: Path) -> Path:
     return docs[0]
 
 
-KIND_LABELS = {k.name: k.label for k in kinds.all_kinds()}
-"""The Korean name of each document kind (its registry entry, xlgen.kinds), as commands and
-messages name it (--kind)."""
+KIND_LABELS = {"evaluation": "평가", "plan": "성과계획"}
+"""The Korean name of each document kind, as commands and messages name it (--kind)."""
 
 
 def apply_manifest(document: Document, manifest: dict[str, Any], source: Path) -> None:
