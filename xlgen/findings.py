@@ -86,6 +86,9 @@ class Kind(StrEnum):
     SINGLE_CELL = "single_cell"
     # a seed folder
     SEED_YEAR_MISMATCH = "seed_year_mismatch"
+    # a new year's evaluation (`xlgen new`)
+    CARRIED_OVER = "carried_over"
+    DEPARTMENT_MAPPED = "department_mapped"
 
     @property
     def label(self) -> str:
@@ -151,6 +154,8 @@ _LABELS: dict[Kind, str] = {
     Kind.SHARE_MISMATCH: "비중",
     Kind.SINGLE_CELL: "한 칸 설명",
     Kind.SEED_YEAR_MISMATCH: "연도",
+    Kind.CARRIED_OVER: "전년도 이월",
+    Kind.DEPARTMENT_MAPPED: "부서 변경",
 }
 
 # Column and role names the messages use, by the code the fields hold.
@@ -351,6 +356,30 @@ def _seed_year(f: Mapping[str, Any]) -> str:
     )
 
 
+def _department_mapped(f: Mapping[str, Any]) -> str:
+    change, new = f["change"], f["new"]
+    if change == "rename":
+        return f"부서 이름 변경: '{f['old']}' → '{new}'"
+    if change == "merge":
+        return f"부서 통합: {', '.join(_quoted(o) for o in f['olds'])} → '{new}'"
+    if change == "move":
+        return f"사업 이동: '{f['old']}'의 '{f['project']}' → '{new}'"
+    return f"소속 국 지정: '{new}' → {f['bureau']}"
+
+
+def _quoted(name: str) -> str:
+    return f"'{name}'"
+
+
+def _carried_over(f: Mapping[str, Any]) -> str:
+    year = f"{f['year']}년 " if f.get("year") else ""
+    return (
+        f"{year}평가 '{f['key']}'(리비전 {f['revision']})의 국·부서·사업·성과지표(단위, 방향) "
+        f"{_count(f['indicators'])}개를 옮겨 왔습니다. 목표와 실적은 비어 있고, 전년도 목표·실적은 "
+        "참고 열에 있습니다."
+    )
+
+
 _RENDER: dict[Kind, Callable[[Mapping[str, Any]], str]] = {
     Kind.NOTE: lambda f: str(f["text"]),
     Kind.SEED_YEAR_MISMATCH: _seed_year,
@@ -504,6 +533,8 @@ _RENDER: dict[Kind, Callable[[Mapping[str, Any]], str]] = {
         f"{_plan(f['budget'])} ÷ 예산액 합계 {_plan(f['total'])} × 100 = {_share(f['computed'])}"
     ),
     Kind.SINGLE_CELL: _single_cell,
+    Kind.CARRIED_OVER: _carried_over,
+    Kind.DEPARTMENT_MAPPED: _department_mapped,
 }
 
 

@@ -16,6 +16,18 @@ from .findings import Finding
 from .numbers import Number
 
 
+class Phase(StrEnum):
+    """Where an evaluation is in its year (문서 단계).
+
+    In 목표 설정 the desk and the departments type next year's targets: 목표 is an input
+    of the workbook like 실적. Once the desk fixes the targets (`xlgen targets KEY --fix`)
+    the document is in 평가 and 목표 is protected again.
+    """
+
+    EVALUATION = "평가"
+    TARGETS = "목표 설정"
+
+
 class Direction(StrEnum):
     """Which way is better for an indicator (지표 방향)."""
 
@@ -44,6 +56,8 @@ class Indicator:
     line: int | None = None
     note: str = ""  # 비고, typed by staff
     key: str = ""  # stable record key, given by the store
+    prev_target: Number | None = None  # last year's 목표 (a carried-over document's reference)
+    prev_actual: Number | None = None  # last year's 실적
 
 
 @dataclass(slots=True)
@@ -109,6 +123,14 @@ class NarrativeSection:
     line: int | None = None
 
 
+@dataclass(frozen=True)
+class CarriedFrom:
+    """The stored evaluation a new year's document was carried over from (`xlgen new`)."""
+
+    key: str
+    year: int | None
+
+
 @dataclass
 class Evaluation:
     """A year-end evaluation document (주요사업 평가 현황)."""
@@ -123,6 +145,8 @@ class Evaluation:
     threshold: Number = 80  # 부진판정 기준 as printed
     narrative: list[NarrativeSection] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
+    phase: Phase = Phase.EVALUATION
+    carried_from: CarriedFrom | None = None  # set by `xlgen new`: last year's document
 
     kind = "evaluation"
 

@@ -32,7 +32,7 @@ from xlgen import kinds
 from xlgen import store_codec as codec
 from xlgen.errors import NotFoundError, StoreError
 from xlgen.korean import josa, particle
-from xlgen.model import Document
+from xlgen.model import Document, Phase
 from xlgen.store_codec import DocumentInfo, HistoryEntry, RevisionInfo
 from xlgen.store_round import RoundRecords, Submitted, _round_of_save
 from xlgen.store_schema import (
@@ -45,10 +45,13 @@ from xlgen.store_schema import (
 
 DEFAULT_TIMEOUT = 10.0
 INTEGRITY_REPORT = 5  # problems the integrity check lists at most
-FIELDS = ("actual", "note")
+FIELDS = ("actual", "note", "target")
+FIELD_NAMES = {"actual": "실적", "note": "비고", "target": "목표"}
+"""The fields an import may change, by the name staff know them by."""
 
 Change = tuple[str, str, Any, Any]
-"""(record_key, field, old, new): one value an import changes; field is "actual" or "note"."""
+"""(record_key, field, old, new): one value an import changes; field is "actual", "note" or
+(in the 목표 설정 phase) "target"."""
 
 
 class StoreConflictError(StoreError):
@@ -276,11 +279,13 @@ class Store(RoundRecords):
     def _doc_row(
         self, conn: sqlite3.Connection, key: str, *, body: bool = False
     ) -> sqlite3.Row | tuple:
-        """(kind, title, org, year, revision, body); the body (a large JSON text) is only
-        fetched when asked for, since most callers just need to know the document exists."""
+        """(kind, title, org, year, revision, body, phase); the body (a large JSON text) is
+        only fetched when asked for, since most callers just need to know the document
+        exists."""
         column = "body" if body else "NULL"
         row = conn.execute(
-            f"SELECT kind, title, org, year, revision, {column} FROM documents WHERE key = ?",
+            f"SELECT kind, title, org, year, revision, {column}, phase FROM documents "
+            "WHERE key = ?",
             (key,),
         ).fetchone()
         if row is None:
@@ -302,7 +307,7 @@ class Store(RoundRecords):
         with self._errors():
             rows = self._conn.execute(
                 "SELECT key, kind, title, org, year, revision, saved_at, source_name, "
-                "source_sha256, encoding FROM documents ORDER BY key"
+                "source_sha256, encoding, phase FROM documents ORDER BY key"
             ).fetchall()
         return [DocumentInfo(*r) for r in rows]
 
@@ -316,14 +321,17 @@ class Store(RoundRecords):
         to what was saved plus any changes applied since. Indicators carry their record keys.
         NotFoundError if absent."""
         with self._transaction(write=False) as conn:
-            kind, title, org, year, _rev, body = self._doc_row(conn, key, body=True)
+            kind, title, org, year, _rev, body, phase = self._doc_row(conn, key, body=True)
             entry = kinds.get(kind)
             rows = conn.execute(
                 "SELECT record_key, project_pos, name, unit, target, actual, stated_rate, "
-                "direction, line, note FROM indicators WHERE doc_key = ? ORDER BY position",
+                "direction, line, note, prev_target, prev_actual FROM indicators "
+                "WHERE doc_key = ? ORDER BY position",
                 (key,),
             ).fetchall()
-            loaded: Document = entry.store.load(title, org, year, codec.body_from_json(body), rows)
+            loaded: Document = entry.store.load(
+                title, org, year, codec.body_from_json(body), rows, phase
+            )
             return loaded
 
     def save_document(
@@ -358,9 +366,10 @@ class Store(RoundRecords):
         with self._transaction() as conn:
             rev = self._next_revision(conn, key)
             before = {
-                r[0]: {"actual": r[1], "note": r[2]}
+                r[0]: {"actual": r[1], "note": r[2], "target": r[3]}
                 for r in conn.execute(
-                    "SELECT record_key, actual, note FROM indicators WHERE doc_key = ?", (key,)
+                    "SELECT record_key, actual, note, target FROM indicators WHERE doc_key = ?",
+                    (key,),
                 )
             }
             used = [
@@ -376,12 +385,13 @@ class Store(RoundRecords):
             conn.execute("DELETE FROM indicators WHERE doc_key = ?", (key,))
             conn.execute(
                 "INSERT INTO documents (key, kind, title, org, year, revision, source_name, "
-                "source_sha256, encoding, saved_at, body, round) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+                "source_sha256, encoding, saved_at, body, round, phase) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
                 "ON CONFLICT(key) DO UPDATE SET kind=excluded.kind, title=excluded.title, "
                 "org=excluded.org, year=excluded.year, revision=excluded.revision, "
                 "source_name=excluded.source_name, source_sha256=excluded.source_sha256, "
                 "encoding=excluded.encoding, saved_at=excluded.saved_at, body=excluded.body, "
-                "round=excluded.round",
+                "round=excluded.round, phase=excluded.phase",
                 (
                     key,
                     doc.kind,
@@ -395,11 +405,12 @@ class Store(RoundRecords):
                     at,
                     codec.body_json(body),
                     round_id,
+                    entry.store.phase(doc),
                 ),
             )
             conn.executemany(
                 f"INSERT INTO indicators ({codec.INDICATOR_COLUMNS}) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"VALUES ({codec.INDICATOR_PLACEHOLDERS})",
                 entry.store.record_params(key, doc, keys),
             )
             self._add_revision(conn, key, rev, action, at, user, source_name, source_sha256)
@@ -414,6 +425,48 @@ class Store(RoundRecords):
         for ind, rk in zip(indicators, keys, strict=True):
             ind.key = rk
         return rev
+
+    def phase(self, key: str) -> Phase:
+        """The phase of the evaluation stored under ``key`` (StoreError for a plan)."""
+        with self._transaction(write=False) as conn:
+            kind, *_, phase = self._doc_row(conn, key)
+        self._check_phased(key, kind)
+        return Phase(phase) if phase else Phase.EVALUATION
+
+    def set_phase(
+        self, key: str, phase: Phase, *, os_user: str, expected_revision: int | None = None
+    ) -> int:
+        """Move the evaluation ``key`` to ``phase`` and return the new revision; a
+        "targets-fix" (to 평가) or "targets-reopen" (to 목표 설정) revision row records it.
+        Already in ``phase``: nothing is written and the current revision is returned.
+        The revision row is a barrier for `undo_last`, like a save: a fixed target cannot
+        be changed by undoing the import that set it."""
+        phase = Phase(phase)
+        at = _now()
+        with self._transaction() as conn:
+            kind, *_, current, _body, stored = self._doc_row(conn, key)
+            self._check_phased(key, kind)
+            if expected_revision is not None and expected_revision != current:
+                raise StoreConflictError(
+                    f"'{key}' 문서가 그사이 바뀌었습니다 (기대한 리비전 {expected_revision}, "
+                    f"현재 {current}). 다시 실행하세요."
+                )
+            if (stored or Phase.EVALUATION.value) == phase.value:
+                return current
+            rev = self._next_revision(conn, key)
+            conn.execute("UPDATE documents SET phase = ? WHERE key = ?", (phase.value, key))
+            action = "targets-fix" if phase is Phase.EVALUATION else "targets-reopen"
+            self._add_revision(conn, key, rev, action, at, os_user, "", "")
+            return rev
+
+    @staticmethod
+    def _check_phased(key: str, kind: str) -> None:
+        """StoreError unless documents of ``kind`` have phases (xlgen.kinds: Kind.phased)."""
+        if not kinds.get(kind).phased:
+            labels = "·".join(k.label for k in kinds.all_kinds() if k.phased)
+            raise StoreError(
+                f"'{key}'{particle(key, '은/는')} {labels} 문서가 아니라 목표 설정 단계가 없습니다."
+            )
 
     @staticmethod
     def _next_revision(conn: sqlite3.Connection, key: str) -> int:
@@ -533,12 +586,20 @@ class Store(RoundRecords):
                 seen.add((rk, f))
         at = _now()
         with self._transaction() as conn:
-            kind, *_, current, _body = self._doc_row(conn, key)
+            kind, *_, current, _body, phase = self._doc_row(conn, key)
             if not kinds.get(kind).importable:
                 labels = "·".join(k.label for k in kinds.all_kinds() if k.importable)
                 raise StoreError(
                     f"'{key}'{particle(key, '은/는')} {labels} 문서가 아니라 실적을 가져올 수 "
                     "없습니다."
+                )
+            if phase != Phase.TARGETS.value and any(
+                f == "target" for _n, _d, changes in batches for _rk, f, _o, _v in changes
+            ):
+                raise StoreConflictError(
+                    f"'{key}'의 목표는 확정되어 바꿀 수 없는 항목입니다 (단계: "
+                    f"{phase or Phase.EVALUATION.value}). 목표를 다시 고치려면 먼저 xlgen targets "
+                    f"{key} --reopen 하세요."
                 )
             if expected_revision is not None and expected_revision != current:
                 raise StoreConflictError(
@@ -547,12 +608,13 @@ class Store(RoundRecords):
                 )
             per_file: list[tuple[str, str, list[Change]]] = []
             current_values = {
-                rk: (a, n)
-                for rk, a, n in conn.execute(
-                    "SELECT record_key, actual, note FROM indicators WHERE doc_key = ?", (key,)
+                rk: (a, n, t)
+                for rk, a, n, t in conn.execute(
+                    "SELECT record_key, actual, note, target FROM indicators WHERE doc_key = ?",
+                    (key,),
                 )
             }
-            position = {"actual": 0, "note": 1}
+            position = {"actual": 0, "note": 1, "target": 2}
             for name, digest, changes in batches:
                 changed: list[Change] = []
                 for rk, f, old, new in changes:
@@ -565,7 +627,7 @@ class Store(RoundRecords):
                     stored = current_values[rk][position[f]]
                     if not codec.same_as_stored(f, stored, old):
                         raise StoreConflictError(
-                            f"레코드 {rk}의 {_FIELD_KO[f]} 값이 저장소에서는 {stored!r}인데 "
+                            f"레코드 {rk}의 {FIELD_NAMES[f]} 값이 저장소에서는 {stored!r}인데 "
                             f"가져오기는 {old!r}{particle(repr(old), '을/를')} 기준으로 합니다. 다시 가져오세요."
                         )
                     if (
@@ -669,7 +731,7 @@ class Store(RoundRecords):
                 stored = self._value(conn, key, rk, f)
                 if codec.encode_value(stored) != new:
                     raise StoreConflictError(
-                        f"레코드 {rk}의 {_FIELD_KO[f]} 값이 리비전 {target_rev} 이후 바뀌어 "
+                        f"레코드 {rk}의 {FIELD_NAMES[f]} 값이 리비전 {target_rev} 이후 바뀌어 "
                         "되돌릴 수 없습니다."
                     )
                 changed.append((rk, f, stored, codec.decode_value(old)))
@@ -731,7 +793,7 @@ class Store(RoundRecords):
         with self._transaction(write=False) as conn:
             self._doc_row(conn, key)
             rows = conn.execute(
-                "SELECT h.record_key, h.field, h.old, i.actual, i.note, i.record_key "
+                "SELECT h.record_key, h.field, h.old, i.actual, i.note, i.target, i.record_key "
                 "FROM history h LEFT JOIN indicators i "
                 "ON i.doc_key = h.doc_key AND i.record_key = h.record_key "
                 "WHERE h.id IN (SELECT min(id) FROM history WHERE doc_key = ? AND revision > ? "
@@ -739,8 +801,9 @@ class Store(RoundRecords):
                 (key, revision),
             ).fetchall()
         result = {}
-        for rk, f, old, actual, note, present in rows:
-            now = (actual if f == "actual" else note) if present is not None else None
+        for rk, f, old, actual, note, target, present in rows:
+            values = {"actual": actual, "note": note, "target": target}
+            now = values.get(f) if present is not None else None
             if present is None or codec.encode_value(now) != old:
                 result[(rk, f)] = (codec.decode_value(old), now)
         return result
@@ -748,9 +811,6 @@ class Store(RoundRecords):
     def value_changed_since(self, key: str, record_key: str, field: str, revision: int) -> bool:
         """Does the value of (record_key, field) differ now from what it was at ``revision``?"""
         return (record_key, field) in self.changed_since(key, revision)
-
-
-_FIELD_KO = {"actual": "실적", "note": "비고"}
 
 
 def _quick_check(conn: sqlite3.Connection) -> list[str]:

@@ -21,6 +21,7 @@ from xlgen.findings import Kind
 from xlgen.korean import particle
 from xlgen.model import (
     Bureau,
+    CarriedFrom,
     Department,
     Direction,
     Evaluation,
@@ -30,6 +31,7 @@ from xlgen.model import (
     NarrativeSection,
     OfficeRow,
     ParseWarning,
+    Phase,
     Plan,
     PolicyGoal,
     Project,
@@ -44,8 +46,9 @@ KEY_RE = re.compile(r"^I(\d+)$")
 # Columns of ``indicators`` in the order ``indicator_params`` yields them.
 INDICATOR_COLUMNS = (
     "doc_key, record_key, position, project_pos, bureau, department, project, name, unit, "
-    "target, actual, stated_rate, direction, line, note"
+    "target, actual, stated_rate, direction, line, note, prev_target, prev_actual"
 )
+INDICATOR_PLACEHOLDERS = ",".join("?" * len(INDICATOR_COLUMNS.split(",")))
 
 
 # --------------------------------------------------------------------------- query results
@@ -65,6 +68,7 @@ class DocumentInfo:
     source_name: str
     source_sha256: str
     encoding: str
+    phase: str | None = None  # an evaluation's Phase value ("평가", "목표 설정"); None: a plan
 
 
 @dataclass(frozen=True)
@@ -132,15 +136,17 @@ def check_number(value: Any, what: str) -> None:
 
 
 def check_value(field: str, value: Any, what: str) -> None:
-    """Validate a new value for an editable indicator field ("actual" or "note")."""
-    if field == "actual":
+    """Validate a new value for an editable indicator field ("actual", "note", or "target"
+    in the 목표 설정 phase)."""
+    if field in ("actual", "target"):
         check_number(value, what)
     elif field == "note":
         if not isinstance(value, str):
             raise StoreError(f"{what}: 비고는 문자열이어야 합니다 ({value!r}).")
     else:
         raise StoreError(
-            f"{what}: 바꿀 수 없는 항목입니다 ({field!r}). 실적(actual)과 비고(note)만 바꿀 수 있습니다."
+            f"{what}: 바꿀 수 없는 항목입니다 ({field!r}). 실적(actual)과 비고(note), 목표 설정 "
+            "단계의 목표(target)만 바꿀 수 있습니다."
         )
 
 
@@ -221,6 +227,8 @@ def indicator_params(doc_key: str, ev: Evaluation, keys: list[str]) -> Iterator[
                         Direction(i.direction).value,
                         i.line,
                         i.note,
+                        i.prev_target,
+                        i.prev_actual,
                     )
                     position += 1
                 project_pos += 1
@@ -229,7 +237,7 @@ def indicator_params(doc_key: str, ev: Evaluation, keys: list[str]) -> Iterator[
 def check_evaluation(ev: Evaluation) -> None:
     for _b, d, p, i in ev.indicator_rows():
         what = f"{d.name} / {p.name} / {i.name}"
-        for value in (i.target, i.actual, i.stated_rate):
+        for value in (i.target, i.actual, i.stated_rate, i.prev_target, i.prev_actual):
             check_number(value, what)
         if not isinstance(i.note, str):
             raise StoreError(f"{what}: 비고는 문자열이어야 합니다 ({i.note!r}).")
@@ -318,14 +326,25 @@ def evaluation_body(ev: Evaluation) -> dict:
             for s in ev.narrative
         ],
         "warnings": _warnings(ev.warnings),
+        "carried_from": (
+            None
+            if ev.carried_from is None
+            else {"key": ev.carried_from.key, "year": ev.carried_from.year}
+        ),
     }
 
 
 def evaluation_from(
-    title: str, org: str | None, year: int | None, body: dict, rows: list[tuple]
+    title: str,
+    org: str | None,
+    year: int | None,
+    body: dict,
+    rows: list[tuple],
+    phase: str | None = None,
 ) -> Evaluation:
     """Rebuild an Evaluation. ``rows``: (record_key, project_pos, name, unit, target, actual,
-    stated_rate, direction, line, note), ordered by position."""
+    stated_rate, direction, line, note, prev_target, prev_actual), ordered by position;
+    ``phase``: the documents row's (None, from before phases: 평가)."""
     projects: list[Project] = []
     bureaus = []
     for b in body["bureaus"]:
@@ -336,7 +355,7 @@ def evaluation_from(
             departments.append(Department(name=d["name"], projects=ps, line=d["line"]))
         bureaus.append(Bureau(name=b["name"], departments=departments, line=b["line"]))
     directions = {d.value: d for d in Direction}
-    for key, project_pos, name, unit, target, actual, rate, direction, line, note in rows:
+    for key, project_pos, name, unit, target, actual, rate, direction, line, note, pt, pa in rows:
         projects[project_pos].indicators.append(
             Indicator(
                 name=name,
@@ -348,9 +367,12 @@ def evaluation_from(
                 line=line,
                 note=note,
                 key=key,
+                prev_target=pt,
+                prev_actual=pa,
             )
         )
     ratio = body["summary_ratio"]
+    carried = body.get("carried_from")
     return Evaluation(
         title=title,
         org=org,
@@ -378,6 +400,8 @@ def evaluation_from(
             for s in body["narrative"]
         ],
         warnings=_warnings_from(body["warnings"]),
+        phase=Phase(phase) if phase else Phase.EVALUATION,
+        carried_from=None if carried is None else CarriedFrom(carried["key"], carried["year"]),
     )
 
 

@@ -129,7 +129,44 @@ CREATE TABLE submissions (
 CREATE INDEX submissions_by_doc ON submissions(doc_key, round);
 """
 
-MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2]
+# Version 3: next year's form (`xlgen new`, `xlgen targets`).
+# - documents.phase: an evaluation's 평가 or 목표 설정 (NULL for a plan);
+# - indicators.prev_target / prev_actual: last year's 목표 and 실적, shown as reference;
+# - history may record 목표 ("target") changes, imported in the 목표 설정 phase. SQLite
+#   cannot alter a CHECK constraint, so the table is rebuilt with its rows and indexes.
+SCHEMA_V3 = """
+ALTER TABLE documents ADD COLUMN phase TEXT
+    CHECK (phase IS NULL OR phase IN ('평가', '목표 설정'));
+UPDATE documents SET phase = '평가' WHERE kind = 'evaluation';
+ALTER TABLE indicators ADD COLUMN prev_target
+    CHECK (typeof(prev_target) IN ('integer', 'real', 'null'));
+ALTER TABLE indicators ADD COLUMN prev_actual
+    CHECK (typeof(prev_actual) IN ('integer', 'real', 'null'));
+CREATE TABLE history_v2 (
+    id         INTEGER PRIMARY KEY,
+    doc_key    TEXT NOT NULL,
+    revision   INTEGER NOT NULL,
+    at         TEXT NOT NULL,
+    os_user    TEXT NOT NULL,
+    file_name  TEXT NOT NULL,
+    file_hash  TEXT NOT NULL,
+    record_key TEXT NOT NULL,
+    field      TEXT NOT NULL CHECK (field IN ('actual', 'note', 'target')),
+    old        TEXT NOT NULL,
+    new        TEXT NOT NULL,
+    FOREIGN KEY (doc_key, revision) REFERENCES revisions(doc_key, revision)
+);
+INSERT INTO history_v2 (id, doc_key, revision, at, os_user, file_name, file_hash, record_key,
+    field, old, new)
+    SELECT id, doc_key, revision, at, os_user, file_name, file_hash, record_key, field, old, new
+    FROM history;
+DROP TABLE history;
+ALTER TABLE history_v2 RENAME TO history;
+CREATE INDEX history_by_value ON history(doc_key, record_key, field, revision);
+CREATE INDEX history_by_revision ON history(doc_key, revision);
+"""
+
+MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3]
 """Ordered migration scripts; the store's version after applying ``MIGRATIONS[:n]`` is n."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

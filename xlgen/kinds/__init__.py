@@ -43,16 +43,21 @@ class StoreCodec:
     ``body`` is the JSON object of ``documents.body``. ``records`` are the values staff enter
     (indicators with 실적 and 비고), kept one row each in the ``indicators`` table so an
     import can change them; ``record_params`` yields those rows given their record keys.
-    ``load`` rebuilds the document from (title, org, year, body, indicator rows).
+    ``load`` rebuilds the document from (title, org, year, body, indicator rows, phase);
+    ``phase`` is the ``documents.phase`` value a document is saved with (None: the kind has
+    no phases, see :attr:`Kind.phased`).
     """
 
     body: Callable[[Any], dict[str, Any]]
-    load: Callable[[str, str | None, int | None, dict[str, Any], list[tuple[Any, ...]]], Any]
+    load: Callable[
+        [str, str | None, int | None, dict[str, Any], list[tuple[Any, ...]], str | None], Any
+    ]
     check: Callable[[Any], None] = lambda doc: None
     records: Callable[[Any], list[Any]] = lambda doc: []
     record_params: Callable[[str, Any, list[str]], Iterator[tuple[Any, ...]]] = (
         lambda key, doc, keys: iter(())
     )
+    phase: Callable[[Any], str | None] = lambda doc: None
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,8 @@ class Kind:
     department_files: Callable[[Any, Path, dict[str, Any]], list[tuple[str, Path]]] | None = None
     build_departments: Callable[..., list[Path]] | None = None
     importable: bool = False  # does `xlgen import` take its workbook's input cells back?
+    # has a 목표 설정 phase (next year's form: `xlgen new`, `xlgen targets`, xlgen.newyear)?
+    phased: bool = False
     # the records of a document read as paragraphs and tables (HWPX: xlgen.sources.records):
     # (blocks, rendering, corrections, source) -> document; None: the kind has no such reader
     from_blocks: Callable[..., Any] | None = None

@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import export, store_codec
 from ..findings import Kind as FindingKind
-from ..model import Evaluation, Number
+from ..model import Evaluation, Number, Phase
 from ..parse.evaluation import looks_like_evaluation, parse_evaluation
 from . import Kind, StoreCodec
 
@@ -135,6 +135,7 @@ KIND = Kind(
         records=lambda doc: [i for *_, i in doc.indicator_rows()],
         # looked up at call time, so the codec function stays the one place to change
         record_params=lambda key, doc, keys: store_codec.indicator_params(key, doc, keys),
+        phase=lambda doc: Phase(doc.phase).value,
     ),
     build=build,
     json_fields=export.evaluation_json,
@@ -152,5 +153,6 @@ KIND = Kind(
     department_files=department_files,
     build_departments=build_departments,
     importable=True,
+    phased=True,
     from_blocks=from_blocks,
 )

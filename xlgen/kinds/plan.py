@@ -58,9 +58,14 @@ def from_blocks(blocks: Any, rendering: Any, corrections: Any, source: str) -> P
 
 
 def load(
-    title: str, org: str | None, year: int | None, body: dict[str, Any], rows: list[tuple[Any, ...]]
+    title: str,
+    org: str | None,
+    year: int | None,
+    body: dict[str, Any],
+    rows: list[tuple[Any, ...]],
+    phase: str | None = None,
 ) -> Plan:
-    """Rebuild a plan from the store; a plan keeps no indicator rows."""
+    """Rebuild a plan from the store; a plan keeps no indicator rows and has no phase."""
     return store_codec.plan_from(title, org, year, body)
 
 
