@@ -238,7 +238,7 @@ def test_open_creates_parents_and_sets_pragmas(db: Path):
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000
-        assert s.schema_version == SCHEMA_VERSION == 2  # issue 14: the round tables
+        assert s.schema_version == SCHEMA_VERSION == 3  # 2: round (issue 14), 3: phases (issue 15)
     with Store.open(db) as s:  # reopening is a no-op
         assert s.schema_version == SCHEMA_VERSION
 

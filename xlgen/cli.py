@@ -148,6 +148,8 @@ def cli() -> None:
       xlgen load KEY          seeds/KEY 문서를 읽어 저장소에 넣습니다
       xlgen build KEY         KEY의 공식 엑셀 통합문서를 만듭니다 (out/KEY/)
       xlgen pdf KEY           KEY의 공식 시트를 PDF로 인쇄합니다 (out/KEY/)
+      xlgen new 2020 --from 2019   지난해 평가에서 새 연도의 목표 설정 양식을 만듭니다
+      xlgen targets KEY       목표 입력 현황; --fix로 목표를 확정합니다
       xlgen import 파일...    직원이 입력한 통합문서의 실적을 가져옵니다
       xlgen history KEY       가져오기 이력
       xlgen undo KEY          마지막 가져오기를 되돌립니다
@@ -378,6 +380,8 @@ def _write_pieces(pieces: Iterator[str]) -> None:
 
 
 def _preview_text(preview: Any, applied: int | None) -> str:
+    from .store import FIELD_NAMES
+
     lines = [
         f"문서 '{preview.key}' (저장소 리비전 {preview.revision}), 파일 {len(preview.files)}개"
     ]
@@ -386,7 +390,7 @@ def _preview_text(preview: Any, applied: int | None) -> str:
     else:
         lines.append(f"바뀌는 값 {len(preview.changes)}건:")
         for c in preview.changes:
-            what = "실적" if c.field == "actual" else "비고"
+            what = FIELD_NAMES.get(c.field, c.field)
             lines.append(
                 f"  {c.department} / {c.project} / {c.indicator}  {what} {_show(c.old)} → {_show(c.new)}"
                 f"   ({c.file} {c.cell})"
@@ -471,6 +475,7 @@ def history(key: str, verbose: bool, kind: str | None, db: Path | None) -> None:
     """
     from .documents import kind_option as parse_kind
     from .documents import resolve, shown
+    from .store import FIELD_NAMES
     from .timefmt import local_time, zone_label
 
     chosen = parse_kind(kind)
@@ -481,7 +486,14 @@ def history(key: str, verbose: bool, kind: str | None, db: Path | None) -> None:
         doc = store.load(key)
         names = kinds.of(doc).record_names(doc)
         click.echo(f"{shown(info)} 이력 (현재 리비전 {store.revision(key)}, 시각은 {zone_label()})")
-        action_ko = {"parse": "문서 읽기", "import": "가져오기", "undo": "되돌리기"}
+        action_ko = {
+            "parse": "문서 읽기",
+            "import": "가져오기",
+            "undo": "되돌리기",
+            "new": "새 연도 만들기",
+            "targets-fix": "목표 확정",
+            "targets-reopen": "목표 다시 열기",
+        }
         for rev in revisions:
             extra = f" (리비전 {rev.undoes} 취소)" if rev.undoes else ""
             click.echo(
@@ -490,7 +502,7 @@ def history(key: str, verbose: bool, kind: str | None, db: Path | None) -> None:
             )
             if verbose and rev.changes:
                 for entry in store.history_entries(key, rev.revision):
-                    what = "실적" if entry.field == "actual" else "비고"
+                    what = FIELD_NAMES.get(entry.field, entry.field)
                     click.echo(
                         f"        {names.get(entry.record_key, entry.record_key)} {what} {_show(entry.old)} → {_show(entry.new)}"
                     )
@@ -609,7 +621,7 @@ def _status_list(db: Path | None) -> None:
     rows = [
         [
             folder_of(info.key),
-            label(info.kind),
+            _kind_ko(label(info.kind), info.kind, info.phase),
             info.org or "기관 미상",
             str(info.year) if info.year else "연도 미상",
             info.revision,
@@ -621,6 +633,113 @@ def _status_list(db: Path | None) -> None:
     headers = ("문서 키", "종류", "기관", "연도", "리비전", "저장 시각", "원본 파일")
     click.echo(f"시각: {zone_label()}", err=plain)
     click.echo("\n".join(render(headers, rows, align="<<<>><<", plain=plain)))
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("key")
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    metavar="KEY",
+    help="옮겨 올 지난해 평가의 KEY (예: 2019). 저장소에 있어야 합니다.",
+)
+@click.option(
+    "--map",
+    "mapping",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="부서 변경 파일 (TOML: [rename], [[move]], [bureau]). README의 '새 연도' 참고.",
+)
+@click.option(
+    "--year",
+    type=int,
+    default=None,
+    help="새 문서의 연도 (KEY가 연도가 아닐 때만 필요합니다).",
+)
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="KEY가 이미 있으면 새로 만든 것으로 바꿉니다 (입력한 목표·실적은 사라집니다).",
+)
+@db_option
+@friendly
+def new(
+    key: str, source: str, mapping: Path | None, year: int | None, replace: bool, db: Path | None
+) -> None:
+    """지난해 평가(--from)에서 새 연도의 평가 문서를 만듭니다 (예: xlgen new 2020 --from 2019).
+
+    국·부서·사업·성과지표(단위, 방향)를 그대로 옮기고 목표와 실적은 비워 둡니다. 지난해의
+    목표·실적은 참고 열로 보입니다. 새 문서는 '목표 설정' 단계로 시작하여, xlgen build KEY의
+    통합문서에서 목표도 입력할 수 있습니다. 목표를 다 받으면 xlgen targets KEY --fix.
+    KEY가 이미 있으면 그대로 둡니다 (--replace로 바꿀 수 있음).
+    """
+    from .newyear import create_year, describe_map
+    from .store import current_os_user
+
+    with _existing_store(db) as store:  # the year comes from a stored one: never a new store
+        result = create_year(
+            store,
+            key,
+            source,
+            year=year,
+            mapping=mapping,
+            replace=replace,
+            os_user=current_os_user(),
+        )
+    doc = result.document
+    departments = len({d.name for d in doc.departments()})
+    click.echo(
+        f"'{key}' {'다시 ' if result.replaced else ''}만들었습니다: '{source}'(리비전 "
+        f"{result.source_revision})에서 국 {len(doc.bureaus)}개, 부서 {departments}개, 사업 "
+        f"{len(doc.projects())}개, 성과지표 {len(doc.indicator_rows())}개 → {store.path} (리비전 "
+        f"{result.revision}, 단계: {doc.phase.value})"
+    )
+    for line in describe_map(doc.warnings):
+        click.echo(f"  {line}")
+    click.echo(f"다음: xlgen build {key}  (목표·실적 입력 양식)")
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("key")
+@click.option("--fix", is_flag=True, help="목표를 확정합니다: 이후 통합문서에서 목표는 보호됩니다.")
+@click.option("--reopen", is_flag=True, help="확정한 목표를 다시 입력할 수 있게 엽니다.")
+@click.option(
+    "--allow-blank",
+    is_flag=True,
+    help="목표가 빈 지표가 있어도 확정합니다 (그 지표의 달성률은 빈칸이 됩니다).",
+)
+@db_option
+@friendly
+def targets(key: str, fix: bool, reopen: bool, allow_blank: bool, db: Path | None) -> None:
+    """KEY의 목표 입력 현황을 보여 주고, --fix로 목표를 확정합니다.
+
+    '목표 설정' 단계의 통합문서에서는 목표와 실적을 모두 입력하고 가져올 수 있습니다.
+    --fix 하면 '평가' 단계가 되어, 이후 xlgen build의 통합문서에서 목표는 보호되고 가져오기도
+    목표 변경을 받지 않습니다. 목표가 빈 지표가 있으면 확정하지 않습니다 (--allow-blank).
+    """
+    from .store import current_os_user
+    from .targets import fix_targets, reopen_targets, target_status
+
+    if fix and reopen:
+        raise UserError("--fix와 --reopen은 함께 쓸 수 없습니다.")
+    with _existing_store(db) as store:
+        if fix:
+            report = fix_targets(store, key, allow_blank=allow_blank, os_user=current_os_user())
+        elif reopen:
+            report = reopen_targets(store, key, os_user=current_os_user())
+        else:
+            report = target_status(store, key)
+    for line in report.lines():
+        click.echo(line)
+
+
+def _kind_ko(shown: str, kind: str, phase: str | None) -> str:
+    """A stored document's kind as status shows it (`shown`); an evaluation whose targets
+    are still being set says so ("평가 (목표 설정)")."""
+    if kind != "evaluation" or phase in (None, "평가"):
+        return shown
+    return f"{shown} ({phase})"
 
 
 def main(argv: list[str] | None = None) -> None:

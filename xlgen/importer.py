@@ -1,6 +1,6 @@
 """`xlgen import`: hand-edited workbooks back into the store, losing and inventing nothing.
 
-Only input cells are read (실적, 비고), each mapped to its record through the hidden record
+Only input cells are read (실적, 비고; 목표 too while a new year's targets are set), each mapped to its record through the hidden record
 key on its row, never by position. Every value is checked; every problem names the file,
 sheet!cell and the record, and any problem stops the whole import before anything is
 written. Rates and judgements are recomputed from the records (cached formula values are
@@ -29,10 +29,10 @@ from .korean import particle
 from .layouts import eval_departments as dep
 from .layouts import meta
 from .layouts._base import RowSource, col_letter
-from .model import Evaluation
+from .model import Evaluation, Phase
 from .numbers import same
 from .rules import bureau_counts
-from .store import Store
+from .store import FIELD_NAMES, Store
 from .store_round import Submitted
 from .templates import load_template
 from .workbook import MAX_CELL_TEXT
@@ -68,7 +68,7 @@ class CellChange:
     """One value an import changes."""
 
     record_key: str
-    field: str  # "actual" | "note"
+    field: str  # "actual" | "note" | "target" (목표 설정 phase)
     old: Any
     new: Any
     file: str
@@ -84,10 +84,11 @@ class WorkbookInput:
     path: Path
     sha256: str
     fields: dict[str, Any]
-    built: dict[str, tuple[Any, Any]]  # record key → (실적, 비고) when the workbook was built
+    built: dict[str, tuple[Any, Any, Any]]  # record key → (실적, 비고, 목표) as built
     reading: dep.SheetReading  # the input sheet, as its layout read it back
     name: str = ""  # how messages name the file (unique among the files of one import)
     warnings: list[str] = field(default_factory=list)  # found while reading (sheets, text)
+    phase: Phase = Phase.EVALUATION  # the phase the workbook was built in: 목표 an input?
 
     @property
     def sheet(self) -> str:
@@ -106,6 +107,7 @@ class ImportPreview:
     key: str
     revision: int  # the store's revision the preview was worked out against
     files: list[WorkbookInput]
+    phase: Phase = Phase.EVALUATION  # the stored document's: may 목표 be imported?
     changes: list[CellChange] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     counts_before: dict[str, tuple[int, int]] = field(default_factory=dict)  # bureau → (정상, 부진)
@@ -291,6 +293,7 @@ def read_workbook(path: Path) -> WorkbookInput:
             raise InputError(
                 f"{path.name}: 실적 시트 '{sheet}'가 없습니다 (시트 이름을 바꾸거나 지웠다면 원래대로 돌려 주세요)."
             )
+        phase = _phase(fields, path.name)
         fmt = dep.SheetFormat.recorded(fields, lambda: load_template("evaluation"))
         reading = dep.read_sheet(
             _source(reader, sheet, path.name), sheet, fmt, lambda: reader.merged_cells(sheet)
@@ -303,7 +306,7 @@ def read_workbook(path: Path) -> WorkbookInput:
             ) from None
         warnings = _other_sheets(reader, fields, reading, built, fmt, path.name)
         warnings.extend(_lone_halves(reader, [meta.SHEET, sheet], path.name))
-    return WorkbookInput(path, digest, fields, built, reading, path.name, warnings)
+    return WorkbookInput(path, digest, fields, built, reading, path.name, warnings, phase)
 
 
 def _known_sheets(fields: Mapping[str, Any]) -> set[str]:
@@ -324,7 +327,7 @@ def _other_sheets(
     reader: XlsxReader,
     fields: Mapping[str, Any],
     reading: dep.SheetReading,
-    built: Mapping[str, tuple[Any, Any]],
+    built: Mapping[str, tuple[Any, Any, Any]],
     fmt: dep.SheetFormat,
     file: str,
 ) -> list[str]:
@@ -363,7 +366,7 @@ def _other_sheets(
             key = str(r.key)
             if key not in original:
                 continue
-            was_actual, was_note = built.get(key, (None, None))
+            was_actual, was_note, _ = built.get(key, (None, None, None))
             if not (_same_input(r.actual, original[key][0]) or _same_input(r.actual, was_actual)):
                 typed.append(copy.ref("actual", r.index))
             elif _note(r.note) not in (original[key][1], _note(was_note)):
@@ -408,6 +411,22 @@ def _lone_halves(reader: XlsxReader, sheets: list[str], file: str) -> list[str]:
             "U+FFFD(�)로 읽었습니다 (가져오는 칸에는 없습니다)."
         )
     return out
+
+
+def _phase(fields: dict[str, Any], file: str) -> Phase:
+    """The phase recorded in `_xlgen` (a workbook from before phases: 평가)."""
+    value = fields.get("phase")
+    if value in (None, ""):
+        return Phase.EVALUATION
+    try:
+        return Phase(value)
+    except ValueError:
+        cell = getattr(fields, "cells", {}).get("phase")
+        where = f"{meta.SHEET}!{cell}" if cell else f"{meta.SHEET} 시트의 'phase'"
+        raise InputError(
+            f"{file}: {where} (phase): 알 수 없는 단계입니다 ({shorten(value)}). xlgen이 만든 숨김 "
+            "시트가 바뀌었습니다. 통합문서를 다시 만들어(xlgen build) 주세요."
+        ) from None
 
 
 # --------------------------------------------------------------------------- comparing
@@ -456,7 +475,9 @@ def preview_import(store: Store, paths: list[Path], *, force: bool = False) -> I
 def _preview(store: Store, paths: list[Path], *, force: bool) -> ImportPreview:
     files = _read_files(paths)
     key, doc = _document(store, files)
-    preview = ImportPreview(key, store.revision(key), files, round=store.round(key))
+    preview = ImportPreview(
+        key, store.revision(key), files, phase=doc.phase, round=store.round(key)
+    )
     records = {i.key: (b, d, p, i) for b, d, p, i in doc.indicator_rows()}
     proposed: Proposed = {}
     problems: list[str] = []
@@ -478,8 +499,8 @@ def _preview(store: Store, paths: list[Path], *, force: bool) -> ImportPreview:
     threshold = doc.threshold if threshold is None else threshold
     preview.counts_before = _counts(doc, threshold)
     for ch in preview.changes:
-        if ch.field == "actual":
-            records[ch.record_key][3].actual = ch.new
+        if ch.field in ("actual", "target"):
+            setattr(records[ch.record_key][3], ch.field, ch.new)
     preview.counts_after = _counts(doc, threshold)
     return preview
 
@@ -612,28 +633,13 @@ def _compare_row(
     proposed: Proposed,
     force: bool,
 ) -> list[str]:
-    """Check one row's 실적 and 비고, and propose what changed since the build."""
+    """Check one row's 실적 and 비고 (and 목표, in a workbook built while the targets were
+    set), and propose what changed since the build."""
     b, d, p, ind = record
     name, reading, key = wbi.name, wbi.reading, str(row.key)
-    raw = row.actual
-    where = reading.ref("actual", row.index) if row.actual_percent else ""
-    if row.actual_percent and isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        if ind.unit.strip() != "%":
-            return [
-                f"{name}: {where} ({_label(d, p, ind)}): 실적 백분율 서식({raw:.0%})은 단위가 %인 지표에만 쓸 수 있습니다."
-            ]
-        preview.warnings.append(
-            f"{name}: {where} ({_label(d, p, ind)}): 백분율 서식으로 입력된 {raw:.4g}{particle(format(raw, '.4g'), '을/를')} {round(raw * 100, 10):g}{particle(format(round(raw * 100, 10), 'g'), '으로/로')} 읽었습니다"
-        )
-        raw = round(raw * 100, 10)
-        raw = int(raw) if float(raw).is_integer() else raw
-    try:
-        actual, normalised = dep.parse_actual(raw, ind.unit)
-    except ValueError as exc:
-        return [f"{name}: {reading.ref('actual', row.index)} ({_label(d, p, ind)}): 실적 {exc}."]
-    if normalised:
-        where = reading.ref("actual", row.index)
-        preview.warnings.append(f"{name}: {where} ({_label(d, p, ind)}): {normalised}")
+    actual, problem = _number_cell(wbi, row, record, "actual", preview)
+    if problem:
+        return [problem]
     note = _note(row.note)
     if note.startswith("="):
         where = reading.ref("note", row.index)
@@ -644,12 +650,27 @@ def _compare_row(
             f"{name}: {where} ({_label(d, p, ind)}): 비고가 너무 깁니다 ({len(note):,}자). "
             f"엑셀 칸 하나에는 {MAX_CELL_TEXT:,}자까지만 들어가므로, 줄여서 다시 입력해 주세요."
         ]
-    built_actual, built_note = wbi.built.get(key, (None, None))
+    built_actual, built_note, built_target = wbi.built.get(key, (None, None, None))
     problems: list[str] = []
-    for fld, new, built_value, current, stored in (
+    fields = [
         ("actual", actual, built_actual, ind.actual, ind.actual),
         ("note", note, _note(built_note), _note(ind.note), ind.note),
-    ):
+    ]
+    if wbi.phase is Phase.TARGETS:
+        target, problem = _number_cell(wbi, row, record, "target", preview)
+        if problem:
+            return [problem]
+        if preview.phase is not Phase.TARGETS:
+            if not (target == built_target or _same(target, built_target)):
+                return [
+                    f"{name}: {reading.ref('target', row.index)} ({_label(d, p, ind)}): 목표가 "
+                    f"이 통합문서를 만든 뒤 확정되어 바꿀 수 없습니다 ({shorten(built_target)} → "
+                    f"{shorten(target)}). 목표를 다시 고치려면 xlgen targets {preview.key} "
+                    "--reopen 하세요."
+                ]
+        else:
+            fields.append(("target", target, built_target, ind.target, ind.target))
+    for fld, new, built_value, current, stored in fields:
         if new == built_value or _same(new, built_value):
             continue  # staff did not touch it
         if new == current or _same(new, current):
@@ -658,7 +679,7 @@ def _compare_row(
         if not force and (key, fld) in changed_since:
             problems.append(
                 f"{name}: {cell_ref} ({_label(d, p, ind)}): 통합문서를 만든 뒤(리비전 {built_rev}) "
-                f"저장소의 {'실적' if fld == 'actual' else '비고'}{particle('실적' if fld == 'actual' else '비고', '이/가')} {shorten(current)}{particle(shorten(current), '으로/로')} 바뀌었는데 "
+                f"저장소의 {FIELD_NAMES[fld]}{particle(FIELD_NAMES[fld], '이/가')} {shorten(current)}{particle(shorten(current), '으로/로')} 바뀌었는데 "
                 f"이 파일은 {shorten(new)}입니다. 최신 통합문서로 다시 입력하거나 --force로 덮어쓰세요."
             )
             continue
@@ -674,6 +695,38 @@ def _compare_row(
             CellChange(key, fld, stored, new, name, cell_ref, b.name, d.name, p.name, ind.name)
         )
     return problems
+
+
+def _number_cell(
+    wbi: WorkbookInput, row: dep.InputRow, record: Record, fld: str, preview: ImportPreview
+) -> tuple[Any, str | None]:
+    """A number input cell (실적, or 목표 while targets are set) → (value, problem): the
+    same rules for both (a percentage format only for a % indicator, text read as a number
+    when it plainly is one, and said so)."""
+    _, d, p, ind = record
+    name, reading = wbi.name, wbi.reading
+    what = FIELD_NAMES[fld]
+    raw = getattr(row, fld)
+    percent = row.actual_percent if fld == "actual" else row.target_percent
+    if percent and isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        where = reading.ref(fld, row.index)
+        if ind.unit.strip() != "%":
+            return None, (
+                f"{name}: {where} ({_label(d, p, ind)}): {what} 백분율 서식({raw:.0%})은 단위가 %인 지표에만 쓸 수 있습니다."
+            )
+        preview.warnings.append(
+            f"{name}: {where} ({_label(d, p, ind)}): 백분율 서식으로 입력된 {raw:.4g}{particle(format(raw, '.4g'), '을/를')} {round(raw * 100, 10):g}{particle(format(round(raw * 100, 10), 'g'), '으로/로')} 읽었습니다"
+        )
+        raw = round(raw * 100, 10)
+        raw = int(raw) if float(raw).is_integer() else raw
+    try:
+        value, normalised = dep.parse_actual(raw, ind.unit, what)
+    except ValueError as exc:
+        return None, f"{name}: {reading.ref(fld, row.index)} ({_label(d, p, ind)}): {what} {exc}."
+    if normalised:
+        where = reading.ref(fld, row.index)
+        preview.warnings.append(f"{name}: {where} ({_label(d, p, ind)}): {normalised}")
+    return value, None
 
 
 def _map_rows(
@@ -711,7 +764,7 @@ def _map_rows(
                 )
                 continue
             seen.add(key)
-            problems.extend(_identity(wbi, row, records[key], contents))
+            problems.extend(_identity(wbi, row, records[key], contents, wbi.phase is Phase.TARGETS))
             rows.append(row)
             continue
         owner = contents.owner(row)
@@ -787,22 +840,27 @@ _RESORT = (
 
 
 def _identity(
-    wbi: WorkbookInput, row: dep.InputRow, record: Record, contents: _Contents
+    wbi: WorkbookInput,
+    row: dep.InputRow,
+    record: Record,
+    contents: _Contents,
+    targets_open: bool = False,
 ) -> list[str]:
     """Why the row's key and what the row shows disagree, if they do: its 성과지표, 단위
-    and 목표, the 주요사업명 it sits under and the ▢ block (부서) it sits in must all be
-    the key's record's. One problem per row: the first disagreement found."""
+    and 목표 (not while the targets are being set: 목표 is then an input), the 주요사업명
+    it sits under and the ▢ block (부서) it sits in must all be the key's record's. One
+    problem per row: the first disagreement found."""
     _, d, p, ind = record
     reading, name = wbi.reading, wbi.name
     same = dep.same_text
     if not (
         same(row.indicator, ind.name)
         and same(row.unit, ind.unit)
-        and _same_target(ind.target, row.target)
+        and (targets_open or _same_target(ind.target, row.target))
     ):
         others = [k for k in contents.matching(row) if k != ind.key]
         if not others:
-            return _protected(wbi, row, record)
+            return _protected(wbi, row, record, targets_open)
         shown = f"{shorten(dep.nfc(row.indicator))}, 단위 {shorten(dep.nfc(row.unit))}, 목표 {shorten(row.target)}"
         return [
             f"{name}: {reading.ref('key', row.index)} ({_label(d, p, ind)}): 숨김 키가 이 행과 맞지 않습니다. "
@@ -813,7 +871,7 @@ def _identity(
         own = row.project_row == row.index
         if not contents.is_project(shown_project):
             # A name no project has: the cell was edited (its own row reports it).
-            return _protected(wbi, row, record) if own else []
+            return _protected(wbi, row, record, targets_open) if own else []
         where = reading.ref(
             "project", row.project_row if row.project_row is not None else row.index
         )
@@ -835,12 +893,16 @@ def _identity(
     return []
 
 
-def _protected(wbi: WorkbookInput, row: dep.InputRow, record: Record) -> list[str]:
+def _protected(
+    wbi: WorkbookInput, row: dep.InputRow, record: Record, targets_open: bool = False
+) -> list[str]:
     """The protected cells of a row that no longer show what the record holds (texts
-    compared NFC-normalised: NFD is the same text)."""
+    compared NFC-normalised: NFD is the same text). 목표 is one of them unless the
+    workbook was built while the targets were set."""
     _, d, p, ind = record
     checks = [("indicator", row.indicator, ind.name), ("unit", row.unit, ind.unit)]
-    checks.append(("target", row.target, ind.target))
+    if not targets_open:
+        checks.append(("target", row.target, ind.target))
     if row.project not in (None, ""):  # merged: only a project's first row holds the name
         checks.append(("project", row.project, p.name))
     problems = []

@@ -39,7 +39,7 @@ from .layouts import (
     settings,
 )
 from .layouts._base import Styles, fill
-from .model import Document, Evaluation, ParseWarning, Plan
+from .model import Document, Evaluation, ParseWarning, Phase, Plan
 from .round import RoundStatus
 from .timefmt import local_time, zone_label
 
@@ -58,9 +58,18 @@ def content_hash(doc: Document) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def _workbook_conf(doc: Document, template: dict[str, Any]) -> dict[str, Any]:
+    """The template's [workbook] section; a document whose targets are being set takes
+    its name and title from [targets] (so the form is not mistaken for the evaluation)."""
+    conf = dict(template.get("workbook", {}))
+    if isinstance(doc, Evaluation) and doc.phase is Phase.TARGETS:
+        conf.update(template.get("targets", {}))
+    return conf
+
+
 def file_name(doc: Document, template: dict[str, Any]) -> str:
     """A clear Korean file name from the template ("2019년 성과관리 주요사업 평가 현황.xlsx")."""
-    pattern = template.get("workbook", {}).get("file_name", "{year} {org}")
+    pattern = _workbook_conf(doc, template).get("file_name", "{year} {org}")
     org_suffix = f" ({doc.org})" if doc.org else ""
     name = fill(
         template, pattern, year=doc.year or "", org=doc.org or "", org_suffix=org_suffix
@@ -230,15 +239,17 @@ def _short(name: str) -> str:
 def _new_workbook(path: Path, doc: Document, template: dict[str, Any]) -> xlsxwriter.Workbook:
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     title = fill(
-        template, template.get("workbook", {}).get("title", doc.title), year=doc.year or ""
+        template, _workbook_conf(doc, template).get("title", doc.title), year=doc.year or ""
     )
+    targets = isinstance(doc, Evaluation) and doc.phase is Phase.TARGETS
     wb.set_properties(
         {
             "title": title,
             "subject": doc.title,
             "author": "xlgen",
             "company": doc.org or "",
-            "comments": "xlgen이 만든 통합문서입니다. 실적·비고 칸만 입력하세요.",
+            "comments": "xlgen이 만든 통합문서입니다. "
+            + ("목표·실적·비고 칸만 입력하세요." if targets else "실적·비고 칸만 입력하세요."),
         }
     )
     wb.set_size(1600, 1000)
@@ -291,6 +302,9 @@ def build_evaluation(
     `_xlgen`, so an import can tell a workbook of another round.
     With `printed` (template section names such as "summary"), a copy to print: every
     other sheet is hidden, so a PDF export shows only those and numbers their pages on.
+    While the targets are set (Phase.TARGETS) there is no Ⅱ (this year's narrative is
+    written at year end, and last year's is not carried over) and no 차트 (nothing to chart
+    before there are 실적).
     """
     if threshold is not None:
         doc = dataclasses.replace(doc, threshold=threshold)
@@ -300,6 +314,8 @@ def build_evaluation(
         doc = department_view(doc, department)
     check_cell_text(doc)
     whole = department is None
+    evaluating = doc.phase is not Phase.TARGETS
+    fmt = eval_departments.SheetFormat.of_document(doc, template)
 
     def write(tmp: Path) -> None:
         wb = _new_workbook(tmp, doc, template)
@@ -311,9 +327,9 @@ def build_evaluation(
         if not whole:
             names["summary"] = eval_dept_summary.conf_of(template)["sheet"]
         ws_summary = wb.add_worksheet(names["summary"])
-        ws_narrative = wb.add_worksheet(names["narrative"]) if whole else None
+        ws_narrative = wb.add_worksheet(names["narrative"]) if whole and evaluating else None
         ws_depts = _big_sheet(wb, names["departments"])
-        ws_chart = wb.add_worksheet(names["chart"]) if whole else None
+        ws_chart = wb.add_worksheet(names["chart"]) if whole and evaluating else None
         ws_findings = wb.add_worksheet(names["findings"]) if whole else None
         ws_round = (
             wb.add_worksheet(eval_round.conf_of(template)["sheet"])
@@ -322,7 +338,9 @@ def build_evaluation(
         )
         ws_settings = wb.add_worksheet(names["settings"])
         ws_meta = _big_sheet(wb, meta.SHEET)
-        placement = eval_departments.place(doc, template, eval_departments.print_scale(template))
+        placement = eval_departments.place(
+            doc, template, eval_departments.print_scale(template, fmt)
+        )
         built_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         digest = content_hash(doc)
         settings.write(
@@ -336,6 +354,17 @@ def build_evaluation(
                 ("문서", doc.title),
                 ("기관", doc.org or "미상"),
                 ("연도", doc.year or "미상"),
+                ("단계", doc.phase.value),
+                *(
+                    [
+                        (
+                            "전년도 문서",
+                            f"{doc.carried_from.key} ({doc.carried_from.year or '연도 미상'})",
+                        )
+                    ]
+                    if doc.carried_from
+                    else []
+                ),
                 ("문서 키", key),
                 ("저장소 리비전", revision),
                 ("원본 파일", source),
@@ -361,8 +390,9 @@ def build_evaluation(
         if ws_round is not None:
             assert status is not None
             eval_round.write(ws_round, status, styles, template, placement, names["departments"])
-        if whole:
+        if ws_narrative is not None:
             eval_narrative.write(ws_narrative, doc, styles, template)
+        if ws_chart is not None:
             chart.write(
                 wb,
                 ws_chart,
@@ -373,6 +403,7 @@ def build_evaluation(
                 names["departments"],
                 placement,
             )
+        if ws_findings is not None:
             findings.write(ws_findings, _findings_of(doc), styles, template, source)
         records = [
             [ind.key, dept.name, project.name, ind.name, ind.target, ind.actual, ind.note]
@@ -394,7 +425,9 @@ def build_evaluation(
                 ("department", department or ""),
                 ("round", round_id),
                 ("sheets", meta.sheet_list([w.get_name() for w in wb.worksheets()])),
-                *eval_departments.SheetFormat.of_template(template).fields(),
+                ("phase", doc.phase.value),
+                ("carried_from", doc.carried_from.key if doc.carried_from else ""),
+                *fmt.fields(),
             ],
             records,
         )

@@ -51,9 +51,9 @@ def write(
     counts = bureau_counts(evaluation, evaluation.threshold)
     means = mean_rates(evaluation)
     s = quote_sheet(summary_sheet)
-    rate_col = placement.key_range(dep.PRATE, dept_sheet)
-    bureau_col = placement.key_range(dep.BUREAU, dept_sheet)
-    first_col = placement.key_range(dep.FIRST, dept_sheet)
+    rate_col = placement.key_range(placement.cols.prate, dept_sheet)
+    bureau_col = placement.key_range(placement.cols.bureau, dept_sheet)
+    first_col = placement.key_range(placement.cols.first, dept_sheet)
     count_fmt = styles.box(num_format="0", align="center")
     rate_fmt = styles.box(num_format="0.0", align="center")
     for i, (name, src_row) in enumerate(rows.items()):

@@ -8,8 +8,12 @@ maps cells to records by key, never by position.
 
 This module owns the sheet's structure: `write` lays it out and `read_sheet` reads it back,
 both from one `SheetFormat` (the department mark, the headers, the hidden headers, the first
-data row). The format is recorded in the workbook's `_xlgen` sheet, so a workbook still
-reads after the template is restyled.
+data row, the reference columns). The format is recorded in the workbook's `_xlgen` sheet,
+so a workbook still reads after the template is restyled.
+
+A new year's document in the 목표 설정 phase (`xlgen new`) has two more visible columns,
+last year's 목표 and 실적, protected, between 단위 and 목표 (`ColumnMap`); every column after
+them moves two to the right, the hidden ones too. 목표 is then an input like 실적.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..display import shorten
 from ..errors import InputError
 from ..korean import particle
-from ..model import Department, Direction, Evaluation, Indicator, Project
+from ..model import Department, Direction, Evaluation, Indicator, Phase, Project
 from ..numbers import fold as fold_digits
 from ..numbers import format_number
 from ..numbers import read as read_number
@@ -52,13 +56,15 @@ from ._base import (
     set_widths,
 )
 
-# Column positions (zero-based).
+# Column positions (zero-based) of the evaluation layout; also each header's index in the
+# template's nine headers. A sheet with reference columns places them by its `ColumnMap`.
 PROJECT, INDICATOR, UNIT, TARGET, ACTUAL, RATE, PRATE, JUDGE, NOTE = range(9)
 KEY, BUREAU, DEPT, FIRST, DIRECTION, PRATE_ALL = range(9, 15)
 HIDDEN_HEADERS = ["기록키", "국", "부서", "사업첫행", "방향", "사업달성률"]
 CONTINUED = "{name} (계속)"  # the default title of a block going on after a page break
 FIRST_DATA_ROW = 3  # rows 0..2: title, unit, blank
-# The visible cells an import reads or checks, by the column they were written in.
+# The visible cells an import reads or checks, by their header's index in the template's
+# headers (= their column in the evaluation layout).
 VISIBLE = {
     "project": PROJECT,
     "indicator": INDICATOR,
@@ -67,6 +73,49 @@ VISIBLE = {
     "actual": ACTUAL,
     "note": NOTE,
 }
+_ORDER = ("project", "indicator", "unit", "target", "actual", "rate", "prate", "judge", "note")
+_REFERENCE = ("prev_target", "prev_actual")  # inserted after 단위 when the sheet has them
+_HIDDEN = ("key", "bureau", "dept", "first", "direction", "prate_all")
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Where each column of the sheet is written (zero-based)."""
+
+    project: int
+    indicator: int
+    unit: int
+    target: int
+    actual: int
+    rate: int
+    prate: int
+    judge: int
+    note: int
+    key: int
+    bureau: int
+    dept: int
+    first: int
+    direction: int
+    prate_all: int
+    prev_target: int | None = None
+    prev_actual: int | None = None
+
+    @classmethod
+    def of(cls, reference: bool) -> ColumnMap:
+        """The evaluation layout, or with `reference` last year's 목표 and 실적 after 단위."""
+        names = [*_ORDER[:3], *(_REFERENCE if reference else ()), *_ORDER[3:], *_HIDDEN]
+        return cls(**{name: i for i, name in enumerate(names)})
+
+    @property
+    def reference(self) -> bool:
+        return self.prev_target is not None
+
+    def visible(self) -> dict[str, int]:
+        """The VISIBLE names → the column they are written in."""
+        return {name: getattr(self, name) for name in VISIBLE}
+
+
+COLUMNS = ColumnMap.of(reference=False)  # the module constants above, as a map
 
 
 @dataclass(frozen=True)
@@ -79,28 +128,75 @@ class SheetFormat:
     """
 
     dept_mark: str  # a department block's title is "<mark> <부서명>"
-    headers: tuple[str, ...]  # the column headers of each block, in column order
+    headers: tuple[str, ...]  # the template's nine column headers (evaluation order)
     hidden_headers: tuple[str, ...] = tuple(HIDDEN_HEADERS)
     first_data_row: int = FIRST_DATA_ROW
     print_mark: str = ""  # a block's footnotes on printed values begin with it ("" = none)
     continued: str = CONTINUED  # a block going on after a page break: its title's name
+    # Last year's 목표 and 실적 (a new year's 목표 설정 sheet), written after 단위; () if none.
+    reference_headers: tuple[str, ...] = ()
 
     @classmethod
-    def of_template(cls, template: Mapping[str, Any]) -> SheetFormat:
-        """The format a template gives; refuses headers the reader could not tell apart."""
+    def of_template(
+        cls, template: Mapping[str, Any], *, reference_year: int | None | bool = False
+    ) -> SheetFormat:
+        """The format a template gives; refuses headers the reader could not tell apart.
+        With `reference_year` (a year, or None when last year's is unknown), the sheet has
+        the reference columns, headed by the template's `reference_headers`."""
         conf = template["departments"]
         headers = tuple(str(h) for h in conf["headers"])
         where = "서식 파일 [departments] headers"
         if len(headers) != NOTE + 1:
             raise InputError(f"{where}: 머리글은 {NOTE + 1}개여야 합니다 ({len(headers)}개).")
-        if any(_SEPARATOR in h for h in headers):
+        reference: tuple[str, ...] = ()
+        if reference_year is not False:
+            prev = f"{reference_year}년" if isinstance(reference_year, int) else "전년도"
+            patterns = conf.get("reference_headers", ["{prev_year} 목표", "{prev_year} 실적"])
+            reference = tuple(fill(dict(template), str(h), prev_year=prev) for h in patterns)
+            if len(reference) != len(_REFERENCE):
+                raise InputError(
+                    f"서식 파일 [departments] reference_headers: 머리글은 {len(_REFERENCE)}개여야 "
+                    f"합니다 ({len(reference)}개)."
+                )
+        if any(_SEPARATOR in h for h in headers + reference):
             raise InputError(f"{where}: 머리글에는 '{_SEPARATOR}'를 쓸 수 없습니다.")
-        named = [h.strip() for h in headers if h.strip()]
+        named = [h.strip() for h in headers + reference if h.strip()]
         if len(set(named)) != len(named):
             raise InputError(f"{where}: 같은 머리글이 두 번 있습니다 ({', '.join(named)}).")
         mark = mark_of(template) if marks_on(template) else ""
-        continued = str(conf.get("continued", CONTINUED))
-        return cls(str(conf.get("dept_mark", "▢")), headers, print_mark=mark, continued=continued)
+        return cls(
+            str(conf.get("dept_mark", "▢")),
+            headers,
+            print_mark=mark,
+            continued=str(conf.get("continued", CONTINUED)),
+            reference_headers=reference,
+        )
+
+    @classmethod
+    def of_document(cls, evaluation: Evaluation, template: Mapping[str, Any]) -> SheetFormat:
+        """The format `evaluation`'s sheet is written with: reference columns for a
+        carried-over document in the 목표 설정 phase."""
+        carried = evaluation.carried_from
+        if evaluation.phase is Phase.TARGETS and carried is not None:
+            return cls.of_template(template, reference_year=carried.year)
+        return cls.of_template(template)
+
+    @property
+    def columns(self) -> ColumnMap:
+        return ColumnMap.of(reference=bool(self.reference_headers))
+
+    def header_row(self) -> tuple[str, ...]:
+        """The headers as written on a block's header row, in column order."""
+        return self.headers[:TARGET] + self.reference_headers + self.headers[TARGET:]
+
+    def widths(self, template: Mapping[str, Any]) -> list[float]:
+        """Column widths of the visible columns, in column order."""
+        conf = template["departments"]
+        widths = list(conf["widths"])
+        if self.reference_headers:
+            extra = list(conf.get("reference_widths", [widths[TARGET]] * len(_REFERENCE)))
+            widths[TARGET:TARGET] = extra[: len(_REFERENCE)]
+        return widths
 
     @classmethod
     def recorded(
@@ -131,6 +227,8 @@ class SheetFormat:
             int(first) if isinstance(first, (int, float)) and first >= 0 else FIRST_DATA_ROW,
             str(print_mark) if isinstance(print_mark, str) else "",
             str(continued) if isinstance(continued, str) and continued else default().continued,
+            # Never the template's: a workbook that does not record them has none.
+            listed("reference_headers") or (),
         )
 
     def fields(self) -> list[tuple[str, Any]]:
@@ -142,6 +240,7 @@ class SheetFormat:
             ("first_data_row", self.first_data_row),
             ("print_mark", self.print_mark),
             ("continued", self.continued),
+            ("reference_headers", _SEPARATOR.join(self.reference_headers)),
         ]
 
     def dept_title(self, name: str) -> str:
@@ -219,6 +318,7 @@ class Placement:
     marked: set[int] = field(default_factory=set)  # rows whose 달성률 carries the mark
     first_row: int = FIRST_DATA_ROW
     last_row: int = FIRST_DATA_ROW
+    cols: ColumnMap = COLUMNS  # where each column is (the other sheets' formulas need it)
 
     def key_range(self, col: int, sheet: str) -> str:
         """An absolute range over every data row of one column, for COUNTIFS."""
@@ -258,7 +358,7 @@ def place(evaluation: Evaluation, template: dict[str, Any], scale: float) -> Pla
     widths = conf["widths"]
     page_height = conf.get("rows_per_page_height", 470) * 100 / max(scale, 1)
     marks = marks_on(template)
-    p = Placement()
+    p = Placement(cols=SheetFormat.of_document(evaluation, template).columns)
     row = FIRST_DATA_ROW
     used = sum(row_height(template, 1) for _ in range(FIRST_DATA_ROW))
     for bureau in evaluation.bureaus:
@@ -448,14 +548,15 @@ def _rate_mismatch(ind: Indicator) -> tuple[str, str] | None:
     return _num(ind.stated_rate), f"{how} = {_num(rate)}"
 
 
-def print_scale(template: dict[str, Any]) -> int:
+def print_scale(template: dict[str, Any], fmt: SheetFormat | None = None) -> int:
     """Scale that fits the visible columns to the page width (Excel ignores manual page
     breaks under "fit to page", so the fit is computed here instead)."""
-    return fit_scale(template, template["departments"]["widths"])
+    fmt = fmt or SheetFormat.of_template(template)
+    return fit_scale(template, fmt.widths(template))
 
 
-def _rate_formula(r: int) -> str:
-    t, a, d = cell(r, TARGET), cell(r, ACTUAL), cell(r, DIRECTION)
+def _rate_formula(r: int, c: ColumnMap = COLUMNS) -> str:
+    t, a, d = cell(r, c.target), cell(r, c.actual), cell(r, c.direction)
     down = RATE_ROUND.format(expr=f"{t}/{a}*100")
     up = RATE_ROUND.format(expr=f"{a}/{t}*100")
     return (
@@ -511,6 +612,7 @@ class _Formats:
     marked_rate: Any  # a 달성률 the document printed otherwise: "142※"
     footnote: Any
     keys: Any  # the hidden columns: ";;;" shows nothing (see _write_top)
+    references: list[Any]
 
     @classmethod
     def of(cls, styles: Styles, mark: str) -> _Formats:
@@ -530,6 +632,14 @@ class _Formats:
             marked_rate=styles.box(num_format=marked_number_format(rate, mark), align="right"),
             footnote=styles.get(align="left", valign="top"),
             keys=styles.get(num_format=";;;"),
+            references=[
+                styles.number(
+                    d,
+                    bg_color=styles.colors.get("reference_fill", "#EDEDED"),
+                    font_color=styles.colors.get("reference_font", "#595959"),
+                )
+                for d in range(4)
+            ],
         )
 
 
@@ -550,7 +660,9 @@ def write(
     placement: Placement,
 ) -> None:
     """Write the sheet strictly row by row (so it also works in constant_memory mode)."""
-    fmt = SheetFormat.of_template(template)
+    fmt = SheetFormat.of_document(evaluation, template)
+    c = fmt.columns
+    targets_open = evaluation.phase is Phase.TARGETS
     judge = template.get("judgement", {})
     labels = _Labels(judge.get("weak", "부진"), judge.get("normal", "정상추진"))
     formats = _Formats.of(styles, mark_of(template))
@@ -586,7 +698,7 @@ def write(
         if kind == "dept":
             ws.write_string(row, PROJECT, fmt.dept_title(payload), formats.dept)
         elif kind == "header":
-            for col, text in enumerate(fmt.headers):
+            for col, text in enumerate(fmt.header_row()):
                 ws.write_string(row, col, text, formats.header)
         elif kind == "footnote":
             ws.write_string(row, PROJECT, payload, formats.footnote)
@@ -595,22 +707,22 @@ def write(
             start, first, last = span_of[row]
             if row == start:
                 project_rate[start] = rate_of(project)
-                _write_project(ws, row, pieces_of[start], project, project_rate[start], formats)
-                _write_judgement(ws, row, project_rate[start], evaluation, formats, labels)
+                _write_project(ws, row, pieces_of[start], project, project_rate[start], formats, c)
+                _write_judgement(ws, row, project_rate[start], evaluation, formats, labels, c)
             elif row == first:  # a piece after a page break: the name and figures again
                 prate = project_rate[start]
                 shown = ("" if prate is None else prate, labels.of(prate, evaluation.threshold))
-                _write_repeat(ws, row, start, project, shown, formats)
+                _write_repeat(ws, row, start, project, shown, formats, c)
             if row == first and last > first:
-                for col in (PROJECT, PRATE, JUDGE):
+                for col in (c.project, c.prate, c.judge):
                     merges.add(first, col, last)
             if row != first:
-                for col, f in ((PROJECT, formats.project), (PRATE, formats.prate)):
+                for col, f in ((c.project, formats.project), (c.prate, formats.prate)):
                     ws.write_blank(row, col, None, f)
-                ws.write_blank(row, JUDGE, None, formats.judge)
-            _write_indicator(ws, row, ind, formats, row in placement.marked)
+                ws.write_blank(row, c.judge, None, formats.judge)
+            _write_indicator(ws, row, ind, formats, row in placement.marked, c, targets_open)
             _write_keys(ws, row, start, key, ind, dept, placement, project_rate[start], formats)
-    _write_rules(ws, styles, placement, fmt)
+    _write_rules(ws, styles, placement, fmt, targets_open)
 
 
 def _write_top(
@@ -623,19 +735,20 @@ def _write_top(
 ) -> None:
     """Page setup, column widths, the title and unit rows and the hidden columns' headers."""
     conf = template["departments"]
+    c = fmt.columns
     page_setup(ws, template, fit_width=False)
-    ws.set_print_scale(print_scale(template))
-    set_widths(ws, conf["widths"])
-    ws.set_column(KEY, PRATE_ALL, 12, None, {"hidden": True})
+    ws.set_print_scale(print_scale(template, fmt))
+    set_widths(ws, fmt.widths(template))
+    ws.set_column(c.key, c.prate_all, 12, None, {"hidden": True})
     ws.set_row(0, 30)
     title = fill(template, conf["title"], year=evaluation.year or "")
-    ws.merge_range(0, 0, 0, NOTE, title, styles.title())  # one row each: works row by row
-    ws.merge_range(1, 0, 1, NOTE, conf.get("unit", ""), styles.unit())
+    ws.merge_range(0, 0, 0, c.note, title, styles.title())  # one row each: works row by row
+    ws.merge_range(1, 0, 1, c.note, conf.get("unit", ""), styles.unit())
     # LibreOffice puts the text of a hidden column just right of the print area into the
     # PDF's text layer when the last printed cell of the row is blank (measured on 7.4);
     # ";;;" shows nothing, so no key can leak into a print, while the values stay.
     for i, text in enumerate(fmt.hidden_headers):
-        ws.write_string(1, KEY + i, text, formats.keys)
+        ws.write_string(1, c.key + i, text, formats.keys)
 
 
 def _write_project(
@@ -645,14 +758,15 @@ def _write_project(
     project: Project,
     prate: float | None,
     formats: _Formats,
+    c: ColumnMap = COLUMNS,
 ) -> None:
     """A project's name and 사업 달성률 on its first row (the mean over all its pieces:
     never over the title and header rows a page break put between them)."""
-    f_range = ",".join(f"{cell(first, RATE)}:{cell(last, RATE)}" for first, last in pieces)
-    ws.write_string(row, PROJECT, project.name, formats.project)
+    f_range = ",".join(f"{cell(first, c.rate)}:{cell(last, c.rate)}" for first, last in pieces)
+    ws.write_string(row, c.project, project.name, formats.project)
     ws.write_formula(
         row,
-        PRATE,
+        c.prate,
         f'=IF(COUNT({f_range})=0,"",AVERAGE({f_range}))',
         formats.prate,
         "" if prate is None else prate,
@@ -666,11 +780,15 @@ def _write_repeat(
     project: Project,
     shown: tuple[float | str, str],
     formats: _Formats,
+    c: ColumnMap = COLUMNS,
 ) -> None:
     """A cut project's name, 사업 달성률 and 판정 again at the top of a later page. The
     figures refer to the first row's; the counting formulas take first rows only (사업첫행)."""
-    ws.write_string(row, PROJECT, project.name, formats.project)
-    for col, f, value in ((PRATE, formats.prate, shown[0]), (JUDGE, formats.judge, shown[1])):
+    ws.write_string(row, c.project, project.name, formats.project)
+    for col, f, value in (
+        (c.prate, formats.prate, shown[0]),
+        (c.judge, formats.judge, shown[1]),
+    ):
         src = cell(start, col)
         ws.write_formula(row, col, f'=IF({src}="","",{src})', f, value)
 
@@ -682,12 +800,13 @@ def _write_judgement(
     evaluation: Evaluation,
     formats: _Formats,
     labels: _Labels,
+    c: ColumnMap = COLUMNS,
 ) -> None:
     """A project's 판정 on its first row (against the 설정 sheet's THRESHOLD)."""
-    p_cell = cell(row, PRATE)
+    p_cell = cell(row, c.prate)
     ws.write_formula(
         row,
-        JUDGE,
+        c.judge,
         f'=IF({p_cell}="","",IF({p_cell}<=THRESHOLD,"{labels.weak}","{labels.normal}"))',
         formats.judge,
         labels.of(prate, evaluation.threshold),
@@ -695,31 +814,44 @@ def _write_judgement(
 
 
 def _write_indicator(
-    ws: Worksheet, row: int, ind: Indicator, formats: _Formats, marked: bool = False
+    ws: Worksheet,
+    row: int,
+    ind: Indicator,
+    formats: _Formats,
+    marked: bool = False,
+    c: ColumnMap = COLUMNS,
+    targets_open: bool = False,
 ) -> None:
-    """An indicator's visible cells: name, unit, 목표, 실적 (input), 달성률, 비고 (input)."""
-    decimals = decimals_of(ind.target, ind.actual)
-    ws.write_string(row, INDICATOR, ind.name, formats.text)
-    ws.write_string(row, UNIT, ind.unit, formats.center)
-    for col, value, f in (
-        (TARGET, ind.target, formats.numbers[decimals]),
-        (ACTUAL, ind.actual, formats.inputs[decimals]),
-    ):
+    """An indicator's visible cells: name, unit, (last year's 목표 and 실적,) 목표 (an input
+    in the 목표 설정 phase), 실적 (input), 달성률, 비고 (input)."""
+    decimals = decimals_of(ind.target, ind.actual, ind.prev_target, ind.prev_actual)
+    ws.write_string(row, c.indicator, ind.name, formats.text)
+    ws.write_string(row, c.unit, ind.unit, formats.center)
+    cells = [
+        (c.target, ind.target, (formats.inputs if targets_open else formats.numbers)[decimals]),
+        (c.actual, ind.actual, formats.inputs[decimals]),
+    ]
+    if c.prev_target is not None and c.prev_actual is not None:
+        cells += [
+            (c.prev_target, ind.prev_target, formats.references[decimals]),
+            (c.prev_actual, ind.prev_actual, formats.references[decimals]),
+        ]
+    for col, value, f in sorted(cells, key=lambda x: x[0]):
         if value is None:
             ws.write_blank(row, col, None, f)
         else:
             ws.write_number(row, col, value, f)
     rate = indicator_rate(ind.target, ind.actual, ind.direction)
     rate_fmt = formats.marked_rate if marked else formats.rate
-    ws.write_formula(row, RATE, _rate_formula(row), rate_fmt, "" if rate is None else rate)
+    ws.write_formula(row, c.rate, _rate_formula(row, c), rate_fmt, "" if rate is None else rate)
     if ind.stated_rate is not None and rate is not None and ind.stated_rate != rate:
         ws.write_comment(
             row,
-            RATE,
+            c.rate,
             f"문서 인쇄값: {_num(ind.stated_rate)}\n계산값: {_num(rate)} (실적 ÷ 목표 × 100, 반올림)",
             {"author": "xlgen", "x_scale": 1.6, "y_scale": 0.8},
         )
-    ws.write_string(row, NOTE, ind.note or "", formats.note)
+    ws.write_string(row, c.note, ind.note or "", formats.note)
 
 
 def _write_keys(
@@ -734,18 +866,44 @@ def _write_keys(
     formats: _Formats,
 ) -> None:
     """The hidden columns: what the counting formulas and the import read."""
+    c = placement.cols
     f = formats.keys
-    ws.write_string(row, KEY, key, f)
-    ws.write_string(row, BUREAU, placement.bureau_of[row], f)
-    ws.write_string(row, DEPT, dept.name, f)
-    ws.write_number(row, FIRST, 1 if row == start else 0, f)
-    ws.write_string(row, DIRECTION, ind.direction.value, f)
-    ws.write_formula(row, PRATE_ALL, f"={cell(start, PRATE)}", f, "" if prate is None else prate)
+    ws.write_string(row, c.key, key, f)
+    ws.write_string(row, c.bureau, placement.bureau_of[row], f)
+    ws.write_string(row, c.dept, dept.name, f)
+    ws.write_number(row, c.first, 1 if row == start else 0, f)
+    ws.write_string(row, c.direction, ind.direction.value, f)
+    ws.write_formula(
+        row, c.prate_all, f"={cell(start, c.prate)}", f, "" if prate is None else prate
+    )
 
 
-def _write_rules(ws: Worksheet, styles: Styles, placement: Placement, fmt: SheetFormat) -> None:
-    """What covers the whole sheet: the 부진 highlight, the 실적 validation, print setup and
-    protection (written after the rows: none of it writes cells)."""
+def _number_validation(what: str) -> dict[str, Any]:
+    """The data validation of a number input column (실적, and 목표 while targets are set)."""
+    return {
+        "validate": "decimal",
+        "criteria": "between",
+        "minimum": -1e15,
+        "maximum": 1e15,
+        "ignore_blank": True,
+        "input_title": f"{what} 입력",
+        "input_message": "숫자만 입력하세요. 음수는 -로 입력하면 △로 표시됩니다. 값이 없으면 비워 두세요.",
+        "error_title": "숫자가 아닙니다",
+        "error_message": f"{what}에는 숫자만 입력할 수 있습니다 (예: 1234, 12.5, -231). %나 글자는 넣지 마세요.",
+        "error_type": "stop",
+    }
+
+
+def _write_rules(
+    ws: Worksheet,
+    styles: Styles,
+    placement: Placement,
+    fmt: SheetFormat,
+    targets_open: bool = False,
+) -> None:
+    """What covers the whole sheet: the 부진 highlight, the 실적 (and open 목표) validation,
+    print setup and protection (written after the rows: none of it writes cells)."""
+    c = placement.cols
     first, last = fmt.first_data_row, placement.last_row
     weak_fmt = styles.workbook.add_format(
         {
@@ -753,7 +911,7 @@ def _write_rules(ws: Worksheet, styles: Styles, placement: Placement, fmt: Sheet
             "font_color": styles.colors.get("weak_font", "#9C0006"),
         }
     )
-    flag = f"${col_letter(PRATE_ALL)}{first + 1}"  # relative row, absolute column
+    flag = f"${col_letter(c.prate_all)}{first + 1}"  # relative row, absolute column
     weak_rule = f"=AND(ISNUMBER({flag}),{flag}<=THRESHOLD)"
     # The input cells of a 부진 row keep an input look of their own (a yellow, not the
     # salmon of the row): written first, this rule takes precedence over the row's fill.
@@ -763,7 +921,7 @@ def _write_rules(ws: Worksheet, styles: Styles, placement: Placement, fmt: Sheet
             "font_color": styles.colors.get("weak_font", "#9C0006"),
         }
     )
-    for col in (ACTUAL, NOTE):
+    for col in (c.actual, c.note) + ((c.target,) if targets_open else ()):
         ws.conditional_format(
             first,
             col,
@@ -773,34 +931,19 @@ def _write_rules(ws: Worksheet, styles: Styles, placement: Placement, fmt: Sheet
         )
     ws.conditional_format(
         first,
-        PROJECT,
+        c.project,
         last,
-        NOTE,
+        c.note,
         {"type": "formula", "criteria": weak_rule, "format": weak_fmt},
     )
     if placement.indicator_rows:
         first_input = placement.indicator_rows[0][0]
         last_input = placement.indicator_rows[-1][0]
-        ws.data_validation(
-            first_input,
-            ACTUAL,
-            last_input,
-            ACTUAL,
-            {
-                "validate": "decimal",
-                "criteria": "between",
-                "minimum": -1e15,
-                "maximum": 1e15,
-                "ignore_blank": True,
-                "input_title": "실적 입력",
-                "input_message": "숫자만 입력하세요. 음수는 -로 입력하면 △로 표시됩니다. 값이 없으면 비워 두세요.",
-                "error_title": "숫자가 아닙니다",
-                "error_message": "실적에는 숫자만 입력할 수 있습니다 (예: 1234, 12.5, -231). %나 글자는 넣지 마세요.",
-                "error_type": "stop",
-            },
-        )
+        inputs = [(c.actual, "실적")] + ([(c.target, "목표")] if targets_open else [])
+        for col, what in inputs:
+            ws.data_validation(first_input, col, last_input, col, _number_validation(what))
     ws.set_h_pagebreaks(placement.page_breaks)
-    ws.print_area(0, 0, last, NOTE)
+    ws.print_area(0, 0, last, c.note)
     ws.repeat_rows(0, 0)
     ws.freeze_panes(first, 0)
     ws.protect("", {"sort": True, "autofilter": True, "format_columns": True, "format_rows": True})
@@ -843,7 +986,8 @@ class InputRow:
     actual: Any
     note: Any
     actual_percent: bool  # the 실적 cell holds a percentage-formatted number
-    first_row: int | None = None  # a repeated key: the 1-based row it was first on
+    first_row: int | None = None
+    target_percent: bool = False  # the 목표 cell holds a percentage-formatted number  # a repeated key: the 1-based row it was first on
     shown: str = ""  # a keyless row: its first content, as messages show it
     # What the sheet shows the row belongs to, whatever its key says: the department of
     # the "▢ 부서" block it sits in (None above every block) and the row of that title; the
@@ -904,8 +1048,9 @@ def read_sheet(
 def locate_columns(head: Iterable[SheetRow], fmt: SheetFormat) -> Columns:
     """Find the key and visible columns by the headers written (falling back to the
     built positions), and every column the sheet was built with."""
-    at = {"key": KEY, **VISIBLE}
-    labelled = set(range(NOTE + 1))
+    built = fmt.columns
+    at = {"key": built.key, **built.visible()}
+    labelled = set(range(built.note + 1))
     for row in head:
         values = row.values
         if row.index < fmt.first_data_row:
@@ -919,7 +1064,7 @@ def locate_columns(head: Iterable[SheetRow], fmt: SheetFormat) -> Columns:
                 header = fmt.headers[position].strip()
                 if header and header in labels:
                     at[name] = labels.index(header)
-            written = {h.strip() for h in fmt.headers}
+            written = {h.strip() for h in fmt.header_row()}
             labelled = {i for i, label in enumerate(labels) if label in written}
             break
     hidden = range(at["key"], at["key"] + len(fmt.hidden_headers))
@@ -991,6 +1136,7 @@ def _read_rows(
             values[actual_col],
             values[note_col],
             actual_col in row.percent,
+            target_percent=target_col in row.percent,
         )
         if has_key:
             found.department, found.department_row = department, department_row
@@ -1097,8 +1243,12 @@ def _num(value: Any) -> str:
     return format_number(value)
 
 
-def parse_actual(value: Any, unit: str) -> tuple[Any, str | None]:
-    """A 실적 cell's value → (number or None, a note on what was normalised, or None).
+_SUBJECT = {"실적": "실적이", "목표": "목표가"}  # the subject particle each name takes
+
+
+def parse_actual(value: Any, unit: str, what: str = "실적") -> tuple[Any, str | None]:
+    """A 실적 (or, while targets are set, 목표: `what`) cell's value → (number or None, a
+    note on what was normalised, or None).
 
     A blank (or "-") means "no value", which is not zero. Text is accepted only when it is
     a number once written out plainly: "1,234", "△231", full-width digits, "85%" for a
@@ -1107,7 +1257,7 @@ def parse_actual(value: Any, unit: str) -> tuple[Any, str | None]:
     if value is None:
         return None, None
     if isinstance(value, bool):
-        raise ValueError("참/거짓 값은 실적이 될 수 없습니다")
+        raise ValueError(f"참/거짓 값은 {_SUBJECT.get(what, what + '이(가)')} 될 수 없습니다")
     if isinstance(value, (int, float)):
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError("숫자가 아닙니다")

@@ -102,18 +102,24 @@ def write(
         verdict = "" if weak is None else (weak_label if weak else normal_label)
         ws.write_string(row, 0, project.name, name_fmt)
         ws.write_formula(
-            row, 1, f"={sheet}!{cell(start, dep.PRATE)}", rate_fmt, "" if rate is None else rate
+            row,
+            1,
+            f"={sheet}!{cell(start, placement.cols.prate)}",
+            rate_fmt,
+            "" if rate is None else rate,
         )
-        ws.write_formula(row, 2, f"={sheet}!{cell(start, dep.JUDGE)}", judge_fmt, verdict)
+        ws.write_formula(
+            row, 2, f"={sheet}!{cell(start, placement.cols.judge)}", judge_fmt, verdict
+        )
         ws.set_row(row, row_height(template, lines_needed(project.name, widths[0])))
         row += 1
     row += 1
     label_fmt = styles.box(bold=True, bg_color=styles.colors.get("total_fill", "#F2F2F2"))
     count_fmt = styles.box(num_format='#,##0;"△"#,##0;"-"', align="center")
-    first_col = placement.key_range(dep.FIRST, dept_sheet)
-    judge_col = placement.key_range(dep.JUDGE, dept_sheet)
-    key_col = placement.key_range(dep.KEY, dept_sheet)
-    actual_col = placement.key_range(dep.ACTUAL, dept_sheet)
+    first_col = placement.key_range(placement.cols.first, dept_sheet)
+    judge_col = placement.key_range(placement.cols.judge, dept_sheet)
+    key_col = placement.key_range(placement.cols.key, dept_sheet)
+    actual_col = placement.key_range(placement.cols.actual, dept_sheet)
     rates = [is_weak(rate_of(p), threshold) for _, _, p in placement.project_spans]
     blank = sum(i.actual is None for _, _, i, _, _ in placement.indicator_rows)
     for label, formula, value in (

@@ -75,11 +75,11 @@ def write(
         bold=True,
         font_color=styles.colors.get("weak_font", "#9C0006"),
     )
-    dept_col = placement.key_range(dep.DEPT, dept_sheet)
-    key_col = placement.key_range(dep.KEY, dept_sheet)
-    actual_col = placement.key_range(dep.ACTUAL, dept_sheet)
-    first_col = placement.key_range(dep.FIRST, dept_sheet)
-    judge_col = placement.key_range(dep.JUDGE, dept_sheet)
+    dept_col = placement.key_range(placement.cols.dept, dept_sheet)
+    key_col = placement.key_range(placement.cols.key, dept_sheet)
+    actual_col = placement.key_range(placement.cols.actual, dept_sheet)
+    first_col = placement.key_range(placement.cols.first, dept_sheet)
+    judge_col = placement.key_range(placement.cols.judge, dept_sheet)
     row = FIRST_ROW
     for d in status.departments:
         sub = d.submitted

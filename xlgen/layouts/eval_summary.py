@@ -85,9 +85,9 @@ def write(
         bold=True,
         bg_color=styles.colors.get("total_fill", "#F2F2F2"),
     )
-    bureau_col = placement.key_range(dep.BUREAU, dept_sheet)
-    first_col = placement.key_range(dep.FIRST, dept_sheet)
-    judge_col = placement.key_range(dep.JUDGE, dept_sheet)
+    bureau_col = placement.key_range(placement.cols.bureau, dept_sheet)
+    first_col = placement.key_range(placement.cols.first, dept_sheet)
+    judge_col = placement.key_range(placement.cols.judge, dept_sheet)
     per_bureau = bureau_counts(evaluation, evaluation.threshold)
 
     t = TOTAL_ROW

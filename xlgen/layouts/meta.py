@@ -22,11 +22,10 @@ SHEET = "_xlgen"
 FORMAT = "xlgen-workbook/1"
 RECORD_HEADERS = ["record_key", "department", "project", "indicator", "target", "actual", "note"]
 FIELD_ROWS = 64  # the fields sit in the first rows, ahead of the record table
-# Columns of the record table the import does not use (it compares 실적 and 비고 with the
-# values the workbook was built with): left unread.
-_BUILT_UNUSED = frozenset(
-    RECORD_HEADERS.index(h) for h in RECORD_HEADERS if h not in ("record_key", "actual", "note")
-)
+# Columns of the record table the import does not use (it compares 실적, 비고 and, while
+# targets are set, 목표 with the values the workbook was built with): left unread.
+_BUILT_USED = ("record_key", "actual", "note", "target")
+_BUILT_UNUSED = frozenset(RECORD_HEADERS.index(h) for h in RECORD_HEADERS if h not in _BUILT_USED)
 
 
 SHEET_SEPARATOR = "/"  # between the names of the "sheets" field (a sheet name cannot hold it)
@@ -76,18 +75,16 @@ def read_fields(rows: RowSource) -> dict[str, Any]:
     return read([list(row.values) for row in rows(limit=FIELD_ROWS)])[0]
 
 
-def read_built(rows: RowSource) -> dict[str, tuple[Any, Any]]:
-    """Record key → (actual, note) from a `_xlgen` sheet: what the import compares with
-    (the record table only, streamed, leaving unread the columns it does not use)."""
+def read_built(rows: RowSource) -> dict[str, tuple[Any, Any, Any]]:
+    """Record key → (actual, note, target) from a `_xlgen` sheet: what the import compares
+    with (the record table only, streamed, leaving unread the columns it does not use)."""
     return _built(row.values for row in rows(skip=_BUILT_UNUSED))
 
 
-def _built(rows: Iterable[list[Any]]) -> dict[str, tuple[Any, Any]]:
-    key_col, actual_col, note_col = (
-        RECORD_HEADERS.index(h) for h in ("record_key", "actual", "note")
-    )
-    width = note_col + 1
-    built: dict[str, tuple[Any, Any]] = {}
+def _built(rows: Iterable[list[Any]]) -> dict[str, tuple[Any, Any, Any]]:
+    key_col, actual_col, note_col, target_col = (RECORD_HEADERS.index(h) for h in _BUILT_USED)
+    width = max(note_col, target_col) + 1
+    built: dict[str, tuple[Any, Any, Any]] = {}
     in_records = False
     for values in rows:
         if not values or values[0] in (None, ""):
@@ -99,7 +96,7 @@ def _built(rows: Iterable[list[Any]]) -> dict[str, tuple[Any, Any]]:
             continue
         if len(values) < width:
             values = list(values) + [None] * (width - len(values))
-        built[str(values[key_col])] = (values[actual_col], values[note_col])
+        built[str(values[key_col])] = (values[actual_col], values[note_col], values[target_col])
     return built
 
 
