@@ -661,12 +661,13 @@ def _compare_row(
         if problem:
             return [problem]
         if preview.phase is not Phase.TARGETS:
-            if not (target == built_target or _same(target, built_target)):
+            untouched = target == built_target or _same(target, built_target)
+            if not untouched and not (target == ind.target or _same(target, ind.target)):
                 return [
                     f"{name}: {reading.ref('target', row.index)} ({_label(d, p, ind)}): 목표가 "
-                    f"이 통합문서를 만든 뒤 확정되어 바꿀 수 없습니다 ({shorten(built_target)} → "
-                    f"{shorten(target)}). 목표를 다시 고치려면 xlgen targets {preview.key} "
-                    "--reopen 하세요."
+                    f"이 통합문서를 만든 뒤 {shorten(ind.target)}(으)로 확정되어 바꿀 수 없습니다 "
+                    f"(이 파일: {shorten(target)}). 목표를 다시 고치려면 xlgen targets "
+                    f"{preview.key} --reopen 하세요."
                 ]
         else:
             fields.append(("target", target, built_target, ind.target, ind.target))
