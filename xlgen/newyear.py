@@ -277,7 +277,7 @@ def _organise(source: Evaluation, m: DepartmentMap) -> tuple[list[Bureau], list[
     for mv in m.moves:
         findings.append(
             Finding(
-                mv.line,
+                None,  # 검토사항's 문서 행 is a line of the source text, not of the map
                 kind=Kind.DEPARTMENT_MAPPED,
                 change="move",
                 old=mv.source,
