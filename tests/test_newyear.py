@@ -142,7 +142,7 @@ def test_new_refuses_an_existing_year_a_missing_source_and_a_bad_year(year, tmp_
     r = run(db, "new", "2020", "--from", "2019")
     assert r.exit_code == 1
     assert r.stderr == (
-        "오류: '2020'은(는) 이미 저장소에 있습니다 (리비전 1). 그대로 둡니다. 새로 만들려면 "
+        "오류: '2020'은 이미 저장소에 있습니다 (리비전 1). 그대로 둡니다. 새로 만들려면 "
         "--replace를 붙이세요 (입력한 목표·실적은 사라집니다).\n"
     )
     r = run(db, "new", "2021", "--from", "2018")
@@ -152,12 +152,10 @@ def test_new_refuses_an_existing_year_a_missing_source_and_a_bad_year(year, tmp_
     )
     r = run(db, "new", "2018", "--from", "2019")
     assert r.exit_code == 1
-    assert r.stderr == "오류: 새 연도 2018은(는) --from '2019'의 연도 2019보다 뒤여야 합니다.\n"
+    assert r.stderr == "오류: 새 연도 2018은 --from '2019'의 연도 2019보다 뒤여야 합니다.\n"
     r = run(db, "new", "next", "--from", "2019")
     assert r.exit_code == 1
-    assert (
-        r.stderr == "오류: 'next'은(는) 연도가 아닙니다. --year로 새 문서의 연도를 정해 주세요.\n"
-    )
+    assert r.stderr == "오류: 'next'는 연도가 아닙니다. --year로 새 문서의 연도를 정해 주세요.\n"
     assert db.read_bytes() == before
     with Store.open(db) as s:
         assert [i.key for i in s.keys()] == ["2019", "2020"]
@@ -171,9 +169,13 @@ def test_new_refuses_an_existing_year_a_missing_source_and_a_bad_year(year, tmp_
 
 def test_status_and_history_show_the_phase(year, tmp_path):
     db = year.store(tmp_path)
-    out = ok(run(db, "status")).output.splitlines()
-    assert out[2] == "  2020           평가    영등포구 2020  리비전 1  [목표 설정]  (2019 이월)"
-    assert "[" not in out[1]  # 2019 is an evaluation being evaluated: no phase mark
+    rows = {
+        line.split("\t")[0]: line.split("\t") for line in ok(run(db, "status")).stdout.splitlines()
+    }
+    assert rows["문서 키"][1] == "종류"
+    assert rows["2020"][1:5] == ["평가 (목표 설정)", "영등포구", "2020", "1"]
+    assert rows["2020"][-1] == "2019 이월"
+    assert rows["2019"][1] == "평가"  # an evaluation being evaluated: no phase said
     assert "새 연도 만들기" in ok(run(db, "history", "2020")).output
 
 
@@ -313,7 +315,7 @@ def test_targets_and_actuals_import_with_the_same_validation(year, tmp_path):
     )
     r = ok(run(db, "import", path))
     assert "  감사담당관 / 구정 청렴도 향상 / 청렴도 향상 시책 추진  목표 (빈칸) → 30" in r.output
-    assert "글자로 입력된 '1,234'을(를) 숫자 1234(으)로 읽었습니다" in r.output
+    assert "글자로 입력된 '1,234'를 숫자 1234로 읽었습니다" in r.output
     values = stored(db)
     assert (values["I0001"].target, values["I0002"].target, values["I0003"].target) == (
         30,
@@ -333,7 +335,7 @@ def test_targets_and_actuals_import_with_the_same_validation(year, tmp_path):
 @pytest.mark.parametrize(
     ("typed", "reason"),
     [
-        ("많음", "목표 '많음'은(는) 숫자가 아닙니다"),
+        ("많음", "목표 '많음'은 숫자가 아닙니다"),
         ("=1+1", "목표 수식(=1+1)은 넣을 수 없습니다. 숫자를 직접 입력하세요"),
         (True, "목표 참/거짓 값은 목표가 될 수 없습니다"),
         ("85%", "목표 '85%': 단위가 '회'인 지표에 %를 붙일 수 없습니다"),
@@ -359,7 +361,7 @@ def test_percent_formatted_target_only_for_a_percent_indicator(year, tmp_path):
     # I0006 (정책실명제 관리) is in %, I0001 in 회.
     ok_path = edited(year.form, tmp_path / "pct.xlsx", [(rows["I0006"], T, 0.95)], fmt="0%")
     r = ok(run(db, "import", ok_path))
-    assert "백분율 서식으로 입력된 0.95을(를) 95(으)로 읽었습니다" in r.output
+    assert "백분율 서식으로 입력된 0.95를 95로 읽었습니다" in r.output
     assert stored(db)["I0006"].target == 95
     bad = edited(year.form, tmp_path / "pct2.xlsx", [(rows["I0001"], T, 0.95)], fmt="0%")
     r = run(db, "import", bad)
@@ -423,7 +425,7 @@ def test_fix_refuses_blank_targets_then_protects_them(year, tmp_path):
     bad = edited(path, tmp_path / "eval.xlsx", [(rows["I0001"], dep.TARGET, 99)])
     r = run(db, "import", bad)
     assert r.exit_code == 1
-    assert "보호된 칸 '목표'이(가) 바뀌었습니다 (27 → 99)" in r.stderr
+    assert "보호된 칸 '목표'가 바뀌었습니다 (27 → 99)" in r.stderr
     # a 목표 설정 form built before the fix: its 실적 still imports, a changed 목표 does not
     late = edited(form, tmp_path / "late.xlsx", [(year.rows["I0002"], A, 14)])
     assert ok(run(db, "import", late)).output.splitlines()[1] == "바뀌는 값 1건:"
@@ -431,9 +433,7 @@ def test_fix_refuses_blank_targets_then_protects_them(year, tmp_path):
     late2 = edited(form, tmp_path / "late2.xlsx", [(year.rows["I0002"], T, 1)])
     r = run(db, "import", late2)
     assert r.exit_code == 1
-    assert (
-        "목표가 이 통합문서를 만든 뒤 12(으)로 확정되어 바꿀 수 없습니다 (이 파일: 1)" in r.stderr
-    )
+    assert "목표가 이 통합문서를 만든 뒤 12로 확정되어 바꿀 수 없습니다 (이 파일: 1)" in r.stderr
     # the store refuses a 목표 change of a fixed document too (no undo across the fix)
     r = run(db, "undo", "2020")
     assert r.exit_code == 0  # the 실적 import after the fix
@@ -504,25 +504,25 @@ to = "도서관과"
     [
         (
             '[rename]\n"총무팀" = "총무과2"\n',
-            "부서변경.toml 2행: 부서 '총무팀'이(가) 저장소의 '2019' 평가에 없습니다.",
+            "부서변경.toml 2행: 부서 '총무팀'이 저장소의 '2019' 평가에 없습니다.",
         ),
         (
             '[[move]]\nproject = "없는 사업"\nfrom = "미래교육과"\nto = "도서관과"\n',
-            "부서변경.toml 1행: 사업 '없는 사업'이(가) 저장소의 '2019' 평가의 '미래교육과' 부서에 없습니다.",
+            "부서변경.toml 1행: 사업 '없는 사업'이 저장소의 '2019' 평가의 '미래교육과' 부서에 없습니다.",
         ),
         (
             '\n[[move]]\nproject = "도서관 운영 활성화"\nfrom = "미래교육국"\nto = "도서관과"\n',
-            "부서변경.toml 2행: 부서 '미래교육국'이(가) 저장소의 '2019' 평가에 없습니다.",
+            "부서변경.toml 2행: 부서 '미래교육국'이 저장소의 '2019' 평가에 없습니다.",
         ),
         (
             '[rename]\n"재무과" = "보건지원과"\n',
-            "부서변경.toml 2행: 부서 '보건지원과'(으)로 합쳐지는 부서들이 서로 다른 국에 있습니다 "
+            "부서변경.toml 2행: 부서 '보건지원과'로 합쳐지는 부서들이 서로 다른 국에 있습니다 "
             '(재무과: 재정국, 보건지원과: 보건소). [bureau]에 "보건지원과" = "국 이름"을 적어 '
             "어느 국에 둘지 정해 주세요.",
         ),
         (
             '[bureau]\n"총무과" = "미래국"\n',
-            "부서변경.toml 2행: 국 '미래국'이(가) 저장소의 '2019' 평가에 없습니다.",
+            "부서변경.toml 2행: 국 '미래국'이 저장소의 '2019' 평가에 없습니다.",
         ),
         (
             '[renames]\n"a" = "b"\n',

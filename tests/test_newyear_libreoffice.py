@@ -124,6 +124,4 @@ def test_targets_typed_in_calc_round_trip_and_are_protected_after_fixing(tmp_pat
     )
     r = run(db, "import", late)
     assert r.exit_code == 1
-    assert (
-        "목표가 이 통합문서를 만든 뒤 12(으)로 확정되어 바꿀 수 없습니다 (이 파일: 13)" in r.stderr
-    )
+    assert "목표가 이 통합문서를 만든 뒤 12로 확정되어 바꿀 수 없습니다 (이 파일: 13)" in r.stderr

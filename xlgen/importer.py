@@ -665,7 +665,7 @@ def _compare_row(
             if not untouched and not (target == ind.target or _same(target, ind.target)):
                 return [
                     f"{name}: {reading.ref('target', row.index)} ({_label(d, p, ind)}): 목표가 "
-                    f"이 통합문서를 만든 뒤 {shorten(ind.target)}(으)로 확정되어 바꿀 수 없습니다 "
+                    f"이 통합문서를 만든 뒤 {shorten(ind.target)}{particle(shorten(ind.target), '으로/로')} 확정되어 바꿀 수 없습니다 "
                     f"(이 파일: {shorten(target)}). 목표를 다시 고치려면 xlgen targets "
                     f"{preview.key} --reopen 하세요."
                 ]

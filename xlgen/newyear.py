@@ -21,6 +21,7 @@ from pathlib import Path
 from .errors import InputError, NotFoundError, XlgenError
 from .files import read_regular
 from .findings import Finding, Kind
+from .korean import josa, particle
 from .model import (
     Bureau,
     CarriedFrom,
@@ -98,7 +99,7 @@ def read_map(path: Path) -> DepartmentMap:
     for table in ("rename", "bureau"):
         value = raw.get(table, {})
         if not isinstance(value, dict):
-            raise InputError(f'{name}: [{table}]은(는) 표여야 합니다 (예: "옛 부서" = "새 부서").')
+            raise InputError(f'{name}: [{table}] 항목은 표여야 합니다 (예: "옛 부서" = "새 부서").')
         for old, new in value.items():
             line = _line_of(lines, old)
             if line:
@@ -133,7 +134,7 @@ def read_map(path: Path) -> DepartmentMap:
         values = {k: entry[k] for k in _MOVE_KEYS}
         bad = [k for k, v in values.items() if not isinstance(v, str) or not v.strip()]
         if bad:
-            raise InputError(f"{where}: [[move]]의 {bad[0]}은(는) 비어 있지 않은 글자여야 합니다.")
+            raise InputError(f"{where}: [[move]]의 {bad[0]} 값은 비어 있지 않은 글자여야 합니다.")
         m.moves.append(
             Move(values["project"].strip(), values["from"].strip(), values["to"].strip(), line)
         )
@@ -174,13 +175,17 @@ def check_map(m: DepartmentMap, source: Evaluation, source_key: str) -> None:
     in_store = f"저장소의 '{source_key}' 평가"
 
     def missing(what: str, name: str, where: str) -> InputError:
-        return InputError(f"{where}: {what} '{name}'이(가) {in_store}에 없습니다.")
+        return InputError(
+            f"{where}: {what} '{name}'{particle(name, '이/가')} {in_store}에 없습니다."
+        )
 
     for old, new in m.rename.items():
         if old not in departments:
             raise missing("부서", old, m.where("rename", old))
         if old == new:
-            raise InputError(f"{m.where('rename', old)}: '{old}'을(를) 같은 이름으로 바꿉니다.")
+            raise InputError(
+                f"{m.where('rename', old)}: '{old}'{particle(old, '을/를')} 같은 이름으로 바꿉니다."
+            )
     moved: dict[tuple[str, str], Move] = {}
     for mv in m.moves:
         where = f"{m.path.name if m.path else '부서 변경 파일'}" + (
@@ -191,28 +196,31 @@ def check_map(m: DepartmentMap, source: Evaluation, source_key: str) -> None:
         projects = [p.name for d in source.departments() if d.name == mv.source for p in d.projects]
         if mv.project not in projects:
             raise InputError(
-                f"{where}: 사업 '{mv.project}'이(가) {in_store}의 '{mv.source}' 부서에 없습니다."
+                f"{where}: 사업 '{mv.project}'{particle(mv.project, '이/가')} {in_store}의 '{mv.source}' 부서에 "
+                "없습니다."
             )
         if projects.count(mv.project) > 1:
             raise InputError(
-                f"{where}: '{mv.source}' 부서에 사업 '{mv.project}'이(가) 둘 이상 있어 어느 것을 "
+                f"{where}: '{mv.source}' 부서에 사업 '{mv.project}'{particle(mv.project, '이/가')} 둘 이상 있어 어느 것을 "
                 "옮길지 정할 수 없습니다."
             )
         if (mv.source, mv.project) in moved:
             first = moved[(mv.source, mv.project)]
             raise InputError(
-                f"{where}: '{mv.source}'의 사업 '{mv.project}'을(를) 두 번 옮깁니다"
+                f"{where}: '{mv.source}'의 사업 '{mv.project}'{particle(mv.project, '을/를')} 두 번 옮깁니다"
                 + (f" ({first.line}행과)." if first.line else ".")
             )
         if mv.target == m.rename.get(mv.source, mv.source):
-            raise InputError(f"{where}: 사업 '{mv.project}'을(를) 같은 부서로 옮깁니다.")
+            raise InputError(
+                f"{where}: 사업 '{mv.project}'{particle(mv.project, '을/를')} 같은 부서로 옮깁니다."
+            )
         moved[(mv.source, mv.project)] = mv
     finals = {m.rename.get(n, n) for n in departments} | {mv.target for mv in m.moves}
     for dept, bureau in m.bureaus.items():
         where = m.where("bureau", dept)
         if dept not in finals:
             raise InputError(
-                f"{where}: [bureau]의 부서 '{dept}'이(가) 새 연도의 부서에 없습니다 "
+                f"{where}: [bureau]의 부서 '{dept}'{particle(dept, '이/가')} 새 연도의 부서에 없습니다 "
                 f"({in_store}의 부서와 [rename]·[[move]]로 생기는 부서만 쓸 수 있습니다)."
             )
         if bureau not in bureaus:
@@ -308,7 +316,7 @@ def _organise(source: Evaluation, m: DepartmentMap) -> tuple[list[Bureau], list[
             bureau = where_from[0]
         else:
             raise InputError(
-                f"{m.where('rename', origins[0] if origins else name)}: 부서 '{name}'(으)로 합쳐지는 "
+                f"{m.where('rename', origins[0] if origins else name)}: 부서 '{name}'{particle(name, '으로/로')} 합쳐지는 "
                 f"부서들이 서로 다른 국에 있습니다 ("
                 + ", ".join(f"{p.origin}: {p.bureau}" for p in members)
                 + f'). [bureau]에 "{name}" = "국 이름"을 적어 어느 국에 둘지 정해 주세요.'
@@ -413,7 +421,9 @@ def create_year(
     (see the module's docstring). Refuses when `key` exists (unless `replace`), when
     `source_key` does not, or when the map names what the source does not have."""
     if key == source_key:
-        raise XlgenError(f"새 문서 '{key}'와(과) --from '{source_key}'이(가) 같습니다.")
+        raise XlgenError(
+            f"새 문서 '{key}'{particle(key, '과/와')} --from '{source_key}'{particle(source_key, '이/가')} 같습니다."
+        )
     if not store.has(source_key):
         raise NotFoundError(
             f"--from {source_key}: 저장소에 '{source_key}' 문서가 없습니다 ({store.path}). "
@@ -425,15 +435,17 @@ def create_year(
     if year is None:
         year = year_of_key(key)
     if year is None:
-        raise XlgenError(f"'{key}'은(는) 연도가 아닙니다. --year로 새 문서의 연도를 정해 주세요.")
+        raise XlgenError(
+            f"'{key}'{particle(key, '은/는')} 연도가 아닙니다. --year로 새 문서의 연도를 정해 주세요."
+        )
     if source.year is not None and year <= source.year:
         raise XlgenError(
-            f"새 연도 {year}은(는) --from '{source_key}'의 연도 {source.year}보다 뒤여야 합니다."
+            f"새 연도 {josa(year, '은/는')} --from '{source_key}'의 연도 {source.year}보다 뒤여야 합니다."
         )
     exists = store.has(key)
     if exists and not replace:
         raise XlgenError(
-            f"'{key}'은(는) 이미 저장소에 있습니다 (리비전 {store.revision(key)}). 그대로 둡니다. "
+            f"'{key}'{particle(key, '은/는')} 이미 저장소에 있습니다 (리비전 {store.revision(key)}). 그대로 둡니다. "
             "새로 만들려면 --replace를 붙이세요 (입력한 목표·실적은 사라집니다)."
         )
     the_map = read_map(mapping) if mapping is not None else None

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .errors import XlgenError
+from .korean import particle
 from .model import Evaluation, Phase
 from .store import Store
 
@@ -52,7 +53,9 @@ def _listed(names: list[str]) -> str:
 def _evaluation(store: Store, key: str) -> Evaluation:
     doc = store.load(key)
     if not isinstance(doc, Evaluation):
-        raise XlgenError(f"'{key}'은(는) 평가 문서가 아니라 목표 설정 단계가 없습니다.")
+        raise XlgenError(
+            f"'{key}'{particle(key, '은/는')} 평가 문서가 아니라 목표 설정 단계가 없습니다."
+        )
     return doc
 
 
@@ -92,7 +95,9 @@ def reopen_targets(store: Store, key: str, *, os_user: str) -> TargetReport:
     """Open the targets of `key` again (평가 → 목표 설정)."""
     report = target_status(store, key)
     if report.phase is Phase.TARGETS:
-        report.message = f"'{key}'은(는) 이미 목표 설정 단계입니다. 바꾼 것이 없습니다."
+        report.message = (
+            f"'{key}'{particle(key, '은/는')} 이미 목표 설정 단계입니다. 바꾼 것이 없습니다."
+        )
         return report
     report.revision = store.set_phase(
         key, Phase.TARGETS, os_user=os_user, expected_revision=report.revision

@@ -1243,9 +1243,6 @@ def _num(value: Any) -> str:
     return format_number(value)
 
 
-_SUBJECT = {"실적": "실적이", "목표": "목표가"}  # the subject particle each name takes
-
-
 def parse_actual(value: Any, unit: str, what: str = "실적") -> tuple[Any, str | None]:
     """A 실적 (or, while targets are set, 목표: `what`) cell's value → (number or None, a
     note on what was normalised, or None).
@@ -1257,7 +1254,7 @@ def parse_actual(value: Any, unit: str, what: str = "실적") -> tuple[Any, str 
     if value is None:
         return None, None
     if isinstance(value, bool):
-        raise ValueError(f"참/거짓 값은 {_SUBJECT.get(what, what + '이(가)')} 될 수 없습니다")
+        raise ValueError(f"참/거짓 값은 {what}{particle(what, '이/가')} 될 수 없습니다")
     if isinstance(value, (int, float)):
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError("숫자가 아닙니다")
