@@ -354,17 +354,7 @@ def build_evaluation(
                 ("문서", doc.title),
                 ("기관", doc.org or "미상"),
                 ("연도", doc.year or "미상"),
-                ("단계", doc.phase.value),
-                *(
-                    [
-                        (
-                            "전년도 문서",
-                            f"{doc.carried_from.key} ({doc.carried_from.year or '연도 미상'})",
-                        )
-                    ]
-                    if doc.carried_from
-                    else []
-                ),
+                *_year_rows(doc),
                 ("문서 키", key),
                 ("저장소 리비전", revision),
                 ("원본 파일", source),
@@ -447,6 +437,18 @@ def build_evaluation(
         wb.close()
 
     return write_atomically(path, write)
+
+
+def _year_rows(doc: Evaluation) -> list[tuple[str, Any]]:
+    """설정's rows about a carried-over year (its phase, last year's document); none for a
+    document read from its text in the evaluation phase."""
+    if doc.carried_from is None and doc.phase is Phase.EVALUATION:
+        return []
+    rows: list[tuple[str, Any]] = [("단계", doc.phase.value)]
+    if doc.carried_from is not None:
+        last = doc.carried_from
+        rows.append(("전년도 문서", f"{last.key} ({last.year or '연도 미상'})"))
+    return rows
 
 
 def _findings_of(doc: Document) -> list[ParseWarning]:
