@@ -184,7 +184,14 @@ def test_status_and_history_show_the_phase(year, tmp_path):
 
 def test_form_has_37_departments_244_indicators_open_targets_and_reference_columns(year):
     wb = openpyxl.load_workbook(year.form)
-    assert wb.sheetnames == [SUMMARY, DEPTS, FINDINGS, SETTINGS, "_xlgen"]  # no Ⅱ, no 차트
+    assert wb.sheetnames == [
+        SUMMARY,
+        DEPTS,
+        FINDINGS,
+        "제출 현황",
+        SETTINGS,
+        "_xlgen",
+    ]  # no Ⅱ, 차트
     ws = wb[DEPTS]
     titles = [
         r[0].value
@@ -295,6 +302,13 @@ def test_by_department_forms_for_the_new_year(year, tmp_path):
     r = ok(run(db, "import", path))
     assert "감사담당관 / 구정 청렴도 향상 / 청렴도 향상 시책 추진  목표 (빈칸) → 30" in r.output
     assert stored(db)["I0001"].target == 30
+    # the round's status, as for any other document: 감사담당관 in, the other 36 missing
+    out = ok(run(db, "status", "2020")).output
+    assert "제출 1 / 37 (미제출 36)" in out
+    rows = [line.split("\t") for line in out.splitlines() if line.startswith("감사담당관\t")]
+    assert rows and rows[0][3] != "미제출"
+    missing = ok(run(db, "status", "2020", "--missing")).output
+    assert "아직 제출하지 않은 부서 36곳:" in missing and "감사담당관" not in missing
 
 
 # --------------------------------------------------------------------------- importing targets
@@ -412,7 +426,16 @@ def test_fix_refuses_blank_targets_then_protects_them(year, tmp_path):
     path = tmp_path / "out" / "2020" / EVAL
     assert built == f"{path}\n"
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == [SUMMARY, "Ⅱ 추진성과", DEPTS, "차트", FINDINGS, SETTINGS, "_xlgen"]
+    assert wb.sheetnames == [
+        SUMMARY,
+        "Ⅱ 추진성과",
+        DEPTS,
+        "차트",
+        FINDINGS,
+        "제출 현황",
+        SETTINGS,
+        "_xlgen",
+    ]
     ws = wb[DEPTS]
     assert [c.value for c in ws[5][: dep.NOTE + 1]][3:5] == ["목표", "실적"]
     rows = records_of(path, dep.KEY)
@@ -603,7 +626,7 @@ def test_a_version_1_store_is_migrated_keeping_its_history(tmp_path):
     )
     conn.close()
     with Store.open(db) as s:
-        assert s.schema_version == 2
+        assert s.schema_version == 3  # through 2 (the round) and 3 (phases)
         assert s.keys()[0].phase == "평가"
         assert [(e.record_key, e.field, e.old, e.new) for e in s.history_entries("2019")] == [
             ("I0001", "actual", 1, 2)
