@@ -191,14 +191,16 @@ def test_a_schema_1_store_opens_and_joins_the_round(tmp_path):
     conn.execute(f"ATTACH DATABASE '{new}' AS src")
     columns = "key, kind, title, org, year, revision, source_name, source_sha256, encoding, saved_at, body"
     conn.execute(f"INSERT INTO documents ({columns}) SELECT {columns} FROM src.documents")
+    # The schema-1 columns only (schema 3 added indicator columns; issue 15).
     for table in ("indicators", "revisions", "history"):
-        conn.execute(f"INSERT INTO {table} SELECT * FROM src.{table}")
+        names = ", ".join(r[1] for r in conn.execute(f"PRAGMA main.table_info({table})"))
+        conn.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM src.{table}")
     conn.execute("DETACH DATABASE src")
     conn.execute("PRAGMA user_version = 1")
     conn.close()
     desk.db = old
     with Store.open(old) as store:
-        assert store.schema_version == 2
+        assert store.schema_version == 3  # 2: the round; 3: phases (issue 15)
         assert re.fullmatch(r"r[0-9a-f]{16}", store.round("2019"))
         assert store.load("2019").title
     assert desk.run("build", "2019", "--by-department", "--out", desk.out).exit_code == 0
