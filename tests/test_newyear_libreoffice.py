@@ -13,11 +13,12 @@ import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 
-from xlgen import libreoffice as lo
 from xlgen.cli import cli
 from xlgen.layouts import eval_departments as dep
 from xlgen.layouts._base import col_letter
 from xlgen.store import Store
+
+from support import libreoffice as lo
 
 pytestmark = [
     pytest.mark.libreoffice,

@@ -736,8 +736,9 @@ def targets(key: str, fix: bool, reopen: bool, allow_blank: bool, db: Path | Non
 
 def _kind_ko(shown: str, kind: str, phase: str | None) -> str:
     """A stored document's kind as status shows it (`shown`); an evaluation whose targets
-    are still being set says so ("평가 (목표 설정)")."""
-    if kind != "evaluation" or phase in (None, "평가"):
+    are still being set says so ("평가 (목표 설정)"); a kind without phases never does."""
+    entry = kinds.find(kind)
+    if entry is None or not entry.phased or phase in (None, "평가"):
         return shown
     return f"{shown} ({phase})"
 
