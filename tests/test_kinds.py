@@ -56,7 +56,7 @@ MINUTES = kinds.Kind(
     parse=_parse_minutes,
     store=kinds.StoreCodec(
         body=lambda doc: {"items": doc.items},
-        load=lambda title, org, year, body, rows: Minutes(title, org, year, body["items"]),
+        load=lambda title, org, year, body, rows, phase: Minutes(title, org, year, body["items"]),
     ),
     build=_build_minutes,
     json_fields=lambda doc: {"items": list(doc.items)},
@@ -129,6 +129,20 @@ def test_store_refuses_an_unregistered_kind_and_keeps_nothing(tmp_path):
                 "m", Minutes("회의록", None, None, []), source_name="m.txt", source_sha256="0"
             )
         assert store.keys() == []
+
+
+def test_a_registered_third_kind_is_stored_without_a_migration(minutes_kind, tmp_path):
+    """The store's schema names no kinds (schema 3): a kind the registry knows is saved
+    and loaded as it is, listed with its kind, and refused again once unregistered."""
+    doc = Minutes("회의록", "서구", 2020, ["예산", "인사"])
+    with Store.open(tmp_path / "s.sqlite") as store:
+        store.save_document("m", doc, source_name="m.txt", source_sha256="0")
+        assert store.load("m") == doc
+        assert [(i.key, i.kind, i.phase) for i in store.keys()] == [("m", "minutes", None)]
+    kinds.unregister(MINUTES.name)
+    with Store.open(tmp_path / "s.sqlite") as store:
+        with pytest.raises(kinds.UnknownKindError, match="알 수 없는 문서 종류입니다: 'minutes'"):
+            store.load("m")
 
 
 def test_text_two_kinds_accept_is_refused(minutes_kind, tmp_path):

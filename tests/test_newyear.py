@@ -21,7 +21,7 @@ from xlgen.layouts import eval_departments as dep
 from xlgen.layouts._base import col_letter
 from xlgen.model import Phase
 from xlgen.store import Store
-from xlgen.store_schema import SCHEMA_V1
+from xlgen.store_schema import MIGRATIONS, SCHEMA_V1, SCHEMA_VERSION, statements
 
 DEPTS, SUMMARY, SETTINGS, FINDINGS = "Ⅲ 부서별현황", "Ⅰ 국별현황", "설정", "검토사항"
 FORM = "2020년 성과관리 주요사업 목표 설정.xlsx"
@@ -609,8 +609,6 @@ def test_carry_over_keeps_directions_and_decimals():
 
 
 def test_a_version_1_store_is_migrated_keeping_its_history(tmp_path):
-    from xlgen.store_schema import statements
-
     db = tmp_path / "v1.sqlite"
     conn = sqlite3.connect(db, isolation_level=None)
     for statement in statements(SCHEMA_V1):
@@ -635,3 +633,104 @@ def test_a_version_1_store_is_migrated_keeping_its_history(tmp_path):
             r[0] for r in s._conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
         }
         assert {"history_by_value", "history_by_revision"} <= indexes
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory) -> Path:
+    """A current store holding the 2019 evaluation and the plan seed."""
+    db = tmp_path_factory.mktemp("seeded") / "store.sqlite"
+    ok(run(db, "load", "2019"))
+    ok(run(db, "load", "plan-seogu"))
+    return db
+
+
+def _old_store(path: Path, version: int, src: Path) -> dict[str, tuple[list[str], list[tuple]]]:
+    """A store at schema ``version`` (1 or 2) holding what ``src`` holds (the columns that
+    schema has), plus an import's history and, from schema 2, a department build and a
+    submission; returns each table's columns and rows."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    for script in MIGRATIONS[:version]:
+        for statement in statements(script):
+            conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.execute(f"ATTACH DATABASE '{src}' AS src")
+    tables = [
+        r[0]
+        for r in conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")
+        if not r[0].startswith("sqlite_")
+    ]
+    columns = {t: [r[1] for r in conn.execute(f"PRAGMA main.table_info({t})")] for t in tables}
+    for table in ("documents", "indicators", "revisions"):
+        names = ", ".join(columns[table])
+        conn.execute(f"INSERT INTO main.{table} ({names}) SELECT {names} FROM src.{table}")
+    conn.execute("DETACH DATABASE src")
+    conn.execute("UPDATE documents SET revision = 2 WHERE key = '2019'")
+    conn.execute("INSERT INTO revisions VALUES ('2019',2,'import','at','me','f.xlsx','h',NULL)")
+    conn.execute(
+        "INSERT INTO history (doc_key, revision, at, os_user, file_name, file_hash, record_key, "
+        "field, old, new) VALUES ('2019',2,'at','me','f.xlsx','h','I0001','actual','37','38')"
+    )
+    if version >= 2:
+        conn.execute(
+            "INSERT INTO department_builds (doc_key, round, department, revision, at, os_user, "
+            "file_name) SELECT '2019', round, '총무과', 2, 'at', 'me', 'a.xlsx' FROM documents "
+            "WHERE key = '2019'"
+        )
+        conn.execute(
+            "INSERT INTO submissions (doc_key, round, department, revision, imported, "
+            "built_revision, at, os_user, file_name, file_hash, changes) SELECT '2019', round, "
+            "'총무과', 2, NULL, 2, 'at', 'me', 'a.xlsx', 'h', 0 FROM documents WHERE key = '2019'"
+        )
+    kept = {
+        t: (columns[t], sorted(conn.execute(f"SELECT {', '.join(columns[t])} FROM {t}")))
+        for t in tables
+    }
+    conn.close()
+    return kept
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_schema_3_keeps_every_row_and_drops_the_kind_check(tmp_path, seeded, version):
+    """Schema 3 rebuilds documents, indicators and history (a CHECK cannot be altered):
+    every row of a schema-1 or schema-2 store is kept, indicators still reference (and
+    cascade from) documents, and documents.kind no longer lists the kinds (xlgen.kinds
+    does)."""
+    old = tmp_path / "old.sqlite"
+    before = _old_store(old, version, seeded)
+    assert len(before["indicators"][1]) == 244 and len(before["documents"][1]) == 2
+    with Store.open(old) as s:
+        conn = s._conn
+        assert s.schema_version == SCHEMA_VERSION == 3
+        for table, (names, rows) in before.items():
+            assert sorted(conn.execute(f"SELECT {', '.join(names)} FROM {table}")) == rows, table
+        assert dict(conn.execute("SELECT kind, phase FROM documents")) == {
+            "evaluation": "평가",
+            "plan": None,
+        }
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        fks = conn.execute("PRAGMA foreign_key_list(indicators)").fetchall()
+        assert [(fk[2], fk[3], fk[4], fk[6]) for fk in fks] == [
+            ("documents", "doc_key", "key", "CASCADE")
+        ]
+        sql = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+        assert "'evaluation'" not in sql["documents"] and "_v3" not in " ".join(sql.values())
+        indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        assert {"history_by_value", "history_by_revision"} <= indexes
+        assert [(e.record_key, e.field, e.old, e.new) for e in s.history_entries("2019")] == [
+            ("I0001", "actual", 37, 38)
+        ]
+        with Store.open(seeded) as src:
+            assert s.load("2019") == src.load("2019")
+            assert s.load("plan-seogu") == src.load("plan-seogu")
+        if version == 2:
+            assert [b.department for b in s.department_builds("2019")] == ["총무과"]
+            assert [b.department for b in s.submissions("2019")] == ["총무과"]
+    # the migrated store works as any: 2020 from 2019, and deleting cascades
+    ok(run(old, "new", "2020", "--from", "2019"))
+    with Store.open(old) as s:
+        assert s.load("2020").phase is Phase.TARGETS
+        s._conn.execute("DELETE FROM documents WHERE key = '2019'")
+        assert s._conn.execute(
+            "SELECT count(*) FROM indicators WHERE doc_key = '2019'"
+        ).fetchone() == (0,)

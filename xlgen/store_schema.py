@@ -129,20 +129,72 @@ CREATE TABLE submissions (
 CREATE INDEX submissions_by_doc ON submissions(doc_key, round);
 """
 
-# Version 3: next year's form (`xlgen new`, `xlgen targets`).
-# - documents.phase: an evaluation's 평가 or 목표 설정 (NULL for a plan);
+# Version 3: next year's form (`xlgen new`, `xlgen targets`), and documents of any kind.
+# - documents.phase: an evaluation's 평가 or 목표 설정 (NULL for a kind without phases);
+# - documents.kind loses its CHECK (kind IN ('evaluation', 'plan')): the kinds are the
+#   registry's (xlgen.kinds), which the store asks on every save and load, so a third kind
+#   needs no migration;
 # - indicators.prev_target / prev_actual: last year's 목표 and 실적, shown as reference;
-# - history may record 목표 ("target") changes, imported in the 목표 설정 phase. SQLite
-#   cannot alter a CHECK constraint, so the table is rebuilt with its rows and indexes.
+# - history may record 목표 ("target") changes, imported in the 목표 설정 phase.
+# SQLite cannot alter a CHECK constraint, so documents, indicators and history are rebuilt
+# with every row, in this migration's one transaction. The store runs with foreign_keys ON
+# (which cannot change inside a transaction), and dropping a table deletes its rows first,
+# which cascades from documents to any indicators that reference it: so indicators are
+# rebuilt too, copied before anything is dropped and referencing the new documents table;
+# renaming documents_v3 to documents rewrites that reference (SQLite >= 3.26 renames
+# references with the table).
 SCHEMA_V3 = """
-ALTER TABLE documents ADD COLUMN phase TEXT
-    CHECK (phase IS NULL OR phase IN ('평가', '목표 설정'));
-UPDATE documents SET phase = '평가' WHERE kind = 'evaluation';
-ALTER TABLE indicators ADD COLUMN prev_target
-    CHECK (typeof(prev_target) IN ('integer', 'real', 'null'));
-ALTER TABLE indicators ADD COLUMN prev_actual
-    CHECK (typeof(prev_actual) IN ('integer', 'real', 'null'));
-CREATE TABLE history_v2 (
+CREATE TABLE documents_v3 (
+    key           TEXT PRIMARY KEY NOT NULL,
+    kind          TEXT NOT NULL CHECK (kind <> ''),
+    title         TEXT NOT NULL,
+    org           TEXT,
+    year          INTEGER,
+    revision      INTEGER NOT NULL CHECK (revision >= 1),
+    source_name   TEXT NOT NULL,
+    source_sha256 TEXT NOT NULL,
+    encoding      TEXT NOT NULL DEFAULT '',
+    saved_at      TEXT NOT NULL,
+    body          TEXT NOT NULL,
+    round         TEXT NOT NULL DEFAULT '',
+    phase         TEXT CHECK (phase IS NULL OR phase IN ('평가', '목표 설정'))
+);
+INSERT INTO documents_v3 (key, kind, title, org, year, revision, source_name, source_sha256,
+    encoding, saved_at, body, round, phase)
+    SELECT key, kind, title, org, year, revision, source_name, source_sha256, encoding,
+        saved_at, body, round, CASE WHEN kind = 'evaluation' THEN '평가' END
+    FROM documents;
+CREATE TABLE indicators_v3 (
+    doc_key     TEXT NOT NULL REFERENCES documents_v3(key) ON DELETE CASCADE,
+    record_key  TEXT NOT NULL,
+    position    INTEGER NOT NULL,
+    project_pos INTEGER NOT NULL,
+    bureau      TEXT NOT NULL,
+    department  TEXT NOT NULL,
+    project     TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    unit        TEXT NOT NULL,
+    target      CHECK (typeof(target) IN ('integer', 'real', 'null')),
+    actual      CHECK (typeof(actual) IN ('integer', 'real', 'null')),
+    stated_rate CHECK (typeof(stated_rate) IN ('integer', 'real', 'null')),
+    direction   TEXT NOT NULL CHECK (direction IN ('상향', '하향')),
+    line        INTEGER,
+    note        TEXT NOT NULL DEFAULT '',
+    prev_target CHECK (typeof(prev_target) IN ('integer', 'real', 'null')),
+    prev_actual CHECK (typeof(prev_actual) IN ('integer', 'real', 'null')),
+    PRIMARY KEY (doc_key, record_key),
+    UNIQUE (doc_key, position)
+);
+INSERT INTO indicators_v3 (doc_key, record_key, position, project_pos, bureau, department,
+    project, name, unit, target, actual, stated_rate, direction, line, note)
+    SELECT doc_key, record_key, position, project_pos, bureau, department, project, name,
+        unit, target, actual, stated_rate, direction, line, note
+    FROM indicators;
+DROP TABLE indicators;
+DROP TABLE documents;
+ALTER TABLE documents_v3 RENAME TO documents;
+ALTER TABLE indicators_v3 RENAME TO indicators;
+CREATE TABLE history_v3 (
     id         INTEGER PRIMARY KEY,
     doc_key    TEXT NOT NULL,
     revision   INTEGER NOT NULL,
@@ -156,12 +208,12 @@ CREATE TABLE history_v2 (
     new        TEXT NOT NULL,
     FOREIGN KEY (doc_key, revision) REFERENCES revisions(doc_key, revision)
 );
-INSERT INTO history_v2 (id, doc_key, revision, at, os_user, file_name, file_hash, record_key,
+INSERT INTO history_v3 (id, doc_key, revision, at, os_user, file_name, file_hash, record_key,
     field, old, new)
     SELECT id, doc_key, revision, at, os_user, file_name, file_hash, record_key, field, old, new
     FROM history;
 DROP TABLE history;
-ALTER TABLE history_v2 RENAME TO history;
+ALTER TABLE history_v3 RENAME TO history;
 CREATE INDEX history_by_value ON history(doc_key, record_key, field, revision);
 CREATE INDEX history_by_revision ON history(doc_key, revision);
 """

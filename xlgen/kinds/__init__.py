@@ -8,9 +8,9 @@ never branches on a kind itself. A third kind is one new module here plus its na
 ``BUILTIN``; a kind the registry does not know is an :class:`UnknownKindError`, never a
 fall-through into another kind's code.
 
-One limit remains outside this package: the store's schema (version 1, shipped) declares
-``documents.kind IN ('evaluation', 'plan')``, so a third kind to be *stored* also needs a
-store migration that widens that check (see xlgen.store_schema).
+The store keeps any registered kind: its schema (from version 3) does not list the kinds,
+the store asks this registry on every save and load (a kind nobody registered is refused),
+so a third kind needs no store migration either.
 
 The kind modules are imported on the first look-up, not with this package, so that the
 modules they wire together (parsers, store codec, workbook) can themselves use the registry.
