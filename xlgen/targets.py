@@ -105,6 +105,7 @@ def reopen_targets(store: Store, key: str, *, os_user: str) -> TargetReport:
     report.phase = Phase.TARGETS
     report.message = (
         f"'{key}'의 목표를 다시 열었습니다 (리비전 {report.revision}). xlgen build {key}로 목표 "
-        "입력 양식을 다시 만드세요. 확정 전에 만든 평가 통합문서의 목표는 가져오지 않습니다."
+        "입력 양식을 다시 만드세요. 다시 열기 전에 만든 평가 통합문서에서는 목표를 읽지 "
+        "않습니다 (목표는 새 양식에 입력하세요)."
     )
     return report
