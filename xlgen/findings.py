@@ -89,6 +89,10 @@ class Kind(StrEnum):
     # a new year's evaluation (`xlgen new`)
     CARRIED_OVER = "carried_over"
     DEPARTMENT_MAPPED = "department_mapped"
+    # a PDF document (xlgen.sources.pdf)
+    PDF_READ_AS_TEXT = "pdf_read_as_text"
+    PDF_MARK_UNEXPLAINED = "pdf_mark_unexplained"
+    GOALS_TOTAL_MISMATCH = "goals_total_mismatch"
 
     @property
     def label(self) -> str:
@@ -139,6 +143,9 @@ _LABELS: dict[Kind, str] = {
     Kind.INDICATOR_WITHOUT_POLICY_GOAL: "행 오류",
     Kind.SHIFTED_ROW: "칸 밀림",
     Kind.SHIFTED_INDICATOR: "칸 밀림",
+    Kind.PDF_READ_AS_TEXT: "PDF 읽기",
+    Kind.PDF_MARK_UNEXPLAINED: "PDF 읽기",
+    Kind.GOALS_TOTAL_MISMATCH: "합계",
     Kind.GOAL_REJOINED: "이름 통일",
     Kind.GOAL_RENAMED: "이름 통일",
     Kind.POLICY_GOAL_SPACING: "이름 통일",
@@ -535,6 +542,19 @@ _RENDER: dict[Kind, Callable[[Mapping[str, Any]], str]] = {
     Kind.SINGLE_CELL: _single_cell,
     Kind.CARRIED_OVER: _carried_over,
     Kind.DEPARTMENT_MAPPED: _department_mapped,
+    Kind.PDF_READ_AS_TEXT: lambda f: (
+        "PDF의 표를 칸으로 읽지 못해 쪽의 글자를 이어 텍스트 문서로 읽었습니다"
+        + (f" (표 {f['tables']}개: {f['reason']})" if f["reason"] else "")
+        + ". 표의 줄바꿈을 추정했으니 결과를 원문과 대조해 주세요."
+    ),
+    Kind.GOALS_TOTAL_MISMATCH: lambda f: (
+        f"계 합계 불일치: '나. 성과계획 및 자원비중'의 계 행 예산액 {_plan(f['printed'])}, "
+        f"전략목표 예산액의 합 {_plan(f['computed'])}"
+    ),
+    Kind.PDF_MARK_UNEXPLAINED: lambda f: (
+        f"PDF {f['page']}쪽의 '{f['text']}' 칸에 표시(※)가 있으나 쪽의 각주에서 문서 인쇄값을 "
+        "찾지 못해 숫자로 읽지 않았습니다."
+    ),
 }
 
 

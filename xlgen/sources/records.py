@@ -182,14 +182,51 @@ def _summary_lines(table: TableLike, rendering: Rendering) -> dict[int, str] | N
     return out
 
 
+_TOTAL_NAMES = {"계", "합계", "총계"}
+
+
 def plan_from_blocks(
     blocks: Sequence[Any],
     rendering: Rendering,
     corrections: Mapping[str, Any] | None,
     source: str,
 ) -> Plan:
-    """A plan's tables as the plan parser reads them: the rendered lines (a grid row a line)."""
-    return parse_plan(rendering.lines, corrections=dict(corrections or {}), source=source)
+    """A plan's tables as the plan parser reads them: the rendered lines (a grid row a line).
+
+    A 계 row under the 나 table's rows (a printed 나 sums its budgets and shares) is a
+    summary, not an indicator: it is left out of the lines and checked against the goals."""
+    lines = list(rendering.lines)
+    totals: list[tuple[int, list[Any]]] = []
+    for block in blocks:
+        grid = getattr(block, "grid", None)
+        if grid is None:
+            continue
+        in_goals = False
+        for r, row in enumerate(grid):
+            texts = [
+                cell_text(c) if c is not None and c.row == r and c.col == k else ""
+                for k, c in enumerate(row)
+            ]
+            if any(nospace(t) == "성과지표명" for t in texts):
+                in_goals = True
+                continue
+            filled = [t for t in texts if t]
+            if in_goals and filled and nospace(filled[0]) in _TOTAL_NAMES:
+                numbers = [parse_number(fold_digits(t).replace(" ", "")) for t in filled[1:]]
+                if numbers and all(n is not None for n in numbers):
+                    line = rendering.row_line[(id(block), r)]
+                    lines[line - 1] = ""
+                    totals.append((line, numbers))
+    plan = parse_plan(lines, corrections=dict(corrections or {}), source=source)
+    for line, numbers in totals:
+        computed = sum(g.budget or 0 for g in plan.goals)
+        if numbers[0] != computed:
+            plan.warnings.append(
+                ParseWarning(
+                    line, kind=Kind.GOALS_TOTAL_MISMATCH, printed=numbers[0], computed=computed
+                )
+            )
+    return plan
 
 
 def evaluation_from_blocks(
@@ -296,6 +333,10 @@ def _departments(
             m = DEPT_RE.match(clean(block.text))
             if m:
                 name = nospace(m.group("name"))
+                continued = _continued(name)
+                if continued is not None and current is not None and continued == current.name:
+                    continue  # "▢ 부서 (계속)": the department above goes on
+                name = continued or name
                 current = _open_department(
                     name, paragraph_line.get(id(block)), departments, by_name, source
                 )
@@ -305,6 +346,10 @@ def _departments(
         first, columns = header if header else (block.rows, {})
         for r in range(first):  # "▢ 부서명" as a table row (or a one-cell table)
             heading = _heading_of(block, r)
+            continued = _continued(heading) if heading else None
+            if continued is not None and current is not None and continued == current.name:
+                continue
+            heading = continued or heading
             if heading:
                 current = _open_department(
                     heading, line_of[(id(block), r)], departments, by_name, source
@@ -321,6 +366,11 @@ def _departments(
         _read_rows(block, first, columns, current, not fresh, rendering, rules, warnings)
         fresh = False
     return departments
+
+
+def _continued(name: str) -> str | None:
+    """The department a continuation title names ("소통기획과(계속)" → "소통기획과")."""
+    return name[: -len("(계속)")] if name.endswith("(계속)") else None
 
 
 def _paragraph_lines(blocks: Sequence[Any], rendering: Rendering) -> dict[int, int]:
