@@ -132,6 +132,7 @@ class PdfDocument:
     blocks: list[Paragraph | Table] = field(default_factory=list)
     page_texts: list[str] = field(default_factory=list)
     unexplained: list[tuple[int, str]] = field(default_factory=list)  # (page, cell text)
+    columns: dict[int, list[float]] = field(default_factory=dict)  # id(table) -> column edges
 
     @property
     def tables(self) -> list[Table]:
@@ -229,7 +230,7 @@ def _read_page(page: Any, number: int, document: PdfDocument) -> None:
         (top, t) for top, t in lines if not (_PAGE_NUMBER_RE.match(t) and top > page.height * 0.8)
     ]
     footnotes = [m for _, t in lines if (m := _FOOTNOTE_RE.match(t))]
-    grids = [_grid(t, page, len(document.tables) + i + 1) for i, t in enumerate(tables)]
+    grids = [_grid(t, page, len(document.tables) + i + 1, document) for i, t in enumerate(tables)]
     for grid in grids:
         _explain_marks(grid, footnotes, number, document)
     events: list[tuple[float, int, Paragraph | Table]] = []
@@ -237,7 +238,7 @@ def _read_page(page: Any, number: int, document: PdfDocument) -> None:
         if _FOOTNOTE_RE.match(text):
             continue  # read into its cell
         events.append((top, 0, Paragraph(close_up(text), number - 1)))
-    for box, grid in zip(boxes, grids):
+    for box, grid in zip(boxes, grids, strict=True):
         events.append((box[1], 1, grid))
     events.sort(key=lambda e: (e[0], e[1]))
     first_table = True
@@ -274,7 +275,7 @@ def _paragraphs(found: list[dict[str, Any]]) -> list[tuple[float, str]]:
     return out
 
 
-def _grid(found: Any, page: Any, index: int) -> Table:
+def _grid(found: Any, page: Any, index: int, document: PdfDocument) -> Table:
     """pdfplumber's table as a grid of cells with their spans; each character goes to the
     cell its centre is in (one pass over the page's characters, not a crop per cell)."""
     from pdfplumber.utils import extract_text
@@ -308,7 +309,7 @@ def _grid(found: Any, page: Any, index: int) -> Table:
             chars[at].append(ch)
     grid: list[list[Cell | None]] = [[None] * cols for _ in range(rows)]
     cells: list[Cell] = []
-    for (r0, c0, r1, c1), own in zip(boxes, chars):
+    for (r0, c0, r1, c1), own in zip(boxes, chars, strict=True):
         text = extract_text(own) if own else ""
         cell = Cell(r0, c0, r1 - r0, c1 - c0, (join_lines(text.split("\n")),))
         cells.append(cell)
@@ -316,7 +317,9 @@ def _grid(found: Any, page: Any, index: int) -> Table:
         for k in range(cols):
             at = owner[r][k]
             grid[r][k] = cells[at] if at is not None else None
-    return Table(index, page.page_number - 1, 0, rows, cols, cells, grid)
+    table = Table(index, page.page_number - 1, 0, rows, cols, cells, grid)
+    document.columns[id(table)] = xs
+    return table
 
 
 def _merge_close(values: list[float], tolerance: float = 2.0) -> list[float]:
@@ -402,8 +405,10 @@ def _continue_from(document: PdfDocument, table: Table) -> None:
         _nospace(t) for t in _row_texts(table, first)
     ] == [_nospace(t) for t in _row_texts(previous, first)]:
         first += 1
-    if first == 0 or first >= table.rows:
-        return  # no repeated header: not the same table going on
+    if first >= table.rows:
+        return
+    if first == 0 and not _same_columns(document, previous, table):
+        return  # neither a repeated header nor the same columns: another table
     last = previous.rows - 1
     row = table.grid[first]
     for k in range(table.cols):
@@ -414,6 +419,16 @@ def _continue_from(document: PdfDocument, table: Table) -> None:
         if above is None or not above.text or above.col != k or above.col_span != cell.col_span:
             break
         _replace(table, cell, Cell(*_pos(cell), (above.text,)))
+
+
+def _same_columns(document: PdfDocument, a: Table, b: Table) -> bool:
+    xa, xb = document.columns.get(id(a)), document.columns.get(id(b))
+    return (
+        xa is not None
+        and xb is not None
+        and len(xa) == len(xb)
+        and all(abs(p - q) <= 2 for p, q in zip(xa, xb, strict=True))
+    )
 
 
 def _pos(cell: Cell) -> tuple[int, int, int, int]:
