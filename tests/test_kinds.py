@@ -4,6 +4,7 @@ as one of the others."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from pathlib import Path
 from typing import Any
@@ -197,3 +198,228 @@ def test_by_department_for_a_kind_without_it_is_refused_before_writing(tmp_path)
                 by_department=True,
             )
     assert not list((tmp_path / "out").rglob("*.xlsx"))
+
+
+# A third kind with a department round: a roster, one "- 부서: 이름" a line. It goes through
+# the year-folder build (its department files, the round's status), `xlgen status` and
+# `--kind` by its registry entry alone. The SQLite store's schema admits only the shipped
+# kinds (see xlgen.kinds), so these tests keep documents in a small in-memory store.
+
+
+@dataclasses.dataclass
+class Roster:
+    title: str
+    org: str | None
+    year: int | None
+    entries: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    warnings: list[ParseWarning] = dataclasses.field(default_factory=list)
+
+    kind = "roster"
+
+
+def _parse_roster(lines: list[str], *, corrections: Any = None, source: str = "") -> Roster:
+    entries = [
+        (dept.strip(), name.strip())
+        for dept, _, name in (line.removeprefix("- ").partition(":") for line in lines[1:])
+        if name
+    ]
+    return Roster(title=lines[0].strip(), org="서구", year=2020, entries=entries)
+
+
+def _roster_files(doc: Roster, out_dir: Path, template: Any) -> list[tuple[str, Path]]:
+    depts = dict.fromkeys(d for d, _ in doc.entries)
+    return [(d, out_dir / "부서별" / f"{d}.txt") for d in depts]
+
+
+def _build_roster_departments(
+    doc: Roster, out_dir: Path, template: Any, *, files: Any, **_: Any
+) -> list[Path]:
+    out = []
+    for dept, path in files:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(n for d, n in doc.entries if d == dept), encoding="utf-8")
+        out.append(path)
+    return out
+
+
+def _roster_round(doc: Roster, *, key, store_key, revision, threshold, builds, submissions):
+    from xlgen.round import DepartmentRound, RoundStatus
+
+    status = RoundStatus(
+        key, store_key, doc.title, doc.org, doc.year, revision, threshold, kind=doc.kind
+    )
+    sent = {b.department: b for b in builds}
+    for dept in dict.fromkeys(d for d, _ in doc.entries):
+        status.departments.append(DepartmentRound("명부국", dept, sent=sent.get(dept)))
+    return status
+
+
+def _build_roster(doc: Roster, path: Path, template: Any, *, threshold, status, **_: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sent = sum(d.sent is not None for d in status.departments)
+    path.write_text(f"기준 {threshold}, 보냄 {sent}/{status.total}", encoding="utf-8")
+    return path
+
+
+ROSTER = dataclasses.replace(
+    MINUTES,
+    name="roster",
+    label="명부",
+    document="명부",
+    model=Roster,
+    detect=lambda text: text.startswith("명부"),
+    parse=_parse_roster,
+    build=_build_roster,
+    json_fields=lambda doc: {"entries": [list(e) for e in doc.entries]},
+    effective_threshold=lambda doc, template: template["judgement"]["threshold"],
+    department_files=_roster_files,
+    build_departments=_build_roster_departments,
+    round_status=_roster_round,
+)
+
+
+class MemoryStore:
+    """The part of xlgen.store.Store a build and `xlgen status` use, kept in memory."""
+
+    def __init__(self) -> None:
+        self.docs: dict[str, tuple[Any, Any]] = {}
+        self.builds: dict[str, list[Any]] = {}
+
+    def documents_of(self, folder: str) -> list[Any]:
+        return [i for k, (i, _) in sorted(self.docs.items()) if k.split("/")[0] == folder]
+
+    def keys(self) -> list[Any]:
+        return [i for _, (i, _) in sorted(self.docs.items())]
+
+    def has(self, key: str) -> bool:
+        return key in self.docs
+
+    def save_document(self, key, doc, *, source_name, source_sha256, encoding="") -> None:
+        from xlgen.store_codec import DocumentInfo
+
+        kinds.of(doc)  # as the store does: an unregistered kind is refused
+        info = DocumentInfo(
+            key, doc.kind, doc.title, doc.org, doc.year, 1, "", source_name, source_sha256, ""
+        )
+        self.docs[key] = (info, copy.deepcopy(doc))
+
+    def load(self, key: str) -> Any:
+        return copy.deepcopy(self.docs[key][1])
+
+    def revision(self, key: str) -> int:
+        return self.docs[key][0].revision
+
+    def round(self, key: str) -> str:
+        return "R1"
+
+    def record_department_builds(self, key, builds, *, at, os_user) -> None:
+        from xlgen.store_round import DepartmentBuild
+
+        self.builds.setdefault(key, []).extend(
+            DepartmentBuild(dept, rev, at, os_user, name) for dept, rev, name in builds
+        )
+
+    def department_builds(self, key: str) -> list[Any]:
+        return list(self.builds.get(key, []))
+
+    def submissions(self, key: str) -> list[Any]:
+        return []
+
+
+@pytest.fixture
+def roster_kind():
+    kinds.register(ROSTER)
+    yield ROSTER
+    kinds.unregister(ROSTER.name)
+
+
+@pytest.fixture
+def roster_folder(tmp_path):
+    """seeds/2020/ holding the plan seed and a roster; templates with a roster.toml."""
+    import shutil
+
+    seeds = tmp_path / "seeds"
+    (seeds / "2020").mkdir(parents=True)
+    shutil.copy(PLAN_SEED, seeds / "2020" / PLAN_SEED.name)
+    (seeds / "2020" / "roster.txt").write_text(
+        "명부 2020\n- 총무과: 김\n- 세무과: 이\n- 총무과: 박\n", encoding="utf-8"
+    )
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    (templates / "roster.toml").write_text(
+        '[workbook]\nfile_name = "{year} 명부"\n[judgement]\nthreshold = 55\n', encoding="utf-8"
+    )
+    return seeds, templates
+
+
+def test_a_round_needs_all_its_hooks():
+    with pytest.raises(ValueError, match="go together"):
+        kinds.register(dataclasses.replace(ROSTER, name="half", round_status=None))
+    assert kinds.find("half") is None
+
+
+def test_kind_option_and_labels_come_from_the_registry(roster_kind):
+    from xlgen.documents import kind_option, label, shown_key
+
+    assert kind_option("명부") == "roster" and kind_option(" roster ") == "roster"
+    assert kind_option("평가") == "evaluation" and kind_option("plan") == "plan"
+    with pytest.raises(InputError, match=r"고를 수 있는 것: 평가, 성과계획, 명부\)"):
+        kind_option("회의")
+    assert label("roster") == "명부"
+    assert shown_key("2020/roster", "roster") == "'2020' 명부"
+    with pytest.raises(kinds.UnknownKindError):
+        label("minutes")  # not registered: never shown as another kind
+
+
+def test_a_third_kind_builds_its_year_folder_and_its_round(roster_kind, roster_folder, tmp_path):
+    from xlgen.build import build_all
+    from xlgen.documents import resolve
+    from xlgen.status import heading, round_of
+
+    seeds, templates = roster_folder
+    store = MemoryStore()
+    results = build_all(
+        "2020",
+        store=store,  # type: ignore[arg-type]
+        out_dir=tmp_path / "out",
+        seeds_dir=seeds,
+        templates_dir=templates,
+        by_department=True,
+    )
+    assert [r.key for r in results] == ["2020/plan", "2020/roster"]
+    plan, roster = results
+    assert plan.path.suffix == ".xlsx" and plan.department_paths == []
+    assert roster.path == tmp_path / "out" / "2020" / "2020 명부.xlsx"
+    # the round went through the kind's hooks: its files, recorded as sent, then its status
+    assert [p.name for p in roster.department_paths] == ["총무과.txt", "세무과.txt"]
+    assert roster.department_paths[0].read_text(encoding="utf-8") == "김\n박"
+    assert [b.department for b in store.department_builds("2020/roster")] == ["총무과", "세무과"]
+    assert roster.path.read_text(encoding="utf-8") == "기준 55, 보냄 2/2"
+    assert store.department_builds("2020/plan") == []
+
+    # `xlgen status 2020` chooses the folder's one kind with a round, by its entry
+    status = round_of(store, "2020", templates_dir=templates)  # type: ignore[arg-type]
+    assert (status.kind, status.store_key, status.threshold) == ("roster", "2020/roster", 55)
+    assert [d.department for d in status.departments if d.sent] == ["총무과", "세무과"]
+    assert heading(status)[0].startswith("'2020' 명부 부서별 제출 현황 (서구 2020,")
+    with pytest.raises(InputError, match="'2020'의 성과계획 문서에는 부서별 제출 현황이 없습니다"):
+        round_of(store, "2020", "plan", templates_dir=templates)  # type: ignore[arg-type]
+    # two documents and no --kind: the choices, each by its registry label
+    with pytest.raises(InputError, match="--kind 성과계획 또는 --kind 명부"):
+        resolve(store, "2020")  # type: ignore[arg-type]
+
+
+def test_a_seed_folder_names_a_third_kind_by_its_label(roster_kind, roster_folder):
+    from xlgen.errors import NotFoundError
+    from xlgen.seeds import parse_seed, seed_kinds
+
+    seeds, _ = roster_folder
+    folder = seeds / "2020"
+    assert [k for k, _ in seed_kinds(folder)] == ["plan", "roster"]
+    assert parse_seed("2020", seeds, kind="roster").document.entries[1] == ("세무과", "이")
+    (folder / "roster2.txt").write_text("명부\n- 총무과: 최\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"같은 종류\(명부\)의 문서가 두 개입니다"):
+        seed_kinds(folder)
+    (folder / "roster2.txt").unlink()
+    with pytest.raises(NotFoundError, match="2020: 평가 문서가 없습니다"):
+        parse_seed("2020", seeds, kind="evaluation")

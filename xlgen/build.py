@@ -14,11 +14,10 @@ from .documents import documents_for_build, folder_of, resolve
 from .errors import XlgenError
 from .findings import restate_threshold
 from .korean import particle
-from .model import Document, Evaluation, Number
-from .round import round_status
+from .model import Document, Number
 from .store import Store, current_os_user
 from .templates import load_template
-from .workbook import BuildError, build_departments, build_document, department_files, file_name
+from .workbook import BuildError, build_document, file_name
 
 
 @dataclass
@@ -181,6 +180,8 @@ def build_all(
 
 
 def _build_one(p: Prepared, store: Store, target: Path, *, by_department: bool) -> BuildResult:
+    """One document's workbook (and, for a kind with a department round, its department
+    workbooks when asked, and the round's 제출 현황 in the workbook)."""
     doc, template, threshold, key, revision, source = (
         p.doc,
         p.template,
@@ -189,15 +190,20 @@ def _build_one(p: Prepared, store: Store, target: Path, *, by_department: bool) 
         p.revision,
         p.source,
     )
-    extra: list[Path] = []
-    if not isinstance(doc, Evaluation):
-        path = build_document(doc, target, template, key=key, revision=revision, source=source)
+    kind = kinds.of(doc)
+    if kind.round_status is None:
+        path = build_document(
+            doc, target, template, key=key, revision=revision, threshold=threshold, source=source
+        )
         return BuildResult(path, key, revision, p.parsed, doc, [], p.folder, p.warnings, p.notices)
-    assert threshold is not None
+    if threshold is None:
+        raise RuntimeError(f"document kind {kind.name!r} has a round but no 부진 threshold")
+    assert kind.department_files is not None and kind.build_departments is not None
     round_id = store.round(key)
+    extra: list[Path] = []
     if by_department:  # every file name checked before the first file is written
-        files = department_files(doc, target, template)
-        extra = build_departments(
+        files = kind.department_files(doc, target, template)
+        extra = kind.build_departments(
             doc,
             target,
             template,
@@ -214,7 +220,7 @@ def _build_one(p: Prepared, store: Store, target: Path, *, by_department: bool) 
             at=datetime.now(UTC).isoformat(timespec="microseconds"),
             os_user=current_os_user(),
         )
-    status = round_status(
+    status = kind.round_status(
         doc,
         key=p.folder,
         store_key=key,

@@ -14,32 +14,32 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import kinds
 from .errors import InputError, NotFoundError
 from .korean import particle
-from .seeds import KIND_LABELS, ParsedSeed, parse_seed_path, seed_folder, seed_kinds, seed_paths
+from .seeds import ParsedSeed, parse_seed_path, seed_folder, seed_kinds, seed_paths
 from .store import Store
 from .store_codec import DocumentInfo
 from .store_round import FOLDER_SEPARATOR
 
-KIND_NAMES = {**{label: kind for kind, label in KIND_LABELS.items()}, **{k: k for k in KIND_LABELS}}
-"""What `--kind` accepts: the Korean name (평가, 성과계획) or the code name."""
-
 
 def label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind)
+    """The Korean name of a document kind (its registry entry, xlgen.kinds)."""
+    return kinds.label(kind)
 
 
 def kind_option(value: str | None) -> str | None:
-    """The kind a `--kind` value names (None stays None); InputError listing the choices."""
+    """The kind a `--kind` value names: its Korean name (평가, 성과계획) or its code name
+    (None stays None); InputError listing the choices."""
     if value is None:
         return None
-    kind = KIND_NAMES.get(value.strip())
+    kind = kinds.named(value)
     if kind is None:
-        choices = ", ".join(KIND_LABELS.values())
+        choices = ", ".join(k.label for k in kinds.choices())
         raise InputError(
             f"--kind {value}: 알 수 없는 문서 종류입니다 (고를 수 있는 것: {choices})."
         )
-    return kind
+    return kind.name
 
 
 def folder_of(store_key: str) -> str:

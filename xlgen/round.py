@@ -47,6 +47,7 @@ class RoundStatus:
     year: int | None
     revision: int
     threshold: float
+    kind: str  # the document's kind (xlgen.kinds), as headings name it
     departments: list[DepartmentRound] = field(default_factory=list)
 
     @property
@@ -73,7 +74,9 @@ def round_status(
 ) -> RoundStatus:
     """The round of `doc` from the builds and submissions the store recorded (oldest first:
     the latest of each department is the one shown)."""
-    status = RoundStatus(key, store_key, doc.title, doc.org, doc.year, revision, threshold)
+    status = RoundStatus(
+        key, store_key, doc.title, doc.org, doc.year, revision, threshold, kind=doc.kind
+    )
     rows: dict[str, DepartmentRound] = {}
     for bureau in doc.bureaus:
         for dept in bureau.departments:

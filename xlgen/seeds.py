@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import kinds
 from .errors import InputError, NotFoundError
 from .files import read_head
 from .findings import Finding, Kind
@@ -102,13 +103,10 @@ def seed_kinds(folder: Path) -> list[tuple[str, Path]]:
     for path in seed_paths(folder):
         kind = _kind_of(path, detect_kind)
         if kind is None:
-            raise InputError(
-                f"{path}: 알 수 없는 문서입니다. 성과계획서(성과계획 총괄표)나 "
-                "주요사업 평가 현황 문서의 텍스트가 아닙니다."
-            )
+            raise kinds.unknown_document(str(path))
         if kind in found:
             raise InputError(
-                f"{folder}: 같은 종류({KIND_LABELS.get(kind, kind)})의 문서가 두 개입니다 "
+                f"{folder}: 같은 종류({kinds.label(kind)})의 문서가 두 개입니다 "
                 f"({found[kind].name}, {path.name}). 한 폴더에는 한 해의 성과계획서와 평가 "
                 "문서를 하나씩만 둘 수 있습니다."
             )
@@ -136,10 +134,6 @@ def seed_document(folder: Path) -> Path:
         names = ", ".join(p.name for p in docs)
         raise InputError(f"{folder}: 문서가 여러 개입니다 ({names}). 종류를 지정하세요.")
     return docs[0]
-
-
-KIND_LABELS = {"evaluation": "평가", "plan": "성과계획"}
-"""The Korean name of each document kind, as commands and messages name it (--kind)."""
 
 
 def apply_manifest(document: Document, manifest: dict[str, Any], source: Path) -> None:
@@ -196,4 +190,4 @@ def parse_seed(key: str, seeds_dir: Path | None = None, kind: str | None = None)
     for found, path in seed_kinds(folder):
         if found == kind:
             return parse_seed_path(key, path)
-    raise NotFoundError(f"{folder}: {KIND_LABELS.get(kind, kind)} 문서가 없습니다.")
+    raise NotFoundError(f"{folder}: {kinds.label(kind)} 문서가 없습니다.")

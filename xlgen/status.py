@@ -7,10 +7,11 @@ import csv
 import io
 from pathlib import Path
 
+from . import kinds
 from .documents import resolve
+from .errors import InputError
 from .export import safe_text
-from .model import Evaluation
-from .round import COLUMNS, RoundStatus, round_status, rows, sent_text, submitted_text
+from .round import COLUMNS, RoundStatus, rows, sent_text, submitted_text
 from .store import Store
 from .table import render
 from .templates import load_template
@@ -20,18 +21,20 @@ from .timefmt import zone_label
 def round_of(
     store: Store, key: str, kind: str | None = None, *, templates_dir: Path | None = None
 ) -> RoundStatus:
-    """The round of the evaluation `key` names (a year folder's KEY, `kind` to choose)."""
+    """The department round of the document `key` names (a year folder's KEY, `kind` to
+    choose among its kinds that have a round: the evaluation)."""
     from .build import effective_threshold
 
-    info = resolve(store, key, kind, only=("evaluation",))
+    with_round = tuple(k.name for k in kinds.all_kinds() if k.has_round)
+    info = resolve(store, key, kind, only=with_round)
     doc = store.load(info.key)
-    if not isinstance(doc, Evaluation):
-        from .errors import InputError
-
-        raise InputError(f"'{key}'의 성과계획 문서에는 부서별 제출 현황이 없습니다.")
-    threshold = effective_threshold(doc, load_template(doc.kind, templates_dir))
-    assert threshold is not None
-    return round_status(
+    entry = kinds.of(doc)
+    if entry.round_status is None:
+        raise InputError(f"'{key}'의 {entry.label} 문서에는 부서별 제출 현황이 없습니다.")
+    threshold = effective_threshold(doc, load_template(entry.name, templates_dir))
+    if threshold is None:
+        raise RuntimeError(f"document kind {entry.name!r} has a round but no 부진 threshold")
+    status: RoundStatus = entry.round_status(
         doc,
         key=key.split("/", 1)[0],
         store_key=info.key,
@@ -40,6 +43,7 @@ def round_of(
         builds=store.department_builds(info.key),
         submissions=store.submissions(info.key),
     )
+    return status
 
 
 def heading(status: RoundStatus, *, missing_only: bool = False) -> list[str]:
@@ -47,7 +51,7 @@ def heading(status: RoundStatus, *, missing_only: bool = False) -> list[str]:
     what = f"{status.org or '기관 미상'} {status.year or '연도 미상'}"
     outstanding = status.total - status.submitted
     lines = [
-        f"'{status.key}' 평가 부서별 제출 현황 ({what}, 저장소 리비전 {status.revision}, "
+        f"'{status.key}' {kinds.label(status.kind)} 부서별 제출 현황 ({what}, 저장소 리비전 {status.revision}, "
         f"시각은 {zone_label()})",
         f"제출 {status.submitted} / {status.total}"
         + (f" (미제출 {outstanding})" if outstanding else ""),

@@ -95,12 +95,23 @@ class Kind:
     # (doc, out_dir, template, *, key, revision, threshold, source, files) -> paths
     department_files: Callable[[Any, Path, dict[str, Any]], list[tuple[str, Path]]] | None = None
     build_departments: Callable[..., list[Path]] | None = None
+    # the department round at a glance (xlgen.round, `xlgen status KEY`, 제출 현황):
+    # (doc, *, key, store_key, revision, threshold, builds, submissions) -> RoundStatus.
+    # A kind has a round exactly when it has department workbooks.
+    round_status: Callable[..., Any] | None = None
     importable: bool = False  # does `xlgen import` take its workbook's input cells back?
     # has a 목표 설정 phase (next year's form: `xlgen new`, `xlgen targets`, xlgen.newyear)?
     phased: bool = False
     # the records of a document read as paragraphs and tables (HWPX: xlgen.sources.records):
     # (blocks, rendering, corrections, source) -> document; None: the kind has no such reader
     from_blocks: Callable[..., Any] | None = None
+    # where `--kind` lists it among the choices (lowest first; equal ranks in registry order)
+    choice_rank: int = 100
+
+    @property
+    def has_round(self) -> bool:
+        """Does the kind have a department round (department workbooks, submissions)?"""
+        return self.round_status is not None
 
 
 _REGISTRY: dict[str, Kind] = {}
@@ -111,6 +122,12 @@ def register(kind: Kind) -> Kind:
     """Add ``kind`` to the registry (a name can be registered once)."""
     if kind.name in _REGISTRY and _REGISTRY[kind.name] is not kind:
         raise ValueError(f"document kind {kind.name!r} is already registered")
+    round_parts = (kind.department_files, kind.build_departments, kind.round_status)
+    if any(p is None for p in round_parts) and any(p is not None for p in round_parts):
+        raise ValueError(
+            f"document kind {kind.name!r}: department_files, build_departments and "
+            "round_status go together (a department round needs all three)"
+        )
     _REGISTRY[kind.name] = kind
     return kind
 
@@ -147,6 +164,22 @@ def get(name: str) -> Kind:
         known = ", ".join(_REGISTRY)
         raise UnknownKindError(f"알 수 없는 문서 종류입니다: {name!r} (아는 종류: {known}).")
     return kind
+
+
+def label(name: str) -> str:
+    """The Korean name of the kind registered as ``name`` ("평가"); UnknownKindError otherwise."""
+    return get(name).label
+
+
+def choices() -> Sequence[Kind]:
+    """The kinds as `--kind` lists them (by ``choice_rank``, then registry order)."""
+    return tuple(sorted(all_kinds(), key=lambda k: k.choice_rank))
+
+
+def named(value: str) -> Kind | None:
+    """The kind a `--kind` value names: its Korean label ("평가") or its name; else None."""
+    value = value.strip()
+    return next((k for k in choices() if value in (k.label, k.name)), None)
 
 
 def of(doc: object) -> Kind:

@@ -95,6 +95,13 @@ def build_departments(
     )
 
 
+def round_status(doc: Evaluation, **fields: Any) -> Any:
+    """The evaluation's department round (xlgen.round.round_status)."""
+    from ..round import round_status as status_of
+
+    return status_of(doc, **fields)
+
+
 def long_texts(doc: Evaluation, limit: int) -> Iterator[tuple[str | None, str, str]]:
     """The texts the workbook's cells must hold (see workbook.check_cell_text)."""
     from ..workbook import evaluation_texts
@@ -152,7 +159,9 @@ KIND = Kind(
     relations=relations,
     department_files=department_files,
     build_departments=build_departments,
+    round_status=round_status,
     importable=True,
     phased=True,
     from_blocks=from_blocks,
+    choice_rank=0,
 )

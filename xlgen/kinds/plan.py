@@ -89,4 +89,5 @@ KIND = Kind(
     printed_sheets=("overview", "goals"),
     extra_sheets=("findings",),
     from_blocks=from_blocks,
+    choice_rank=1,
 )
