@@ -30,7 +30,7 @@ import subprocess
 import sys
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple, cast
@@ -661,13 +661,13 @@ class XlsxReader:
     ) -> Iterator[CellData]:
         """Cells in the common form, found by one pattern per block. Raises _UseGeneral at a
         part or block holding any other form (a namespace prefix, single quotes, no
-        reference, a comment, CDATA, a processing instruction, another encoding)."""
+        reference, a comment, CDATA, a processing instruction, another encoding).
+
+        The blocks come from `_cell_blocks`; this loop turns each block's cells into rows
+        (it is the import's hot path, so it stays one loop: the common number cell is read
+        inline, the other cell forms by `_other_value`)."""
         pattern = _pattern(skip)
-        # Style index (as the attribute's bytes) → kind; a cell without `s` has style 0.
-        style_kind: dict[bytes, Kind] = {
-            str(i).encode(): kind for i, kind in enumerate(self._kinds)
-        }
-        style_kind[b""] = self._kinds[0] if self._kinds else None
+        style_kind = self._style_kinds()
         columns = _COLUMNS
         empty: frozenset[int] = frozenset()
         row = -1  # the row being filled (0-based)
@@ -677,11 +677,126 @@ class XlsxReader:
         value: Any  # one cell's value: a number, a date, text, a formula
         width = 0  # the widest row so far: each row's list starts that long
         percent: set[int] = set()
+        blocks = self._cell_blocks(part)
+        try:
+            for work in blocks:
+                for (
+                    letters,
+                    digits,
+                    style,
+                    t,
+                    extra,
+                    v_mark,
+                    v,
+                    is_mark,
+                    text,
+                    f_mark,
+                    f,
+                    inner,
+                ) in pattern.findall(work):
+                    col = columns.get(letters)
+                    if col is None:
+                        col = _column(letters)
+                    if col >= max_columns:
+                        continue
+                    if extra:  # attributes beyond r, s, t (or s after t): read them all
+                        style, t = _more_attributes(extra, style, t)
+                    is_percent = False
+                    if v_mark and not t:  # a number: most cells
+                        if not v:
+                            continue
+                        value = int(v) if v.isdigit() else _number(v)
+                        kind = style_kind[style] if style in style_kind else self._kind_of(style)
+                        if kind is None:
+                            pass
+                        elif kind == "percent":
+                            is_percent = True
+                        elif kind == "date":
+                            value = self._date(value)
+                        elif (sections := kind.kind_for(value)) == "percent":
+                            is_percent = True
+                        elif sections == "date":
+                            value = self._date(value)
+                    else:
+                        value, is_percent = self._other_value(
+                            style, t, v_mark, v, is_mark, text, f_mark, f, inner
+                        )
+                        if value is None:
+                            continue
+                    if digits != row_digits:  # the first value of a new row
+                        index = int(digits) - 1
+                        if index <= row:
+                            raise SheetError("rows out of order")
+                        if index >= max_rows:
+                            raise TooManyRows(index + 1)
+                        if row >= 0:
+                            while emitted < row - 1:
+                                emitted += 1
+                                yield CellData(emitted, [], empty)
+                            yield CellData(row, values, frozenset(percent) if percent else empty)
+                            emitted = row
+                        row, row_digits, percent = index, digits, set()
+                        values = [None] * width
+                    if is_percent:
+                        percent.add(col)
+                    if col >= width:
+                        values.extend([None] * (col + 1 - width))
+                        width = col + 1
+                    values[col] = value
+        finally:
+            blocks.close()  # the part's file closes now, also when a row was refused
+        if row >= 0:
+            while emitted < row - 1:
+                emitted += 1
+                yield CellData(emitted, [], empty)
+            yield CellData(row, values, frozenset(percent) if percent else empty)
+
+    def _style_kinds(self) -> dict[bytes, Kind]:
+        """Style index, as the `s` attribute's bytes → kind; a cell without `s` has style 0."""
+        style_kind: dict[bytes, Kind] = {
+            str(i).encode(): kind for i, kind in enumerate(self._kinds)
+        }
+        style_kind[b""] = self._kinds[0] if self._kinds else None
+        return style_kind
+
+    def _other_value(
+        self,
+        style: bytes,
+        t: bytes,
+        v_mark: bytes,
+        v: bytes,
+        is_mark: bytes,
+        text: bytes,
+        f_mark: bytes,
+        f: bytes,
+        inner: bytes,
+    ) -> tuple[Any, bool]:
+        """The value of a common-form cell that is not a plain number (the pattern's groups):
+        an inline string, a formula, or a typed <v> (shared string, boolean, error, date…);
+        None for a cell holding nothing."""
+        if is_mark and t == b"inlineStr":
+            if b"&" in text or b"\r" in text or b"_x" in text:
+                return _unescape(_text(text), self._lone), False
+            return text.decode(), False
+        if f_mark:
+            return _formula(f, False), False
+        body = inner
+        if v_mark:
+            body = b"<v>" + v + b"</v>"
+        elif is_mark:
+            body = b"<is><t>" + text + b"</t></is>"
+        return self._value(t, _style(style.decode() or None), body)
+
+    def _cell_blocks(self, part: str) -> Generator[bytes, None, None]:
+        """The sheet part's <sheetData> in pieces that hold whole cells only, each checked
+        to be in the common form (_UseGeneral otherwise, and for a part whose start the fast
+        path does not take). Every block read is also fed to expat (the part must be
+        well-formed XML as a whole, not only where cells were found) and scanned for merged
+        ranges, to the end of the part; the merges are kept in ``self._merges[part]``."""
         started = ended = False
         first = True
         carry = b""
-        # Every block also goes through expat with no handlers (C only): the part must be
-        # well-formed XML as a whole, not only where the pattern found cells.
+        # Expat with no handlers (C only); in the background process when the caller asked.
         checker = pyexpat.ParserCreate() if part not in self._background else _NO_CHECK
         merges = _MergeScan()
         with self._zip.open(part) as fh:
@@ -736,83 +851,7 @@ class XlsxReader:
                     raise SheetError("sheetData not closed")
                 if not _common_form(work):
                     raise _UseGeneral
-                for (
-                    letters,
-                    digits,
-                    style,
-                    t,
-                    extra,
-                    v_mark,
-                    v,
-                    is_mark,
-                    text,
-                    f_mark,
-                    f,
-                    inner,
-                ) in pattern.findall(work):
-                    col = columns.get(letters)
-                    if col is None:
-                        col = _column(letters)
-                    if col >= max_columns:
-                        continue
-                    if extra:  # attributes beyond r, s, t (or s after t): read them all
-                        for name, v1, v2 in _ATTR.findall(extra):
-                            if name == b"s":
-                                style = v1 or v2
-                            elif name == b"t":
-                                t = v1 or v2
-                    is_percent = False
-                    if v_mark and not t:  # a number: most cells
-                        if not v:
-                            continue
-                        value = int(v) if v.isdigit() else _number(v)
-                        kind = style_kind[style] if style in style_kind else self._kind_of(style)
-                        if kind is None:
-                            pass
-                        elif kind == "percent":
-                            is_percent = True
-                        elif kind == "date":
-                            value = self._date(value)
-                        elif (sections := kind.kind_for(value)) == "percent":
-                            is_percent = True
-                        elif sections == "date":
-                            value = self._date(value)
-                    elif is_mark and t == b"inlineStr":
-                        if b"&" in text or b"\r" in text or b"_x" in text:
-                            value = _unescape(_text(text), self._lone)
-                        else:
-                            value = text.decode()
-                    elif f_mark:
-                        value = _formula(f, False)
-                    else:
-                        body = inner
-                        if v_mark:
-                            body = b"<v>" + v + b"</v>"
-                        elif is_mark:
-                            body = b"<is><t>" + text + b"</t></is>"
-                        value, is_percent = self._value(t, _style(style.decode() or None), body)
-                        if value is None:
-                            continue
-                    if digits != row_digits:  # the first value of a new row
-                        index = int(digits) - 1
-                        if index <= row:
-                            raise SheetError("rows out of order")
-                        if index >= max_rows:
-                            raise TooManyRows(index + 1)
-                        if row >= 0:
-                            while emitted < row - 1:
-                                emitted += 1
-                                yield CellData(emitted, [], empty)
-                            yield CellData(row, values, frozenset(percent) if percent else empty)
-                            emitted = row
-                        row, row_digits, percent = index, digits, set()
-                        values = [None] * width
-                    if is_percent:
-                        percent.add(col)
-                    if col >= width:
-                        values.extend([None] * (col + 1 - width))
-                        width = col + 1
-                    values[col] = value
+                yield work
             while block:  # the rest of the part: checked, and its merged ranges read
                 block = fh.read(BLOCK)
                 try:
@@ -821,11 +860,17 @@ class XlsxReader:
                     raise SheetError("not well-formed") from None
                 merges.feed(block)
         self._merges[part] = merges.found
-        if row >= 0:
-            while emitted < row - 1:
-                emitted += 1
-                yield CellData(emitted, [], empty)
-            yield CellData(row, values, frozenset(percent) if percent else empty)
+
+
+def _more_attributes(extra: bytes, style: bytes, t: bytes) -> tuple[bytes, bytes]:
+    """A cell's `s` and `t` when it has attributes beyond `r`, `s`, `t` (or `s` after `t`):
+    every attribute read, the last of each name winning as in the general path."""
+    for name, v1, v2 in _ATTR.findall(extra):
+        if name == b"s":
+            style = v1 or v2
+        elif name == b"t":
+            t = v1 or v2
+    return style, t
 
 
 _PREFIXED_ROOT = re.compile(
