@@ -99,26 +99,6 @@ def prepare_all(
     return out
 
 
-def prepare(
-    key: str,
-    *,
-    store: Store,
-    seeds_dir: Path | None = None,
-    templates_dir: Path | None = None,
-    kind: str | None = None,
-) -> Prepared:
-    """The one document KEY names (`kind` chooses among a year folder's documents; a
-    folder holding several without it is refused, listing them)."""
-    if kind is None and len(store.documents_of(key)) > 1:
-        resolve(store, key)  # raises: which one?
-    found = prepare_all(
-        key, store=store, seeds_dir=seeds_dir, templates_dir=templates_dir, kind=kind
-    )
-    if len(found) > 1:
-        resolve(store, key)
-    return found[0]
-
-
 def build(
     key: str,
     *,

@@ -82,11 +82,6 @@ def local_time(value: str | datetime, zone: tzinfo | None = None) -> str:
     return _parse(value).astimezone(zone or display_zone()).strftime("%Y-%m-%d %H:%M")
 
 
-def now_local(zone: tzinfo | None = None) -> str:
-    """The current time, shown as :func:`local_time` shows a stored one."""
-    return local_time(datetime.now(UTC), zone)
-
-
 def _offset(zone: tzinfo, at: datetime) -> str:
     delta = at.astimezone(zone).utcoffset() or timedelta(0)
     minutes = int(delta.total_seconds()) // 60

@@ -2,8 +2,9 @@
 
 Each kind (the 성과계획서 "plan", the year-end 평가 "evaluation") is one module of this
 package that builds one :class:`Kind` entry: how its text is recognised and parsed, how the
-store keeps it, which workbook it becomes, how `xlgen parse` shows it, and its Korean
-labels. The rest of xlgen asks the registry (:func:`get`, :func:`of`, :func:`detect`) and
+store keeps it, which workbook it becomes, whether it has a department round (department
+workbooks, `xlgen status KEY`), how `xlgen parse` shows it, and its Korean labels (also
+how `--kind` names it). The rest of xlgen asks the registry (:func:`get`, :func:`of`, :func:`detect`) and
 never branches on a kind itself. A third kind is one new module here plus its name in
 ``BUILTIN``; a kind the registry does not know is an :class:`UnknownKindError`, never a
 fall-through into another kind's code.

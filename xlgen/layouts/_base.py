@@ -108,9 +108,6 @@ class Styles:
             bold=True, font_size=self.t.get("font", {}).get("title_size", 15), valign="vcenter"
         )
 
-    def subtitle(self) -> Any:
-        return self.get(bold=True, font_size=self.t.get("font", {}).get("subtitle_size", 12))
-
     def unit(self) -> Any:
         return self.get(align="right", font_size=self.font_size - 1)
 

@@ -82,9 +82,6 @@ class Placement:
     def total_row(self) -> int:
         return self.last_row + 1
 
-    def crosses_page(self, start: int, end: int) -> bool:
-        return any(start < b <= end for b in self.page_breaks)
-
 
 def print_scale(template: dict[str, Any]) -> int:
     """Scale that fits the columns to the page width (Excel ignores manual page breaks

@@ -92,10 +92,6 @@ _CELL_RE = re.compile(rf"^(?:{NUMBER}|-)$")  # a number cell, or "-" for none
 _SIGNS = ("△", "▲")  # printed apart from their number: "△ 231"
 
 
-def _is_cell(token: str) -> bool:
-    return _CELL_RE.match(token) is not None
-
-
 def match_anchor(text: str, line: int) -> Anchor | None:
     """Recognise a line that ends with 단위 목표 실적 달성률 (digits already folded to ASCII).
 
