@@ -149,6 +149,10 @@ def test_a_mark_without_its_footnote_is_reported_not_read(printed, tmp_path) -> 
         (["청렴도 향상 시책 추진"], "청렴도 향상 시책 추진"),
         (["A B C"], "A B C"),
         (["가"], "가"),
+        # a wrap before punctuation, at a middle dot, after a bracket inside a word
+        (["해결하고", ", 이웃이"], "해결하고, 이웃이"),
+        (["조사‧", "결정"], "조사‧결정"),
+        (["기본구상(안)", "마련 추진"], "기본구상(안)마련 추진"),
     ],
 )
 def test_cell_lines_are_joined(lines, joined) -> None:

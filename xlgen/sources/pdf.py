@@ -4,10 +4,15 @@ given to the same record builders as HWPX (`xlgen.sources.records`).
 A printed document's tables are drawn with rules; pdfplumber finds the cells from them. What
 a page adds to a table, and what this reader does about it:
 
-- A merged cell cut by a page break has no rule under it on the first page (and none above
-  it on the next), so each table's top and bottom edges are added as explicit rules; and a
-  blank leading cell in the first data row of a table that goes on from the previous page is
-  that cut cell: it covers the row as the cell above it did.
+- A merged cell cut by a page break has no rule under its part on the first page (and none
+  above it on the next, unless a repeated header row closes it), so each table's top and
+  bottom edges are added as explicit rules. The printer draws the cell's whole text on each
+  page at its place in the whole cell, so lines of the other page's part appear beyond the
+  part's edge (below the table, above it, over a repeated header): those repeated chars are
+  found by geometry and dropped, and the cell's text is the text inside all its parts
+  (`_link`, `_join_cuts`). A table that goes on without repeating its header is one table
+  with the one before it, the cut cell one cell over both parts' rows. A cut cell whose
+  part on the next page cannot be found is refused, not guessed.
 - A cell's visual lines are soft wraps, joined by a space, except where the space would sit
   inside brackets (`( 복지환경국)` → `(복지환경국)`); a cell spaced out to its width
   (`의 회 사 무 국`, single syllables only) is closed up; `△` is a minus (xlgen.numbers).
@@ -67,6 +72,8 @@ _HEADING_RE = re.compile(r"^\s*(?:[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]|[IVX]{1,4}|[�
 _LIST_MARKS = "◇◆○●◦-–·•▢□■▪※▶►*ⅠⅡⅢⅣⅤ"
 _OPENERS = "([{〈《「『【"
 _CLOSERS = ")]}〉》」』】"
+_PUNCTUATION = ",.;:!?"  # never after a space: a line starting with one goes on a word
+_DOTS = "·‧ㆍ・"  # middle dots join words: `조사‧` + `결정`
 _QUOTES_CLOSING = "’”'\""
 # Korean particles that only ever follow a word: a line starting with one alone goes on a word.
 _PARTICLES = frozenset("을 를 이 가 은 는 에 와 과 로 으로 에서 에게 의".split())
@@ -100,8 +107,12 @@ def _glued(before: str, after: str) -> bool:
     inside an opening bracket or before a closing one; a bracket opened right after a word
     (`기본구상` + `(안)마련`); a particle left alone at the start of the line
     (`‘맘든든센터’` + `를 신설하여`)."""
-    if before[-1] in _OPENERS or after[0] in _CLOSERS:
+    if before[-1] in _OPENERS or after[0] in _CLOSERS or after[0] in _PUNCTUATION:
         return True
+    if before[-1] in _DOTS or after[0] in _DOTS:
+        return True
+    if before[-1] in _CLOSERS and re.search(r"\w[(\[][^\s()\[\]]*[)\]]$", before):
+        return after[0].isalnum()  # `기본구상(안)` + `마련`: the bracket sits inside a word
     if after[0] in _OPENERS and (before[-1].isalnum()):
         return True
     first = after.split(" ", 1)[0]
@@ -133,6 +144,12 @@ class PdfDocument:
     page_texts: list[str] = field(default_factory=list)
     unexplained: list[tuple[int, str]] = field(default_factory=list)  # (page, cell text)
     columns: dict[int, list[float]] = field(default_factory=dict)  # id(table) -> column edges
+    # the parts of each cell cut by page breaks: (the part's cell, its chars in the whole cell)
+    cut_chains: list[list[tuple[Cell, list[dict[str, Any]]]]] = field(default_factory=list)
+    table_of: dict[int, Table] = field(default_factory=dict)  # id(cell) -> its table
+    cut_of: dict[int, int] = field(default_factory=dict)  # id(cell) -> its cut (index)
+    # page number -> the header rows its first table repeats of the table it goes on from
+    joins: dict[int, int] = field(default_factory=dict)
 
     @property
     def tables(self) -> list[Table]:
@@ -170,6 +187,7 @@ def read_pdf(path: Path, *, max_seconds: float = MAX_SECONDS) -> PdfDocument:
                 raise InputError(f"{name}: 쪽이 너무 많습니다 ({len(pages):,}쪽). 읽지 않습니다.")
             document.pages = len(pages)
             chars = 0
+            previous: _Page | None = None
             for number, page in enumerate(pages, 1):
                 count = len(page.chars)
                 chars += count
@@ -182,8 +200,16 @@ def read_pdf(path: Path, *, max_seconds: float = MAX_SECONDS) -> PdfDocument:
                         f"{name}: PDF를 읽는 데 너무 오래 걸립니다 ({number}쪽에서 "
                         f"{max_seconds:.0f}초 넘음). 읽지 않습니다."
                     )
-                _read_page(page, number, document)
-                page.close()  # frees the page's parsed objects
+                current = _layout_page(page, number)
+                if previous is not None:
+                    _link(previous, current, document)
+                    _read_page(previous, document)
+                    previous.page.close()  # frees the page's parsed objects
+                previous = current
+            if previous is not None:
+                _read_page(previous, document)
+                previous.page.close()
+            _join_cuts(document)
             _declared_title(pdf.metadata, document)
     except InputError:
         raise
@@ -203,21 +229,220 @@ def _declared_title(metadata: Mapping[str, Any], document: PdfDocument) -> None:
         document.blocks.insert(0, Paragraph(" ".join(title.split()), 0))
 
 
-def _read_page(page: Any, number: int, document: PdfDocument) -> None:
+@dataclass
+class _Box:
+    """A cell of a table found on a page: its grid position and its box."""
+
+    r0: int
+    c0: int
+    r1: int
+    c1: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass
+class _Found:
+    """A table found on a page: its column and row edges and its cells."""
+
+    bbox: tuple[float, float, float, float]
+    xs: list[float]
+    ys: list[float]
+    boxes: list[_Box]
+
+    def row(self, r: int) -> list[_Box]:
+        return sorted((b for b in self.boxes if b.r0 == r), key=lambda b: b.c0)
+
+
+@dataclass
+class _Page:
+    """A page's tables and drawn rules, and what the page break links to the next page: the
+    chars that only repeat a cut cell's text beyond its page part (ghosts), and the cut
+    cells (table index, box) -> (cut id, the vertical offset of the cell's page part)."""
+
+    page: Any
+    number: int
+    tables: list[_Found]
+    rules: list[tuple[float, float, float]]  # drawn horizontal rules: y, x0, x1
+    ghosts: set[int] = field(default_factory=set)  # id() of chars
+    cuts: dict[tuple[int, int], tuple[int, float]] = field(default_factory=dict)
+
+
+def _layout_page(page: Any, number: int) -> _Page:
+    rules = [(e["top"], e["x0"], e["x1"]) for e in page.edges if e.get("orientation") == "h"]
     if not page.chars:
-        document.page_texts.append("")
-        return
+        return _Page(page, number, [], rules)
     found = page.find_tables(_SETTINGS)
     if found:
         # each table's top and bottom as rules: a merged cell cut by the page break closes
         edges = sorted({round(t.bbox[1], 2) for t in found} | {round(t.bbox[3], 2) for t in found})
         found = page.find_tables({**_SETTINGS, "explicit_horizontal_lines": edges})
-    tables = sorted(found, key=lambda t: (t.bbox[1], t.bbox[0]))
+    tables = [_found(t) for t in sorted(found, key=lambda t: (t.bbox[1], t.bbox[0]))]
+    return _Page(page, number, tables, rules)
+
+
+def _found(table: Any) -> _Found:
+    xs = _merge_close(sorted({round(v, 1) for c in table.cells for v in (c[0], c[2])}))
+    ys = _merge_close(sorted({round(v, 1) for c in table.cells for v in (c[1], c[3])}))
+    boxes: list[_Box] = []
+    for x0, top, x1, bottom in sorted(table.cells, key=lambda c: (c[1], c[0])):
+        r0, r1 = _index(ys, top), _index(ys, bottom)
+        c0, c1 = _index(xs, x0), _index(xs, x1)
+        if r1 <= r0 or c1 <= c0:
+            continue
+        boxes.append(_Box(r0, c0, r1, c1, x0, top, x1, bottom))
+    return _Found(tuple(table.bbox), xs, ys, boxes)
+
+
+def _ruled(page: _Page, y: float, x0: float, x1: float) -> bool:
+    """True when a drawn rule runs along y over (nearly) all of x0..x1."""
+    covered = 0.0
+    spans = sorted((max(a, x0), min(b, x1)) for top, a, b in page.rules if abs(top - y) <= 1.5)
+    reach = x0
+    for a, b in spans:
+        if b <= reach:
+            continue
+        covered += b - max(a, reach)
+        reach = b
+    return covered >= (x1 - x0) - 2
+
+
+def _inside(ch: dict[str, Any], box: _Box) -> bool:
+    x = (ch["x0"] + ch["x1"]) / 2
+    y = (ch["top"] + ch["bottom"]) / 2
+    return box.x0 <= x <= box.x1 and box.top <= y <= box.bottom
+
+
+def _link(first: _Page, second: _Page, document: PdfDocument) -> None:
+    """A merged cell cut by the page break between `first` and `second`.
+
+    LibreOffice (and other printers) draw such a cell on each page as its part of one tall
+    cell: no rule under the part on the first page (none above it on the second, unless a
+    repeated header row closes it there), and the cell's text drawn once at its place in the
+    whole cell on every page, so that lines which belong to the other page's part are also
+    drawn beyond this part's edge: below the table, above it, or over a repeated header row.
+    Those repeated lines (ghosts) are found by geometry: a char beyond the part's edge
+    whose text and place in the whole cell are those of a char inside the other part. They
+    are dropped; the cell's text is the text inside all its parts (`_join_cuts`)."""
+    if not first.tables or not second.tables:
+        return
+    t1, ti1 = first.tables[-1], len(first.tables) - 1
+    t2 = second.tables[0]
+    if len(t1.xs) != len(t2.xs) or any(abs(p - q) > 2 for p, q in zip(t1.xs, t2.xs, strict=True)):
+        return  # another table, not this one going on
+    bottom = t1.ys[-1]
+    cut = [
+        (i, b)
+        for i, b in enumerate(t1.boxes)
+        if b.r1 == len(t1.ys) - 1 and not _ruled(first, b.bottom, b.x0, b.x1)
+    ]
+    if not cut:
+        document.joins[second.number] = _repeated_rows(first, t1, second, t2, [], t1.ys[-1])
+        return
+    chars1, chars2 = first.page.chars, second.page.chars
+    header = _repeated_rows(first, t1, second, t2, cut, bottom)
+    document.joins[second.number] = header
+    top = t2.ys[header]
+    offset = bottom - top  # the second page's y in the whole cell: y + offset
+    row = {(b.c0, b.c1): (i, b) for i, b in enumerate(t2.boxes) if b.r0 == header}
+    for i, a in cut:
+        match = row.get((a.c0, a.c1))
+        if match is None:
+            raise InputError(
+                f"{document.path.name}: {first.number}쪽 끝에서 잘린 표의 칸이 "
+                f"{second.number}쪽 표에서 이어지지 않습니다 (열 {a.c0 + 1}). 칸을 정할 수 "
+                "없어 읽지 않습니다."
+            )
+        j, b = match
+        base = first.cuts.get((ti1, i))
+        if base is None:
+            base = (len(document.cut_chains), 0.0)
+            document.cut_chains.append([])
+        cut_id, base_offset = base
+        second.cuts[(0, j)] = (cut_id, base_offset + offset)
+        inside1 = [c for c in chars1 if _inside(c, a)]
+        inside2 = [c for c in chars2 if _inside(c, b)]
+        # ghosts on the second page: above the part, matching a char inside the first part
+        for ch in chars2:
+            if _middle(ch) < b.top and _in_columns(ch, b) and _matches(ch, offset, inside1):
+                second.ghosts.add(id(ch))
+        # ghosts on the first page: below the part, matching a char inside the second part
+        for ch in chars1:
+            if _middle(ch) > a.bottom and _in_columns(ch, a) and _matches(ch, -offset, inside2):
+                first.ghosts.add(id(ch))
+        first.cuts.setdefault((ti1, i), base)
+
+
+def _middle(ch: dict[str, Any]) -> float:
+    return (ch["top"] + ch["bottom"]) / 2
+
+
+def _in_columns(ch: dict[str, Any], box: _Box) -> bool:
+    x = (ch["x0"] + ch["x1"]) / 2
+    return box.x0 <= x <= box.x1
+
+
+def _matches(ch: dict[str, Any], offset: float, others: list[dict[str, Any]]) -> bool:
+    top = ch["top"] + offset
+    return any(
+        o["text"] == ch["text"] and abs(o["x0"] - ch["x0"]) <= 0.5 and abs(o["top"] - top) <= 0.5
+        for o in others
+    )
+
+
+def _repeated_rows(
+    first: _Page, t1: _Found, second: _Page, t2: _Found, cut: list[tuple[int, _Box]], bottom: float
+) -> int:
+    """How many header rows the second page's table repeats from the first's: its leading
+    rows with the same cells and the same text as the first table's, the cut cells' ghosts
+    (drawn over a repeated header) left out. 0 when it repeats none."""
+    most = 0
+    while most < min(len(t1.ys), len(t2.ys)) - 2 and [
+        (b.c0, b.c1, b.r1 - b.r0) for b in t1.row(most)
+    ] == [(b.c0, b.c1, b.r1 - b.r0) for b in t2.row(most)]:
+        most += 1
+    for n in range(most, 0, -1):
+        offset = bottom - t2.ys[n]
+        insides = [[c for c in first.page.chars if _inside(c, a)] for _, a in cut]
+        ok = True
+        for r in range(n):
+            for b1, b2 in zip(t1.row(r), t2.row(r), strict=True):
+                if b1.r0 < r or b2.r0 < r:
+                    continue
+                text1 = _box_text(first.page.chars, b1, first.ghosts)
+                ghosts = {
+                    id(ch)
+                    for ch in second.page.chars
+                    if _inside(ch, b2) and any(_matches(ch, offset, ins) for ins in insides)
+                }
+                if text1 != _box_text(second.page.chars, b2, ghosts):
+                    ok = False
+        if ok:
+            return n
+    return 0
+
+
+def _box_text(chars: list[dict[str, Any]], box: _Box, ghosts: set[int]) -> str:
+    own = [c for c in chars if id(c) not in ghosts and _inside(c, box)]
+    return "".join(c["text"] for c in sorted(own, key=lambda c: (round(c["top"]), c["x0"])))
+
+
+def _read_page(data: _Page, document: PdfDocument) -> None:
+    page, number = data.page, data.number
+    if not page.chars:
+        document.page_texts.append("")
+        return
+    tables = data.tables
     boxes = [t.bbox for t in tables]
+    ghosts = data.ghosts
 
     def outside(obj: dict[str, Any]) -> bool:
         if obj.get("object_type") != "char":
             return True
+        if id(obj) in ghosts:
+            return False
         x = (obj["x0"] + obj["x1"]) / 2
         y = (obj["top"] + obj["bottom"]) / 2
         return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
@@ -230,7 +455,9 @@ def _read_page(page: Any, number: int, document: PdfDocument) -> None:
         (top, t) for top, t in lines if not (_PAGE_NUMBER_RE.match(t) and top > page.height * 0.8)
     ]
     footnotes = [m for _, t in lines if (m := _FOOTNOTE_RE.match(t))]
-    grids = [_grid(t, page, len(document.tables) + i + 1, document) for i, t in enumerate(tables)]
+    grids = [
+        _grid(t, i, data, len(document.tables) + i + 1, document) for i, t in enumerate(tables)
+    ]
     for grid in grids:
         _explain_marks(grid, footnotes, number, document)
     events: list[tuple[float, int, Paragraph | Table]] = []
@@ -241,11 +468,7 @@ def _read_page(page: Any, number: int, document: PdfDocument) -> None:
     for box, grid in zip(boxes, grids, strict=True):
         events.append((box[1], 1, grid))
     events.sort(key=lambda e: (e[0], e[1]))
-    first_table = True
     for _, _, block in events:
-        if isinstance(block, Table) and first_table:
-            first_table = False
-            _continue_from(document, block)
         document.blocks.append(block)
 
 
@@ -275,50 +498,133 @@ def _paragraphs(found: list[dict[str, Any]]) -> list[tuple[float, str]]:
     return out
 
 
-def _grid(found: Any, page: Any, index: int, document: PdfDocument) -> Table:
-    """pdfplumber's table as a grid of cells with their spans; each character goes to the
-    cell its centre is in (one pass over the page's characters, not a crop per cell)."""
+def _grid(found: _Found, ti: int, data: _Page, index: int, document: PdfDocument) -> Table:
+    """The found table as a grid of cells with their spans; each character goes to the cell
+    whose box holds its centre (one pass over the page's characters, not a crop per cell).
+    A character in no cell's box is in no cell's text; ghosts (`_link`) in none."""
     from pdfplumber.utils import extract_text
 
-    xs = _merge_close(sorted({round(v, 1) for c in found.cells for v in (c[0], c[2])}))
-    ys = _merge_close(sorted({round(v, 1) for c in found.cells for v in (c[1], c[3])}))
+    page = data.page
+    xs, ys = found.xs, found.ys
     rows, cols = len(ys) - 1, len(xs) - 1
     owner: list[list[int | None]] = [[None] * cols for _ in range(rows)]
-    boxes: list[tuple[int, int, int, int]] = []
-    for x0, top, x1, bottom in sorted(found.cells, key=lambda c: (c[1], c[0])):
-        r0, r1 = _index(ys, top), _index(ys, bottom)
-        c0, c1 = _index(xs, x0), _index(xs, x1)
-        if r1 <= r0 or c1 <= c0:
-            continue
-        for r in range(r0, r1):
-            for k in range(c0, c1):
+    for at, b in enumerate(found.boxes):
+        for r in range(b.r0, b.r1):
+            for k in range(b.c0, b.c1):
                 if owner[r][k] is None:
-                    owner[r][k] = len(boxes)
-        boxes.append((r0, c0, r1, c1))
-    chars: list[list[dict[str, Any]]] = [[] for _ in boxes]
+                    owner[r][k] = at
+    chars: list[list[dict[str, Any]]] = [[] for _ in found.boxes]
     x_lo, x_hi, y_lo, y_hi = xs[0], xs[-1], ys[0], ys[-1]
     for ch in page.chars:
+        if id(ch) in data.ghosts:
+            continue
         x = (ch["x0"] + ch["x1"]) / 2
         y = (ch["top"] + ch["bottom"]) / 2
         if not (x_lo <= x <= x_hi and y_lo <= y <= y_hi):
             continue
         r = min(max(bisect.bisect_right(ys, y) - 1, 0), rows - 1)
         k = min(max(bisect.bisect_right(xs, x) - 1, 0), cols - 1)
-        at = owner[r][k]
-        if at is not None:
-            chars[at].append(ch)
+        held = owner[r][k]
+        if held is not None and _inside(ch, found.boxes[held]):
+            chars[held].append(ch)
     grid: list[list[Cell | None]] = [[None] * cols for _ in range(rows)]
     cells: list[Cell] = []
-    for (r0, c0, r1, c1), own in zip(boxes, chars, strict=True):
+    for n, (b, own) in enumerate(zip(found.boxes, chars, strict=True)):
         text = extract_text(own) if own else ""
-        cell = Cell(r0, c0, r1 - r0, c1 - c0, (join_lines(text.split("\n")),))
+        cell = Cell(b.r0, b.c0, b.r1 - b.r0, b.c1 - b.c0, (join_lines(text.split("\n")),))
         cells.append(cell)
+        cut = data.cuts.get((ti, n))
+        if cut is not None:
+            cut_id, offset = cut
+            shifted = [
+                {**ch, "top": ch["top"] + offset, "bottom": ch["bottom"] + offset} for ch in own
+            ]
+            document.cut_chains[cut_id].append((cell, shifted))
     for r in range(rows):
         for k in range(cols):
-            at = owner[r][k]
-            grid[r][k] = cells[at] if at is not None else None
+            held = owner[r][k]
+            grid[r][k] = cells[held] if held is not None else None
     table = Table(index, page.page_number - 1, 0, rows, cols, cells, grid)
     document.columns[id(table)] = xs
+    for cell in cells:
+        document.table_of[id(cell)] = table
+    return table
+
+
+def _join_cuts(document: PdfDocument) -> None:
+    """Each cell cut by page breaks: every part holds the text of all its parts, read in
+    their places in the whole cell (a part's name is the cell's name on its page too)."""
+    from pdfplumber.utils import extract_text
+
+    for cut_id, parts in enumerate(document.cut_chains):
+        chars = [ch for _, own in parts for ch in own]
+        text = extract_text(sorted(chars, key=lambda c: (c["top"], c["x0"]))) if chars else ""
+        joined = join_lines(text.split("\n"))
+        for cell, _ in parts:
+            table = document.table_of[id(cell)]
+            now = table.grid[cell.row][cell.col]  # the cell, or what replaced it since
+            if now is not None:
+                new = Cell(*_pos(now), (joined,))
+                _replace(table, now, new)
+                document.cut_of[id(new)] = cut_id
+    _merge_continued(document)
+
+
+def _merge_continued(document: PdfDocument) -> None:
+    """A table that goes on from the previous page's table without repeating its header
+    (same columns, nothing but page furniture between) is one table with it: its rows are
+    appended, and a cell cut by the break is one cell over the rows of both parts."""
+    blocks: list[Paragraph | Table] = []
+    for block in document.blocks:
+        previous = blocks[-1] if blocks else None
+        if (
+            isinstance(block, Table)
+            and isinstance(previous, Table)
+            and document.joins.get(block.section + 1) == 0
+            and previous.section == block.section - 1
+            and _same_columns(document, previous, block)
+            and not _ends_before(document, previous, block)
+        ):
+            blocks[-1] = _appended(document, previous, block)
+        else:
+            blocks.append(block)
+    document.blocks = blocks
+
+
+def _ends_before(document: PdfDocument, previous: Table, table: Table) -> bool:
+    """True unless `table` is the first table of its page and `previous` the last of its."""
+    tables = document.tables
+    i = next(k for k, t in enumerate(tables) if t is table)
+    return i == 0 or tables[i - 1] is not previous
+
+
+def _appended(document: PdfDocument, top: Table, bottom: Table) -> Table:
+    rows = top.rows + bottom.rows
+    grid: list[list[Cell | None]] = [list(r) for r in top.grid] + [
+        [None] * bottom.cols for _ in range(bottom.rows)
+    ]
+    cells = list(top.cells)
+    last = top.rows - 1
+    for cell in bottom.cells:
+        cut = document.cut_of.get(id(cell))
+        above = top.grid[last][cell.col] if cell.row == 0 else None
+        if cut is not None and above is not None and document.cut_of.get(id(above)) == cut:
+            new = Cell(
+                above.row, above.col, above.row_span + cell.row_span, above.col_span, above.lines
+            )
+            cells[cells.index(above)] = new
+            for r in range(above.row, top.rows):
+                for k in range(above.col, above.col + above.col_span):
+                    grid[r][k] = new
+        else:
+            new = Cell(cell.row + top.rows, cell.col, cell.row_span, cell.col_span, cell.lines)
+            cells.append(new)
+        document.cut_of[id(new)] = cut if cut is not None else -1
+        for r in range(cell.row, cell.row + cell.row_span):
+            for k in range(cell.col, cell.col + cell.col_span):
+                grid[r + top.rows][k] = new
+    table = Table(top.index, top.section, top.depth, rows, top.cols, cells, grid)
+    document.columns[id(table)] = document.columns[id(top)]
     return table
 
 
@@ -391,34 +697,6 @@ def _computed(computation: str | None) -> float | None:
 
 def _nospace(text: str) -> str:
     return "".join(text.split())
-
-
-def _continue_from(document: PdfDocument, table: Table) -> None:
-    """The first table of a page that goes on from the last table of the page before (same
-    columns): its header rows repeated, and blank leading cells of its first data row are
-    the cells above it cut by the page break."""
-    previous = next((b for b in reversed(document.blocks) if isinstance(b, Table)), None)
-    if previous is None or previous.cols != table.cols or previous.section != table.section - 1:
-        return
-    first = 0
-    while first < min(table.rows, previous.rows) and [
-        _nospace(t) for t in _row_texts(table, first)
-    ] == [_nospace(t) for t in _row_texts(previous, first)]:
-        first += 1
-    if first >= table.rows:
-        return
-    if first == 0 and not _same_columns(document, previous, table):
-        return  # neither a repeated header nor the same columns: another table
-    last = previous.rows - 1
-    row = table.grid[first]
-    for k in range(table.cols):
-        cell = row[k]
-        if cell is None or cell.row != first or cell.col != k or cell.text:
-            break
-        above = previous.grid[last][k]
-        if above is None or not above.text or above.col != k or above.col_span != cell.col_span:
-            break
-        _replace(table, cell, Cell(*_pos(cell), (above.text,)))
 
 
 def _same_columns(document: PdfDocument, a: Table, b: Table) -> bool:
