@@ -109,3 +109,76 @@ def test_ghost_lines_of_a_cut_cell_are_in_no_cell_and_no_paragraph(ruled, seeds)
     goals = {pg.name for g in seeds["plan"].goals for pg in g.policy_goals}
     paragraphs = [b.text for b in document.blocks if isinstance(b, pdfsource.Paragraph)]
     assert not [p for p in paragraphs if any(p in g or g in p for g in goals)]
+
+
+# ------------------------------------------------- (b) a plain print of the built workbook
+
+
+@pytest.fixture(scope="session")
+def plain(tmp_path_factory) -> dict[str, Path]:
+    """`xlgen build KEY`, then `soffice --convert-to pdf` of the whole workbook (every sheet,
+    the sheets' own page setup, nothing from `xlgen pdf`)."""
+    from click.testing import CliRunner
+
+    from xlgen.cli import cli
+
+    tmp = tmp_path_factory.mktemp("plain")
+    out: dict[str, Path] = {}
+    for key in ("2019", "plan-seogu"):
+        result = CliRunner().invoke(
+            cli, ["build", key, "--out", str(tmp / "out"), "--db", str(tmp / "store.sqlite")]
+        )
+        assert result.exit_code == 0, result.output
+        (xlsx,) = (tmp / "out").rglob(f"{key}/*.xlsx")
+        out[key] = lo.to_pdf(xlsx, tmp / key, recalc=False)
+    return out
+
+
+def test_a_plain_print_of_the_built_evaluation_reads_to_the_text_records(plain, seeds) -> None:
+    doc = parse_file(plain["2019"])[0]
+    assert isinstance(doc, Evaluation)
+    text = seeds["evaluation"]
+    assert _numeric(evaluation_records(doc)) == _numeric(evaluation_records(text))
+    assert len(doc.indicator_rows()) == 244
+
+
+@pytest.mark.xfail(
+    reason="not done: the 검토사항/설정 sheets printed after 나 are read as 나's rows (the plan "
+    "parser reads every line after '나.'), and 보건소 gets 2 indicators too many",
+    strict=True,
+)
+def test_a_plain_print_of_the_built_plan_reads_to_the_text_records(plain, seeds) -> None:
+    doc = parse_file(plain["plan-seogu"])[0]
+    assert isinstance(doc, Plan)
+    assert plan_records(doc) == plan_records(seeds["plan"])
+
+
+# ------------------------------------------------------------- (c) a .pdf in a year folder
+
+
+def test_load_and_build_from_a_pdf_year_folder(tmp_path, ruled, monkeypatch) -> None:
+    import shutil
+
+    from click.testing import CliRunner
+
+    from xlgen.cli import cli
+
+    seeds_dir = tmp_path / "seeds"
+    for key, seed, name in (
+        ("2019", EVAL_SEED, "evaluation-landscape"),
+        ("plan-seogu", PLAN_SEED, "plan-portrait"),
+    ):
+        folder = seeds_dir / key
+        folder.mkdir(parents=True)
+        for extra in ("corrections.toml", "manifest.toml"):
+            shutil.copy(seed.parent / extra, folder / extra)
+        shutil.copy(ruled[name], folder / "문서.pdf")
+    monkeypatch.setenv("XLGEN_DB", str(tmp_path / "store.sqlite"))
+    runner = CliRunner()
+    for key in ("2019", "plan-seogu"):
+        result = runner.invoke(
+            cli, ["build", key, "--seeds", str(seeds_dir), "--out", str(tmp_path / "out")]
+        )
+        assert result.exit_code == 0, result.output
+    books = sorted(p.name for p in (tmp_path / "out").rglob("*.xlsx"))
+    assert len(books) == 2, books
