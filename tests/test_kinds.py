@@ -418,8 +418,43 @@ def test_a_seed_folder_names_a_third_kind_by_its_label(roster_kind, roster_folde
     assert [k for k, _ in seed_kinds(folder)] == ["plan", "roster"]
     assert parse_seed("2020", seeds, kind="roster").document.entries[1] == ("세무과", "이")
     (folder / "roster2.txt").write_text("명부\n- 총무과: 최\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"같은 종류\(명부\)의 문서가 두 개입니다"):
+    with pytest.raises(
+        InputError,
+        match=r"같은 종류\(명부\)의 문서가 두 개입니다 .*종류마다 \(성과계획·평가·명부\)",
+    ):
         seed_kinds(folder)
     (folder / "roster2.txt").unlink()
     with pytest.raises(NotFoundError, match="2020: 평가 문서가 없습니다"):
         parse_seed("2020", seeds, kind="evaluation")
+
+
+def test_kind_help_names_the_registered_kinds(roster_kind):
+    from click.testing import CliRunner
+
+    from xlgen.cli import cli
+
+    result = CliRunner().invoke(cli, ["build", "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    assert "--kind 평가|성과계획|명부" in result.output
+    assert "(평가나 성과계획이나 명부 가운데 하나)" in result.output
+
+
+def test_an_importable_kind_must_be_read_as_an_evaluation():
+    with pytest.raises(ValueError, match="only an evaluation-like model"):
+        kinds.register(dataclasses.replace(MINUTES, name="half", importable=True))
+    assert kinds.find("half") is None
+    assert [k.name for k in kinds.importable()] == ["evaluation"]
+
+
+def test_undo_chooses_among_the_importable_kinds(tmp_path):
+    """`xlgen undo` on a folder holding only a plan names the kinds it undoes (the
+    registry's importable ones) instead of undoing the plan."""
+    from click.testing import CliRunner
+
+    from xlgen.cli import cli
+
+    env = {"XLGEN_DB": str(tmp_path / "s.sqlite")}
+    assert CliRunner().invoke(cli, ["load", "plan-seogu"], env=env).exit_code == 0
+    result = CliRunner().invoke(cli, ["undo", "plan-seogu"], env=env)
+    assert result.exit_code == 1
+    assert result.output.strip() == "오류: 'plan-seogu'에는 평가 문서가 없습니다."

@@ -78,7 +78,7 @@ def prepare_all(
     for loaded in documents_for_build(store, key, seeds_dir, kind=kind):
         info = loaded.info
         doc = store.load(info.key)
-        template = load_template(kinds.of(doc).name, templates_dir)
+        template = load_template(kinds.of(doc).template, templates_dir)
         threshold = effective_threshold(doc, template)
         if threshold is not None:  # the "no threshold printed" finding names the one applied
             doc.warnings = restate_threshold(doc.warnings, threshold)

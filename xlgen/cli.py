@@ -81,15 +81,29 @@ def output_options(fn: Callable) -> Callable:
     )(fn)
 
 
+class _KindOption(click.Option):
+    """--kind whose metavar and help name the registered kinds (xlgen.kinds), looked up
+    when help is shown, so that importing the CLI does not load every kind's modules."""
+
+    def _name_kinds(self) -> None:
+        labels = [k.label for k in kinds.choices()]
+        self.metavar = "|".join(labels)
+        self.help = (
+            f"KEY 폴더에 문서가 여러 개일 때 어느 문서인지 ({kinds.korean_or(labels)} 가운데 하나)."
+        )
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        self._name_kinds()
+        return super().get_help_record(ctx)
+
+    def make_metavar(self, ctx: click.Context) -> str:
+        self._name_kinds()
+        return super().make_metavar(ctx)
+
+
 def kind_option(fn: Callable) -> Callable:
     """--kind, for a year folder holding more than one document."""
-    return click.option(
-        "--kind",
-        "kind",
-        default=None,
-        metavar="평가|성과계획",
-        help="KEY 폴더에 문서가 여러 개일 때 어느 문서인지 (평가 또는 성과계획).",
-    )(fn)
+    return click.option("--kind", "kind", cls=_KindOption, default=None)(fn)
 
 
 class UserError(click.ClickException):
@@ -524,7 +538,7 @@ def undo(key: str, kind: str | None, db: Path | None) -> None:
 
     chosen = parse_kind(kind)
     with _existing_store(db) as store:
-        info = resolve(store, key, chosen, only=("evaluation",))
+        info = resolve(store, key, chosen, only=tuple(k.name for k in kinds.importable()))
         rev = store.undo_last(info.key, os_user=current_os_user())
         last = store.history(info.key)[0]
     click.echo(f"되돌렸습니다: 리비전 {last.undoes}의 가져오기 {last.changes}건 → 새 리비전 {rev}")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from . import kinds, ole
 from ._gc import no_gc
@@ -294,7 +294,7 @@ def read_workbook(path: Path) -> WorkbookInput:
                 f"{path.name}: 실적 시트 '{sheet}'가 없습니다 (시트 이름을 바꾸거나 지웠다면 원래대로 돌려 주세요)."
             )
         phase = _phase(fields, path.name)
-        fmt = dep.SheetFormat.recorded(fields, lambda: load_template("evaluation"))
+        fmt = dep.SheetFormat.recorded(fields, lambda: load_template(kind.template))
         reading = dep.read_sheet(
             _source(reader, sheet, path.name), sheet, fmt, lambda: reader.merged_cells(sheet)
         )
@@ -315,7 +315,7 @@ def _known_sheets(fields: Mapping[str, Any]) -> set[str]:
     recorded = meta.sheets_of(dict(fields))
     if recorded is not None:
         return set(recorded)
-    template = load_template("evaluation")
+    template = load_template(kinds.get(str(fields.get("kind") or "")).template)
     names = {meta.SHEET, str(fields.get("input_sheet") or "")}
     for conf in template.values():  # every section of the template that names a sheet
         if isinstance(conf, Mapping) and isinstance(conf.get("sheet"), str):
@@ -537,12 +537,12 @@ def _document(store: Store, files: list[WorkbookInput]) -> tuple[str, Evaluation
         )
     doc = store.load(key)
     kind = kinds.of(doc)
-    # The rows are read with the evaluation's layout, the one importable kind so far.
-    if not kind.importable or not isinstance(doc, Evaluation):
+    if not kind.importable:
         raise ImportRefused(
             [f"'{key}'{particle(key, '은/는')} {kind.label} 문서라 가져올 실적이 없습니다."]
         )
-    return key, doc
+    # The registry admits an importable kind only with an Evaluation model (xlgen.kinds).
+    return key, cast(Evaluation, doc)
 
 
 def _origin_problem(

@@ -107,8 +107,8 @@ def seed_kinds(folder: Path) -> list[tuple[str, Path]]:
         if kind in found:
             raise InputError(
                 f"{folder}: 같은 종류({kinds.label(kind)})의 문서가 두 개입니다 "
-                f"({found[kind].name}, {path.name}). 한 폴더에는 한 해의 성과계획서와 평가 "
-                "문서를 하나씩만 둘 수 있습니다."
+                f"({found[kind].name}, {path.name}). 한 폴더에는 한 해의 문서를 종류마다 "
+                f"({'·'.join(k.label for k in kinds.all_kinds())}) 하나씩만 둘 수 있습니다."
             )
         found[kind] = path
         out.append((kind, path))

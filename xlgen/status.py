@@ -31,7 +31,7 @@ def round_of(
     entry = kinds.of(doc)
     if entry.round_status is None:
         raise InputError(f"'{key}'의 {entry.label} 문서에는 부서별 제출 현황이 없습니다.")
-    threshold = effective_threshold(doc, load_template(entry.name, templates_dir))
+    threshold = effective_threshold(doc, load_template(entry.template, templates_dir))
     if threshold is None:
         raise RuntimeError(f"document kind {entry.name!r} has a round but no 부진 threshold")
     status: RoundStatus = entry.round_status(

@@ -588,7 +588,7 @@ class Store(RoundRecords):
         with self._transaction() as conn:
             kind, *_, current, _body, phase = self._doc_row(conn, key)
             if not kinds.get(kind).importable:
-                labels = "·".join(k.label for k in kinds.all_kinds() if k.importable)
+                labels = "·".join(k.label for k in kinds.importable())
                 raise StoreError(
                     f"'{key}'{particle(key, '은/는')} {labels} 문서가 아니라 실적을 가져올 수 "
                     "없습니다."

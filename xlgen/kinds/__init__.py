@@ -27,7 +27,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..korean import particle
-from ..model import Number
+from ..model import Evaluation, Number
 
 BUILTIN = ("plan", "evaluation")
 """The kinds xlgen ships, in the order messages list them (module ``xlgen.kinds.<name>``)."""
@@ -110,6 +110,11 @@ class Kind:
     choice_rank: int = 100
 
     @property
+    def template(self) -> str:
+        """The name of the kind's template (``templates/<name>.toml``, xlgen.templates)."""
+        return self.name
+
+    @property
     def has_round(self) -> bool:
         """Does the kind have a department round (department workbooks, submissions)?"""
         return self.round_status is not None
@@ -124,6 +129,13 @@ def register(kind: Kind) -> Kind:
     if kind.name in _REGISTRY and _REGISTRY[kind.name] is not kind:
         raise ValueError(f"document kind {kind.name!r} is already registered")
     round_parts = (kind.department_files, kind.build_departments, kind.round_status)
+    if kind.importable and not issubclass(kind.model, Evaluation):
+        # xlgen.importer reads the input sheet with the evaluation's layout and compares
+        # its rows with an Evaluation's records; another model would be read as one.
+        raise ValueError(
+            f"document kind {kind.name!r}: only an evaluation-like model (model.Evaluation) "
+            "can be importable until the importer takes a kind's own input reader"
+        )
     if any(p is None for p in round_parts) and any(p is not None for p in round_parts):
         raise ValueError(
             f"document kind {kind.name!r}: department_files, build_departments and "
@@ -175,6 +187,11 @@ def label(name: str) -> str:
 def choices() -> Sequence[Kind]:
     """The kinds as `--kind` lists them (by ``choice_rank``, then registry order)."""
     return tuple(sorted(all_kinds(), key=lambda k: k.choice_rank))
+
+
+def importable() -> Sequence[Kind]:
+    """The kinds whose workbooks `xlgen import` takes back (and `xlgen undo` undoes)."""
+    return tuple(k for k in all_kinds() if k.importable)
 
 
 def named(value: str) -> Kind | None:
