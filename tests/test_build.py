@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from xlgen.build import build
 from xlgen.cli import cli
+from xlgen.importer import read_workbook
 from xlgen.layouts import eval_departments as dep
 from xlgen.layouts import meta
 from xlgen.rules import indicator_rate
@@ -184,6 +185,13 @@ def test_merged_project_names(formulas, values):
     assert total_projects == 154
 
 
+def _inputs(path: Path) -> dict[str, dep.InputRow]:
+    """The Ⅲ sheet's keyed rows as `xlgen import` reads them (its layout's reader)."""
+    reading = read_workbook(path).reading
+    assert reading.sheet == DEPTS
+    return {r.key: r for r in reading.rows if r.key and r.first_row is None}
+
+
 def test_hidden_metadata_maps_keys(values, built):
     fields, records = meta.read(
         [list(row) for row in values[meta.SHEET].iter_rows(values_only=True)]
@@ -191,11 +199,10 @@ def test_hidden_metadata_maps_keys(values, built):
     assert fields["format"] == meta.FORMAT
     assert fields["key"] == "2019" and fields["revision"] == 1 and len(fields["content_hash"]) == 64
     assert len(records) == 244 and records[0]["record_key"] == "I0001"
-    rows = [list(row) for row in values[DEPTS].iter_rows(values_only=True)]
-    inputs = dep.read_inputs(rows)
+    inputs = _inputs(built)
     assert set(inputs) == {r["record_key"] for r in records}
     library = [r for r in records if r["indicator"] == "도서관독서실 이용자수"][0]
-    assert inputs[library["record_key"]]["actual"] == 93
+    assert inputs[library["record_key"]].actual == 93
 
 
 def test_template_change_reaches_the_output(tmp_path):
@@ -262,7 +269,7 @@ def test_department_workbooks(tmp_path):
     fields, records = meta.read([list(r) for r in wb[meta.SHEET].iter_rows(values_only=True)])
     assert fields["department"] == "미래교육과"
     assert {r["department"] for r in records} == {"미래교육과"} and len(records) == 7
-    inputs = dep.read_inputs([list(r) for r in wb[DEPTS].iter_rows(values_only=True)])
+    inputs = _inputs(one)
     assert set(inputs) == {r["record_key"] for r in records}
     summary = wb["Ⅰ 부서현황"]
     texts = [c for row in summary.iter_rows(values_only=True) for c in row if c is not None]

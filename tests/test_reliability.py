@@ -180,12 +180,8 @@ def test_the_checks_see_what_they_look_for(bench, tmp_path):
 
     with Store.open(db) as store:
         rk = bench.records[0][0]
-        store.apply_changes(
-            rt.KEY,
-            [(rk, "note", bench.records[0][2], "바뀜")],
-            os_user="t",
-            file_name="t.xlsx",
-            file_hash="0",
+        store.apply_batches(
+            rt.KEY, [("t.xlsx", "0", [(rk, "note", bench.records[0][2], "바뀜")])], os_user="t"
         )
     assert rt.store_fingerprint(db)[0] != before[0]
 
@@ -278,12 +274,8 @@ def test_applied_exactly_catches_a_misplaced_value(bench, tmp_path):
     db = bench.store_copy(tmp_path / "store")
     (a, *_), (b, *_) = bench.records[0], bench.records[1]
     with Store.open(db) as store:
-        store.apply_changes(
-            rt.KEY,
-            [(b, "note", bench.records[1][2], "여기")],
-            os_user="t",
-            file_name="t",
-            file_hash="0",
+        store.apply_batches(
+            rt.KEY, [("t", "0", [(b, "note", bench.records[1][2], "여기")])], os_user="t"
         )
     result = rt.TrialResult("t", "t")
     ran = rt.Run(0, "변경 1건", "", 0.1, 40)

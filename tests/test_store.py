@@ -435,12 +435,11 @@ def test_invalid_numbers_refused(store: Store):
 
 
 def imported(store: Store, changes, **kw) -> int:
-    return store.apply_changes(
-        "2019", changes, os_user="kim", file_name="총무과.xlsx", file_hash="abc", **kw
-    )
+    """One file's changes as an import (Store.apply_batches with one batch)."""
+    return store.apply_batches("2019", [("총무과.xlsx", "abc", changes)], os_user="kim", **kw)
 
 
-def test_apply_changes_and_history(store: Store):
+def test_apply_batches_and_history(store: Store):
     save(store, "2019", make_evaluation())
     rev = imported(
         store,
@@ -480,7 +479,7 @@ def test_apply_changes_and_history(store: Store):
     assert (hist[1].file_name, hist[1].file_hash) == ("2019.txt", SHA)
 
 
-def test_apply_changes_noop_and_validation(store: Store):
+def test_apply_batches_noop_and_validation(store: Store):
     save(store, "2019", make_evaluation())
     assert imported(store, []) == 1
     assert imported(store, [("I0001", "actual", 37, 37)]) == 1  # same value: nothing written
@@ -502,9 +501,7 @@ def test_apply_changes_noop_and_validation(store: Store):
         imported(store, [("I9999", "actual", None, 1)])
     save(store, "plan", make_plan())
     with pytest.raises(StoreError, match="평가 문서가 아니"):
-        store.apply_changes(
-            "plan", [("I0001", "actual", 1, 2)], os_user="kim", file_name="f", file_hash="h"
-        )
+        store.apply_batches("plan", [("f", "h", [("I0001", "actual", 1, 2)])], os_user="kim")
     assert store.revision("2019") == 3
 
 
@@ -576,12 +573,12 @@ def test_conflict_detection(store: Store):
     imported(store, [("I0001", "actual", 37, 40), ("I0002", "note", "", "a")])  # r2
     imported(store, [("I0001", "actual", 40, 41), ("I0004", "actual", 26.5, 27)])  # r3
     imported(store, [("I0004", "actual", 27, 26.5)])  # r4: changed back
-    assert store.value_changed_since("2019", "I0001", "actual", 1)
-    assert store.value_changed_since("2019", "I0002", "note", 1)
-    assert not store.value_changed_since("2019", "I0004", "actual", 1)  # same as at r1
-    assert store.value_changed_since("2019", "I0004", "actual", 3)
-    assert not store.value_changed_since("2019", "I0003", "actual", 1)
-    assert not store.value_changed_since("2019", "I0001", "actual", 3)
+    assert ("I0001", "actual") in store.changed_since("2019", 1)
+    assert ("I0002", "note") in store.changed_since("2019", 1)
+    assert ("I0004", "actual") not in store.changed_since("2019", 1)  # same as at r1
+    assert ("I0004", "actual") in store.changed_since("2019", 3)
+    assert ("I0003", "actual") not in store.changed_since("2019", 1)
+    assert ("I0001", "actual") not in store.changed_since("2019", 3)
     assert store.changed_since("2019", 1) == {
         ("I0001", "actual"): (37, 41),
         ("I0002", "note"): ("", "a"),
@@ -897,4 +894,4 @@ def test_round_trip_property(tmp_path: Path, ev: Evaluation, new_actual):
 
 
 def imported_k(s: Store, changes) -> int:
-    return s.apply_changes("k", changes, os_user="p", file_name="f", file_hash="h")
+    return s.apply_batches("k", [("f", "h", changes)], os_user="p")

@@ -531,34 +531,6 @@ class Store(RoundRecords):
 
     # ------------------------------------------------------------------ imports
 
-    def apply_changes(
-        self,
-        key: str,
-        changes: Iterable[Change],
-        *,
-        os_user: str,
-        file_name: str,
-        file_hash: str,
-        expected_revision: int | None = None,
-    ) -> int:
-        """Apply an import's changes to an evaluation in one transaction; return the revision.
-
-        ``changes`` are (record_key, field, old, new) with field "actual" or "note". ``old``
-        must match the stored value (100 matches 100.0, floats within 1e-12, a note's None
-        matches ""), else StoreConflictError; the history keeps the exact stored value.
-        With ``expected_revision``, the store must still be at that revision (guards the gap
-        between a conflict check and this call). Changes whose new value is already stored
-        (same type and value) are skipped; when nothing is left, nothing is written and the
-        current revision is returned. Otherwise the revision is bumped and one "import"
-        revision row plus one history row per changed value are written.
-        """
-        return self.apply_batches(
-            key,
-            [(file_name, file_hash, list(changes))],
-            os_user=os_user,
-            expected_revision=expected_revision,
-        )
-
     def apply_batches(
         self,
         key: str,
@@ -568,9 +540,19 @@ class Store(RoundRecords):
         expected_revision: int | None = None,
         submissions: Iterable[Submitted] = (),
     ) -> int:
-        """Several files' changes (file name, file hash, changes) as ONE import: one
-        transaction and one revision, all or nothing; each history row names its own file.
-        The rules of :meth:`apply_changes` apply to every change.
+        """Apply an import's changes to an evaluation in one transaction; return the revision.
+
+        ``batches`` are the files' changes (file name, file hash, changes) as ONE import:
+        one transaction and one revision, all or nothing; each history row names its own
+        file. A change is (record_key, field, old, new) with field "actual", "note" or (in
+        the 목표 설정 phase) "target". ``old`` must match the stored value (100 matches
+        100.0, floats within 1e-12, a note's None matches ""), else StoreConflictError; the
+        history keeps the exact stored value. With ``expected_revision``, the store must
+        still be at that revision (guards the gap between a conflict check and this call).
+        Changes whose new value is already stored (same type and value) are skipped; when
+        nothing is left, nothing is written and the current revision is returned. Otherwise
+        the revision is bumped and one "import" revision row plus one history row per
+        changed value are written.
 
         ``submissions``: the department workbooks among the files; each is recorded in the
         same transaction (also when it changed nothing), with the number of values its file
@@ -807,10 +789,6 @@ class Store(RoundRecords):
             if present is None or codec.encode_value(now) != old:
                 result[(rk, f)] = (codec.decode_value(old), now)
         return result
-
-    def value_changed_since(self, key: str, record_key: str, field: str, revision: int) -> bool:
-        """Does the value of (record_key, field) differ now from what it was at ``revision``?"""
-        return (record_key, field) in self.changed_since(key, revision)
 
 
 def _quick_check(conn: sqlite3.Connection) -> list[str]:

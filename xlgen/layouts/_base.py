@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from xlsxwriter.utility import xl_col_to_name
@@ -41,24 +40,6 @@ class RowSource(Protocol):
     def __call__(
         self, *, skip: frozenset[int] = frozenset(), limit: int | None = None
     ) -> Iterable[SheetRow]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class PlainRow:
-    index: int
-    values: list[Any]
-    percent: frozenset[int] = frozenset()
-
-
-def plain_rows(rows: list[list[Any]]) -> RowSource:
-    """A RowSource over rows already read as lists of values (openpyxl, calamine)."""
-
-    def source(
-        *, skip: frozenset[int] = frozenset(), limit: int | None = None
-    ) -> Iterable[SheetRow]:
-        return (PlainRow(i, list(values)) for i, values in enumerate(rows[:limit]))
-
-    return source
 
 
 def quote_sheet(name: str) -> str:

@@ -50,7 +50,6 @@ from ._base import (
     marked_number_format,
     marks_on,
     page_setup,
-    plain_rows,
     quote_sheet,
     row_height,
     set_widths,
@@ -986,8 +985,8 @@ class InputRow:
     actual: Any
     note: Any
     actual_percent: bool  # the 실적 cell holds a percentage-formatted number
-    first_row: int | None = None
-    target_percent: bool = False  # the 목표 cell holds a percentage-formatted number  # a repeated key: the 1-based row it was first on
+    first_row: int | None = None  # a repeated key: the 1-based row it was first on
+    target_percent: bool = False  # the 목표 cell holds a percentage-formatted number
     shown: str = ""  # a keyless row: its first content, as messages show it
     # What the sheet shows the row belongs to, whatever its key says: the department of
     # the "▢ 부서" block it sits in (None above every block) and the row of that title; the
@@ -1211,22 +1210,6 @@ def nfc(value: Any) -> Any:
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value.strip())
     return value
-
-
-def read_inputs(rows: list[list[Any]], fmt: SheetFormat | None = None) -> dict[str, dict[str, Any]]:
-    """Input cells of a Ⅲ sheet read as lists of values (openpyxl, calamine), by record
-    key: {key: {"row": n, "actual": v, "note": v}} (`read_sheet` for the whole reading;
-    `fmt`: the format it was written with, the default template's when not given)."""
-    if fmt is None:
-        from ..templates import load_template
-
-        fmt = SheetFormat.of_template(load_template("evaluation"))
-    reading = read_sheet(plain_rows(rows), "", fmt)
-    return {
-        r.key: {"row": r.index, "actual": r.actual, "note": r.note}
-        for r in reading.rows
-        if r.key and r.first_row is None
-    }
 
 
 def _shown_date(value: date | time) -> str:
