@@ -257,3 +257,52 @@ def test_weak_rows_keep_input_cells_an_input(workbooks) -> None:
     fill = actual.dxf.fill.bgColor.rgb
     assert fill.endswith(EVAL["colors"]["weak_input_fill"].lstrip("#").upper())
     assert not fill.endswith(EVAL["colors"]["weak_fill"].lstrip("#").upper())
+
+
+@pytest.mark.parametrize("key", ["2019", "plan-seogu"])
+def test_a_hidden_sheet_of_the_print_copy_defines_no_print_area_or_titles(tmp_path, key):
+    """xlgen.workbook._hide_unprinted clears xlsxwriter's print-area and print-title
+    attributes of a hidden sheet (xlsxwriter has no call to unset them, and LibreOffice
+    prints a hidden sheet that has a print area). If xlsxwriter renames or stops reading
+    those attributes, the hidden sheets' _xlnm names come back and this fails."""
+    import zipfile
+
+    from xlgen import kinds
+    from xlgen.printing import printed_sections
+    from xlgen.workbook import build_document
+
+    parsed = parse_seed(key, Path(__file__).resolve().parent.parent / "seeds")
+    doc = parsed.document
+    template = load_template(kinds.of(doc).template)
+    common = dict(key=key, revision=1, threshold=None, source="t.txt")
+    whole = build_document(doc, tmp_path / "whole", template, **common)
+    copy = build_document(
+        doc,
+        tmp_path / "copy",
+        template,
+        printed=frozenset(printed_sections(doc.kind)),
+        **common,
+    )
+
+    def print_names(path: Path) -> dict[str, set[str]]:
+        """sheet → the _xlnm print names workbook.xml defines for it."""
+        xml = zipfile.ZipFile(path).read("xl/workbook.xml").decode("utf-8")
+        names: dict[str, set[str]] = {}
+        for name, value in re.findall(
+            r'<definedName name="_xlnm\.(Print_Area|Print_Titles)"[^>]*>([^<]*)<', xml
+        ):
+            sheet = value.split("!")[0].strip("'").replace("''", "'")
+            names.setdefault(sheet, set()).add(name)
+        return names
+
+    hidden = {
+        s.title
+        for s in openpyxl.load_workbook(copy, read_only=True).worksheets
+        if s.sheet_state != "visible"
+    }
+    assert hidden  # the settings sheet at least, and 검토사항
+    before, after = print_names(whole), print_names(copy)
+    # the built workbook gives those sheets print names, the print copy does not
+    assert hidden & set(before)
+    assert not hidden & set(after)
+    assert {s: n for s, n in before.items() if s not in hidden} == after

@@ -260,7 +260,11 @@ def _big_sheet(wb: xlsxwriter.Workbook, name: str) -> Any:
     """A worksheet in constant_memory mode: rows are streamed to a temporary file as they
     are written, so memory stays flat however many indicators there are. Only the sheets
     written strictly row by row get it (the workbook-wide option would also constrain the
-    small sheets); xlsxwriter reads the flag when the sheet is added."""
+    small sheets); xlsxwriter reads the flag when the sheet is added.
+
+    xlsxwriter has the option only workbook-wide (``Workbook(path, {"constant_memory":
+    True})``), no public per-sheet call, hence the attribute, set around add_worksheet();
+    tests/test_xlsxwriter_attributes.py fails if xlsxwriter stops reading it."""
     previous = wb.constant_memory
     wb.constant_memory = True
     try:
@@ -461,7 +465,9 @@ def _hide_unprinted(printed: frozenset[str] | None, sheets: dict[str, Any]) -> N
 
     Called once the sheets are written. LibreOffice still prints a hidden sheet that has a
     print area (measured on 7.4), so a hidden sheet also loses its print area and print
-    titles; xlsxwriter has no call to unset them, hence the attributes."""
+    titles. xlsxwriter has no call to unset them (print_area() over the whole sheet is
+    ignored, not a reset), and the layouts set them while writing, hence the attributes;
+    tests/test_print.py fails if the hidden sheets' print names come back."""
     if printed is None:
         return
     for role, ws in sheets.items():
