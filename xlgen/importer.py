@@ -635,24 +635,16 @@ def _compare_row(
 ) -> list[str]:
     """Check one row's 실적 and 비고 (and 목표, in a workbook built while the targets were
     set), and propose what changed since the build."""
-    b, d, p, ind = record
-    name, reading, key = wbi.name, wbi.reading, str(row.key)
+    ind = record[3]
     actual, problem = _number_cell(wbi, row, record, "actual", preview)
     if problem:
         return [problem]
     note = _note(row.note)
-    if note.startswith("="):
-        where = reading.ref("note", row.index)
-        return [f"{name}: {where} ({_label(d, p, ind)}): 비고에 수식은 넣을 수 없습니다."]
-    if len(note) > MAX_CELL_TEXT:
-        where = reading.ref("note", row.index)
-        return [
-            f"{name}: {where} ({_label(d, p, ind)}): 비고가 너무 깁니다 ({len(note):,}자). "
-            f"엑셀 칸 하나에는 {MAX_CELL_TEXT:,}자까지만 들어가므로, 줄여서 다시 입력해 주세요."
-        ]
-    built_actual, built_note, built_target = wbi.built.get(key, (None, None, None))
-    problems: list[str] = []
-    fields = [
+    problem = _note_problem(wbi, row, record, note)
+    if problem:
+        return [problem]
+    built_actual, built_note, built_target = wbi.built.get(str(row.key), (None, None, None))
+    fields: list[_Field] = [
         ("actual", actual, built_actual, ind.actual, ind.actual),
         ("note", note, _note(built_note), _note(ind.note), ind.note),
     ]
@@ -660,42 +652,96 @@ def _compare_row(
         target, problem = _number_cell(wbi, row, record, "target", preview)
         if problem:
             return [problem]
-        if preview.phase is not Phase.TARGETS:
-            untouched = target == built_target or _same(target, built_target)
-            if not untouched and not (target == ind.target or _same(target, ind.target)):
-                return [
-                    f"{name}: {reading.ref('target', row.index)} ({_label(d, p, ind)}): 목표가 "
-                    f"이 통합문서를 만든 뒤 {shorten(ind.target)}{particle(shorten(ind.target), '으로/로')} 확정되어 바꿀 수 없습니다 "
-                    f"(이 파일: {shorten(target)}). 목표를 다시 고치려면 xlgen targets "
-                    f"{preview.key} --reopen 하세요."
-                ]
-        else:
+        if preview.phase is Phase.TARGETS:
             fields.append(("target", target, built_target, ind.target, ind.target))
-    for fld, new, built_value, current, stored in fields:
-        if new == built_value or _same(new, built_value):
-            continue  # staff did not touch it
-        if new == current or _same(new, current):
-            continue  # already stored (imported before): nothing to do
-        cell_ref = reading.ref(fld, row.index)
-        if not force and (key, fld) in changed_since:
-            problems.append(
-                f"{name}: {cell_ref} ({_label(d, p, ind)}): 통합문서를 만든 뒤(리비전 {built_rev}) "
-                f"저장소의 {FIELD_NAMES[fld]}{particle(FIELD_NAMES[fld], '이/가')} {shorten(current)}{particle(shorten(current), '으로/로')} 바뀌었는데 "
-                f"이 파일은 {shorten(new)}입니다. 최신 통합문서로 다시 입력하거나 --force로 덮어쓰세요."
-            )
-            continue
-        previous = proposed.get((key, fld))
-        if previous is not None and not _same(previous[0], new):
-            problems.append(
-                f"{name}: {cell_ref} ({_label(d, p, ind)}): 다른 파일({previous[1].name} {previous[2]})과 값이 다릅니다 "
-                f"({shorten(previous[0])} / {shorten(new)})."
-            )
-            continue
-        proposed[(key, fld)] = (new, wbi, cell_ref)
-        preview.changes.append(
-            CellChange(key, fld, stored, new, name, cell_ref, b.name, d.name, p.name, ind.name)
+        else:
+            problem = _fixed_target_problem(wbi, row, record, target, built_target, preview.key)
+            if problem:
+                return [problem]
+    problems = []
+    for value in fields:
+        problem = _propose(
+            wbi, row, record, value, built_rev, changed_since, preview, proposed, force
         )
+        if problem:
+            problems.append(problem)
     return problems
+
+
+# (field, value in the file, value as built, value stored now (notes as compared), stored)
+_Field = tuple[str, Any, Any, Any, Any]
+
+
+def _note_problem(wbi: WorkbookInput, row: dep.InputRow, record: Record, note: str) -> str | None:
+    """Why a 비고 cannot be taken (a formula, or longer than a cell holds), if it cannot."""
+    _, d, p, ind = record
+    where = f"{wbi.name}: {wbi.reading.ref('note', row.index)} ({_label(d, p, ind)})"
+    if note.startswith("="):
+        return f"{where}: 비고에 수식은 넣을 수 없습니다."
+    if len(note) > MAX_CELL_TEXT:
+        return (
+            f"{where}: 비고가 너무 깁니다 ({len(note):,}자). "
+            f"엑셀 칸 하나에는 {MAX_CELL_TEXT:,}자까지만 들어가므로, 줄여서 다시 입력해 주세요."
+        )
+    return None
+
+
+def _fixed_target_problem(
+    wbi: WorkbookInput, row: dep.InputRow, record: Record, target: Any, built: Any, key: str
+) -> str | None:
+    """A 목표 changed in a workbook built while the targets were set, after they were
+    fixed: refused unless the file holds the value built or the value fixed."""
+    _, d, p, ind = record
+    if target == built or _same(target, built) or target == ind.target or _same(target, ind.target):
+        return None
+    fixed = shorten(ind.target)
+    return (
+        f"{wbi.name}: {wbi.reading.ref('target', row.index)} ({_label(d, p, ind)}): 목표가 "
+        f"이 통합문서를 만든 뒤 {fixed}{particle(fixed, '으로/로')} 확정되어 바꿀 수 없습니다 "
+        f"(이 파일: {shorten(target)}). 목표를 다시 고치려면 xlgen targets "
+        f"{key} --reopen 하세요."
+    )
+
+
+def _propose(
+    wbi: WorkbookInput,
+    row: dep.InputRow,
+    record: Record,
+    value: _Field,
+    built_rev: int,
+    changed_since: Mapping[tuple[str, str], Any],
+    preview: ImportPreview,
+    proposed: Proposed,
+    force: bool,
+) -> str | None:
+    """Add one input cell's change to `preview`, unless staff did not touch it or it is
+    stored already; a problem instead when the store changed it since the build (without
+    `force`) or another file of the import gives it another value."""
+    fld, new, built_value, current, stored = value
+    if new == built_value or _same(new, built_value):
+        return None  # staff did not touch it
+    if new == current or _same(new, current):
+        return None  # already stored (imported before): nothing to do
+    b, d, p, ind = record
+    name, key = wbi.name, str(row.key)
+    cell_ref = wbi.reading.ref(fld, row.index)
+    if not force and (key, fld) in changed_since:
+        return (
+            f"{name}: {cell_ref} ({_label(d, p, ind)}): 통합문서를 만든 뒤(리비전 {built_rev}) "
+            f"저장소의 {FIELD_NAMES[fld]}{particle(FIELD_NAMES[fld], '이/가')} {shorten(current)}{particle(shorten(current), '으로/로')} 바뀌었는데 "
+            f"이 파일은 {shorten(new)}입니다. 최신 통합문서로 다시 입력하거나 --force로 덮어쓰세요."
+        )
+    previous = proposed.get((key, fld))
+    if previous is not None and not _same(previous[0], new):
+        return (
+            f"{name}: {cell_ref} ({_label(d, p, ind)}): 다른 파일({previous[1].name} {previous[2]})과 값이 다릅니다 "
+            f"({shorten(previous[0])} / {shorten(new)})."
+        )
+    proposed[(key, fld)] = (new, wbi, cell_ref)
+    preview.changes.append(
+        CellChange(key, fld, stored, new, name, cell_ref, b.name, d.name, p.name, ind.name)
+    )
+    return None
 
 
 def _number_cell(

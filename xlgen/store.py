@@ -558,92 +558,91 @@ class Store(RoundRecords):
         same transaction (also when it changed nothing), with the number of values its file
         changed, so that `xlgen status` shows who has returned their workbook."""
         submitted = list(submissions)
-        batches = [(name, digest, list(changes)) for name, digest, changes in batches]
-        seen: set[tuple[str, str]] = set()
-        for _name, _digest, changes in batches:
-            for rk, f, _old, new in changes:
-                codec.check_value(f, new, f"레코드 {rk}")
-                if (rk, f) in seen:
-                    raise StoreError(f"레코드 {rk}의 {f} 변경이 두 번 들어 있습니다.")
-                seen.add((rk, f))
+        files = [(name, digest, list(changes)) for name, digest, changes in batches]
+        _check_new_values(files)
         at = _now()
         with self._transaction() as conn:
             kind, *_, current, _body, phase = self._doc_row(conn, key)
-            if not kinds.get(kind).importable:
-                labels = "·".join(k.label for k in kinds.importable())
-                raise StoreError(
-                    f"'{key}'{particle(key, '은/는')} {labels} 문서가 아니라 실적을 가져올 수 "
-                    "없습니다."
-                )
-            if phase != Phase.TARGETS.value and any(
-                f == "target" for _n, _d, changes in batches for _rk, f, _o, _v in changes
-            ):
-                raise StoreConflictError(
-                    f"'{key}'의 목표는 확정되어 바꿀 수 없는 항목입니다 (단계: "
-                    f"{phase or Phase.EVALUATION.value}). 목표를 다시 고치려면 먼저 xlgen targets "
-                    f"{key} --reopen 하세요."
-                )
-            if expected_revision is not None and expected_revision != current:
-                raise StoreConflictError(
-                    f"'{key}' 문서가 그사이 바뀌었습니다 (기대한 리비전 {expected_revision}, "
-                    f"현재 {current}). 다시 가져오세요."
-                )
-            per_file: list[tuple[str, str, list[Change]]] = []
-            current_values = {
-                rk: (a, n, t)
-                for rk, a, n, t in conn.execute(
-                    "SELECT record_key, actual, note, target FROM indicators WHERE doc_key = ?",
-                    (key,),
-                )
-            }
-            position = {"actual": 0, "note": 1, "target": 2}
-            for name, digest, changes in batches:
-                changed: list[Change] = []
-                for rk, f, old, new in changes:
-                    if f not in FIELDS:
-                        raise StoreError(f"바꿀 수 없는 항목입니다: {f!r}")
-                    if rk not in current_values:
-                        raise NotFoundError(
-                            f"'{key}' 문서에 레코드 {rk}{particle(rk, '이/가')} 없습니다."
-                        )
-                    stored = current_values[rk][position[f]]
-                    if not codec.same_as_stored(f, stored, old):
-                        raise StoreConflictError(
-                            f"레코드 {rk}의 {FIELD_NAMES[f]} 값이 저장소에서는 {stored!r}인데 "
-                            f"가져오기는 {old!r}{particle(repr(old), '을/를')} 기준으로 합니다. 다시 가져오세요."
-                        )
-                    if (
-                        stored != new
-                        or type(stored) is not type(new)
-                        or codec.encode_value(stored) != codec.encode_value(new)
-                    ):  # -0.0 vs 0.0
-                        changed.append((rk, f, stored, new))
-                if changed:
-                    per_file.append((name, digest, changed))
+            _check_import_allowed(key, kind, phase, current, expected_revision, files)
+            per_file = self._real_changes(conn, key, files)
             if not per_file:
                 self._add_submissions(conn, key, submitted, current, None, {}, at, os_user)
                 return current
-            rev = self._next_revision(conn, key)
-            self._add_revision(
-                conn,
-                key,
-                rev,
-                "import",
-                at,
-                os_user,
-                ", ".join(n for n, _, _ in per_file),
-                ",".join(d for _, d, _ in per_file),
-            )
-            for name, digest, changed in per_file:
-                for f in FIELDS:
-                    conn.executemany(
-                        f"UPDATE indicators SET {f} = ? WHERE doc_key = ? AND record_key = ?",
-                        ((new, key, rk) for rk, field, _old, new in changed if field == f),
-                    )
-                self._add_history(conn, key, rev, at, os_user, name, digest, changed)
+            rev = self._write_import(conn, key, per_file, at, os_user)
             counts = {name: len(changed) for name, _digest, changed in per_file}
             self._add_submissions(conn, key, submitted, rev, rev, counts, at, os_user)
             return rev
+
+    def _real_changes(
+        self, conn: sqlite3.Connection, key: str, batches: list[tuple[str, str, list[Change]]]
+    ) -> list[tuple[str, str, list[Change]]]:
+        """Each file's changes checked against the stored values (a record that is not
+        there, an ``old`` that is not what is stored: refused), keeping only those whose
+        new value is not already stored, each with the exact stored old value; files left
+        with none are dropped."""
+        current_values = {
+            rk: (a, n, t)
+            for rk, a, n, t in conn.execute(
+                "SELECT record_key, actual, note, target FROM indicators WHERE doc_key = ?",
+                (key,),
+            )
+        }
+        position = {"actual": 0, "note": 1, "target": 2}
+        per_file: list[tuple[str, str, list[Change]]] = []
+        for name, digest, changes in batches:
+            changed: list[Change] = []
+            for rk, f, old, new in changes:
+                if f not in FIELDS:
+                    raise StoreError(f"바꿀 수 없는 항목입니다: {f!r}")
+                if rk not in current_values:
+                    raise NotFoundError(
+                        f"'{key}' 문서에 레코드 {rk}{particle(rk, '이/가')} 없습니다."
+                    )
+                stored = current_values[rk][position[f]]
+                if not codec.same_as_stored(f, stored, old):
+                    raise StoreConflictError(
+                        f"레코드 {rk}의 {FIELD_NAMES[f]} 값이 저장소에서는 {stored!r}인데 "
+                        f"가져오기는 {old!r}{particle(repr(old), '을/를')} 기준으로 합니다. 다시 가져오세요."
+                    )
+                if (
+                    stored != new
+                    or type(stored) is not type(new)
+                    or codec.encode_value(stored) != codec.encode_value(new)
+                ):  # -0.0 vs 0.0
+                    changed.append((rk, f, stored, new))
+            if changed:
+                per_file.append((name, digest, changed))
+        return per_file
+
+    def _write_import(
+        self,
+        conn: sqlite3.Connection,
+        key: str,
+        per_file: list[tuple[str, str, list[Change]]],
+        at: str,
+        os_user: str,
+    ) -> int:
+        """One "import" revision naming every file, the new values, and a history row per
+        changed value naming its file; returns the revision."""
+        rev = self._next_revision(conn, key)
+        self._add_revision(
+            conn,
+            key,
+            rev,
+            "import",
+            at,
+            os_user,
+            ", ".join(n for n, _, _ in per_file),
+            ",".join(d for _, d, _ in per_file),
+        )
+        for name, digest, changed in per_file:
+            for f in FIELDS:
+                conn.executemany(
+                    f"UPDATE indicators SET {f} = ? WHERE doc_key = ? AND record_key = ?",
+                    ((new, key, rk) for rk, field, _old, new in changed if field == f),
+                )
+            self._add_history(conn, key, rev, at, os_user, name, digest, changed)
+        return rev
 
     def _value(self, conn: sqlite3.Connection, key: str, record_key: str, field: str) -> Any:
         if field not in FIELDS:
@@ -789,6 +788,48 @@ class Store(RoundRecords):
             if present is None or codec.encode_value(now) != old:
                 result[(rk, f)] = (codec.decode_value(old), now)
         return result
+
+
+def _check_new_values(batches: list[tuple[str, str, list[Change]]]) -> None:
+    """Every new value is one the store keeps for its field, and no (record, field) is
+    changed twice in one import (before the store is opened for writing)."""
+    seen: set[tuple[str, str]] = set()
+    for _name, _digest, changes in batches:
+        for rk, f, _old, new in changes:
+            codec.check_value(f, new, f"레코드 {rk}")
+            if (rk, f) in seen:
+                raise StoreError(f"레코드 {rk}의 {f} 변경이 두 번 들어 있습니다.")
+            seen.add((rk, f))
+
+
+def _check_import_allowed(
+    key: str,
+    kind: str,
+    phase: str | None,
+    current: int,
+    expected_revision: int | None,
+    batches: list[tuple[str, str, list[Change]]],
+) -> None:
+    """The stored document takes this import: its kind is importable, 목표 is changed
+    only while the targets are set, and it is still at ``expected_revision`` (if given)."""
+    if not kinds.get(kind).importable:
+        labels = "·".join(k.label for k in kinds.importable())
+        raise StoreError(
+            f"'{key}'{particle(key, '은/는')} {labels} 문서가 아니라 실적을 가져올 수 없습니다."
+        )
+    if phase != Phase.TARGETS.value and any(
+        f == "target" for _n, _d, changes in batches for _rk, f, _o, _v in changes
+    ):
+        raise StoreConflictError(
+            f"'{key}'의 목표는 확정되어 바꿀 수 없는 항목입니다 (단계: "
+            f"{phase or Phase.EVALUATION.value}). 목표를 다시 고치려면 먼저 xlgen targets "
+            f"{key} --reopen 하세요."
+        )
+    if expected_revision is not None and expected_revision != current:
+        raise StoreConflictError(
+            f"'{key}' 문서가 그사이 바뀌었습니다 (기대한 리비전 {expected_revision}, "
+            f"현재 {current}). 다시 가져오세요."
+        )
 
 
 def _quick_check(conn: sqlite3.Connection) -> list[str]:

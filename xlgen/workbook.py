@@ -324,54 +324,28 @@ def build_evaluation(
     def write(tmp: Path) -> None:
         wb = _new_workbook(tmp, doc, template)
         styles = Styles(wb, template)
-        names = {
-            k: template[k]["sheet"]
-            for k in ("summary", "narrative", "departments", "chart", "findings", "settings")
-        }
-        if not whole:
-            names["summary"] = eval_dept_summary.conf_of(template)["sheet"]
-        ws_summary = wb.add_worksheet(names["summary"])
-        ws_narrative = wb.add_worksheet(names["narrative"]) if whole and evaluating else None
-        ws_depts = _big_sheet(wb, names["departments"])
-        ws_chart = wb.add_worksheet(names["chart"]) if whole and evaluating else None
-        ws_findings = wb.add_worksheet(names["findings"]) if whole else None
-        ws_round = (
-            wb.add_worksheet(eval_round.conf_of(template)["sheet"])
-            if whole and status is not None
-            else None
-        )
-        ws_settings = wb.add_worksheet(names["settings"])
-        ws_meta = _big_sheet(wb, meta.SHEET)
+        sheets = _EvaluationSheets.add(wb, template, whole, evaluating, status is not None)
+        ws, names = sheets.ws, sheets.names
         placement = eval_departments.place(
             doc, template, eval_departments.print_scale(template, fmt)
         )
         built_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        digest = content_hash(doc)
         settings.write(
             wb,
-            ws_settings,
+            ws["settings"],
             names["settings"],
             doc.threshold,
             styles,
             template,
-            [
-                ("문서", doc.title),
-                ("기관", doc.org or "미상"),
-                ("연도", doc.year or "미상"),
-                *_year_rows(doc),
-                ("문서 키", key),
-                ("저장소 리비전", revision),
-                ("원본 파일", source),
-                ("만든 시각", f"{local_time(built_at)} ({zone_label()})"),
-                ("프로그램 버전", f"xlgen {__version__}"),
-            ],
+            _settings_rows(doc, key, revision, source, built_at),
         )
-        if whole:
-            eval_summary.write(ws_summary, doc, styles, template, placement, names["departments"])
+        if department is None:
+            eval_summary.write(
+                ws["summary"], doc, styles, template, placement, names["departments"]
+            )
         else:
-            assert department is not None
             eval_dept_summary.write(
-                ws_summary,
+                ws["summary"],
                 doc,
                 department,
                 shares,
@@ -380,16 +354,16 @@ def build_evaluation(
                 placement,
                 names["departments"],
             )
-        eval_departments.write(ws_depts, doc, styles, template, placement)
-        if ws_round is not None:
+        eval_departments.write(ws["departments"], doc, styles, template, placement)
+        if ws["round"] is not None:
             assert status is not None
-            eval_round.write(ws_round, status, styles, template, placement, names["departments"])
-        if ws_narrative is not None:
-            eval_narrative.write(ws_narrative, doc, styles, template)
-        if ws_chart is not None:
+            eval_round.write(ws["round"], status, styles, template, placement, names["departments"])
+        if ws["narrative"] is not None:
+            eval_narrative.write(ws["narrative"], doc, styles, template)
+        if ws["chart"] is not None:
             chart.write(
                 wb,
-                ws_chart,
+                ws["chart"],
                 doc,
                 styles,
                 template,
@@ -397,21 +371,17 @@ def build_evaluation(
                 names["departments"],
                 placement,
             )
-        if ws_findings is not None:
-            findings.write(ws_findings, _findings_of(doc), styles, template, source)
-        records = [
-            [ind.key, dept.name, project.name, ind.name, ind.target, ind.actual, ind.note]
-            for _, _, ind, project, dept in placement.indicator_rows
-        ]
+        if ws["findings"] is not None:
+            findings.write(ws["findings"], _findings_of(doc), styles, template, source)
         meta.write(
-            ws_meta,
+            ws["meta"],
             [
                 ("key", key),
                 ("kind", doc.kind),
                 ("org", doc.org),
                 ("year", doc.year),
                 ("revision", revision),
-                ("content_hash", digest),
+                ("content_hash", content_hash(doc)),
                 ("built_at", built_at),
                 ("xlgen_version", __version__),
                 ("input_sheet", names["departments"]),
@@ -423,24 +393,89 @@ def build_evaluation(
                 ("carried_from", doc.carried_from.key if doc.carried_from else ""),
                 *fmt.fields(),
             ],
-            records,
+            _meta_records(placement),
         )
-        _hide_unprinted(
-            printed,
-            {
-                "summary": ws_summary,
-                "narrative": ws_narrative,
-                "departments": ws_depts,
-                "chart": ws_chart,
-                "findings": ws_findings,
-                "round": ws_round,
-                "settings": ws_settings,
-            },
-        )
-        ws_summary.activate()
+        _hide_unprinted(printed, {r: w for r, w in ws.items() if r != "meta"})
+        ws["summary"].activate()
         wb.close()
 
     return write_atomically(path, write)
+
+
+@dataclasses.dataclass
+class _EvaluationSheets:
+    """The evaluation workbook's sheets by template section ("summary", …, and "meta" for
+    _xlgen), None for a sheet this workbook has not, and their names."""
+
+    ws: dict[str, Any]
+    names: dict[str, str]
+
+    @classmethod
+    def add(
+        cls,
+        wb: xlsxwriter.Workbook,
+        template: dict[str, Any],
+        whole: bool,
+        evaluating: bool,
+        with_round: bool,
+    ) -> _EvaluationSheets:
+        """Add the sheets in the workbook's tab order: Ⅱ and 차트 only for the whole
+        workbook in the evaluation phase, 검토사항 only for the whole, 제출 현황 with a
+        round's status; a department's workbook has its own Ⅰ."""
+        names = {
+            k: template[k]["sheet"]
+            for k in ("summary", "narrative", "departments", "chart", "findings", "settings")
+        }
+        if not whole:
+            names["summary"] = eval_dept_summary.conf_of(template)["sheet"]
+        names["meta"] = meta.SHEET
+        present = {
+            "summary": True,
+            "narrative": whole and evaluating,
+            "departments": True,
+            "chart": whole and evaluating,
+            "findings": whole,
+            "round": whole and with_round,
+            "settings": True,
+            "meta": True,
+        }
+        if present["round"]:
+            names["round"] = eval_round.conf_of(template)["sheet"]
+        ws: dict[str, Any] = {}
+        for role, wanted in present.items():  # dict order is the tab order
+            if not wanted:
+                ws[role] = None
+            elif role in ("departments", "meta"):
+                ws[role] = _big_sheet(wb, names[role])
+            else:
+                ws[role] = wb.add_worksheet(names[role])
+        return cls(ws, names)
+
+
+def _settings_rows(
+    doc: Evaluation, key: str, revision: int, source: str, built_at: str
+) -> list[tuple[str, Any]]:
+    """설정's rows: the document, the store revision and how the workbook was built."""
+    return [
+        ("문서", doc.title),
+        ("기관", doc.org or "미상"),
+        ("연도", doc.year or "미상"),
+        *_year_rows(doc),
+        ("문서 키", key),
+        ("저장소 리비전", revision),
+        ("원본 파일", source),
+        ("만든 시각", f"{local_time(built_at)} ({zone_label()})"),
+        ("프로그램 버전", f"xlgen {__version__}"),
+    ]
+
+
+def _meta_records(placement: eval_departments.Placement) -> list[list[Any]]:
+    """_xlgen's record table: each indicator's key, where it sits and its input values as
+    built (what an import compares the workbook with)."""
+    return [
+        [ind.key, dept.name, project.name, ind.name, ind.target, ind.actual, ind.note]
+        for _, _, ind, project, dept in placement.indicator_rows
+    ]
 
 
 def _year_rows(doc: Evaluation) -> list[tuple[str, Any]]:
