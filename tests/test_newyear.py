@@ -734,3 +734,59 @@ def test_schema_3_keeps_every_row_and_drops_the_kind_check(tmp_path, seeded, ver
         assert s._conn.execute(
             "SELECT count(*) FROM indicators WHERE doc_key = '2019'"
         ).fetchone() == (0,)
+
+
+def test_status_while_the_targets_are_set_counts_blank_targets(year, tmp_path):
+    """In 목표 설정 the desk asks who has not typed their 목표: status counts blank 목표,
+    says the phase, and the 제출 현황 sheet counts the 목표 column; once the targets are
+    fixed it counts 실적 again."""
+    import csv
+    import io
+    import json
+
+    db = year.store(tmp_path)
+    ok(run(db, "build", "2020", "--by-department", "--out", tmp_path / "out"))
+    one = (
+        tmp_path
+        / "out"
+        / "2020"
+        / "부서별"
+        / "2020년 성과관리 주요사업 목표 설정 - 감사담당관.xlsx"
+    )
+    rows = records_of(one, K)
+    path = edited(one, tmp_path / "back" / one.name, [(rows["I0001"], T, 30)])
+    ok(run(db, "import", path))
+
+    out = ok(run(db, "status", "2020")).output.splitlines()
+    assert out[0].startswith("'2020' 평가 (목표 설정) 부서별 제출 현황 (")
+    assert out[2].split("\t") == ["국", "부서", "보낸 통합문서", "제출", "목표 빈칸", "부진"]
+    audit = next(line.split("\t") for line in out if "\t감사담당관\t" in f"\t{line}")
+    assert audit[4] == "4 / 5"  # I0001's 목표 typed, 실적 all blank
+    table = csv.DictReader(io.StringIO(ok(run(db, "status", "2020", "--format", "csv")).output))
+    assert "목표 빈칸" in (table.fieldnames or []) and "실적 빈칸" not in (table.fieldnames or [])
+    assert next(r for r in table if r["부서"] == "감사담당관")["목표 빈칸"] == "4"
+    obj = json.loads(ok(run(db, "status", "2020", "--format", "json")).output)
+    assert obj["phase"] == "목표 설정"
+    dept = next(d for d in obj["departments"] if d["department"] == "감사담당관")
+    assert dept["blank_targets"] == 4 and "blank_actuals" not in dept
+
+    # the whole workbook's 제출 현황 sheet: the header and a formula over the 목표 column
+    ok(run(db, "build", "2020", "--by-department", "--out", tmp_path / "again"))
+    whole = tmp_path / "again" / "2020" / FORM
+    ws = openpyxl.load_workbook(whole)["제출 현황"]
+    assert [c.value for c in ws[4]][7] == "목표 빈칸"
+    assert "목표 빈칸과 부진 사업은 Ⅲ 시트의 값으로" in ws["A2"].value
+    target_col = col_letter(T)
+    formulas = [r[7].value for r in ws.iter_rows(min_row=5) if r[1].value == "감사담당관"]
+    assert formulas and f"${target_col}$" in formulas[0]
+    cached = openpyxl.load_workbook(whole, data_only=True)["제출 현황"]
+    values = [r[7].value for r in cached.iter_rows(min_row=5) if r[1].value == "감사담당관"]
+    assert values == [4]
+
+    # fixed: the evaluation phase counts 실적 again, and the heading names no phase
+    ok(run(db, "targets", "2020", "--fix", "--allow-blank"))
+    out = ok(run(db, "status", "2020")).output.splitlines()
+    assert out[0].startswith("'2020' 평가 부서별 제출 현황 (")
+    assert out[2].split("\t")[4] == "실적 빈칸"
+    audit = next(line.split("\t") for line in out if line.startswith("감사담당관\t"))
+    assert audit[4] == "5 / 5"

@@ -4,6 +4,8 @@ One row per department (one per distinct name, as `build --by-department` writes
 workbook per name), in document order and so grouped by 국: the workbook sent (its store
 revision and when it was built), the latest submission (when, from which file, how many
 values it changed) or 미제출, the 실적 inputs still blank and the 부진 projects now.
+While next year's targets are set (Phase.TARGETS) the inputs counted are the 목표: the
+desk's question then is who has not typed their targets yet.
 Pure: the caller gives the document and what the store recorded.
 """
 
@@ -13,11 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import Evaluation
+from .model import Evaluation, Phase
 from .rules import is_weak, rate_of
 from .store_round import DepartmentBuild, Submission
 
 SUBMITTED, MISSING = "제출", "미제출"
+BLANK_ACTUALS = "실적 빈칸"
 
 
 @dataclass
@@ -28,7 +31,7 @@ class DepartmentRound:
     department: str
     indicators: int = 0
     projects: int = 0
-    blank: int = 0  # 실적 inputs still blank
+    blank: int = 0  # 실적 inputs still blank (목표 while the targets are set)
     weak: int = 0  # 부진 projects now
     sent: DepartmentBuild | None = None  # the latest department workbook built
     submitted: Submission | None = None  # the latest one imported
@@ -49,6 +52,17 @@ class RoundStatus:
     threshold: float
     kind: str  # the document's kind (xlgen.kinds), as headings name it
     departments: list[DepartmentRound] = field(default_factory=list)
+    phase: str | None = None  # the document's phase (model.Phase), None for a kind without
+
+    @property
+    def setting_targets(self) -> bool:
+        """Are next year's targets being set (the blanks counted are the 목표)?"""
+        return self.phase == Phase.TARGETS.value
+
+    @property
+    def blank_label(self) -> str:
+        """The column of the inputs still blank: "실적 빈칸", or "목표 빈칸"."""
+        return "목표 빈칸" if self.setting_targets else BLANK_ACTUALS
 
     @property
     def submitted(self) -> int:
@@ -75,8 +89,17 @@ def round_status(
     """The round of `doc` from the builds and submissions the store recorded (oldest first:
     the latest of each department is the one shown)."""
     status = RoundStatus(
-        key, store_key, doc.title, doc.org, doc.year, revision, threshold, kind=doc.kind
+        key,
+        store_key,
+        doc.title,
+        doc.org,
+        doc.year,
+        revision,
+        threshold,
+        kind=doc.kind,
+        phase=doc.phase.value,
     )
+    targets = status.setting_targets
     rows: dict[str, DepartmentRound] = {}
     for bureau in doc.bureaus:
         for dept in bureau.departments:
@@ -89,7 +112,7 @@ def round_status(
                 row.weak += is_weak(rate_of(project), threshold) is True
                 for ind in project.indicators:
                     row.indicators += 1
-                    row.blank += ind.actual is None
+                    row.blank += (ind.target if targets else ind.actual) is None
     for build in builds:
         if build.department in rows:
             rows[build.department].sent = build
@@ -131,11 +154,17 @@ COLUMNS = (
     "제출 파일",
     "바뀐 값",
     "지표",
-    "실적 빈칸",
+    BLANK_ACTUALS,
     "사업",
     "부진",
 )
-"""The columns of `xlgen status KEY --format csv` (one row per department)."""
+"""The columns of `xlgen status KEY --format csv` (one row per department); while the
+targets are set, "목표 빈칸" in place of "실적 빈칸" (`columns`)."""
+
+
+def columns(status: RoundStatus) -> tuple[str, ...]:
+    """The CSV columns of this round (the blank inputs' column named by the phase)."""
+    return tuple(status.blank_label if c == BLANK_ACTUALS else c for c in COLUMNS)
 
 
 def rows(status: RoundStatus, *, missing_only: bool = False) -> list[dict[str, Any]]:
@@ -148,7 +177,7 @@ def rows(status: RoundStatus, *, missing_only: bool = False) -> list[dict[str, A
         out.append(
             dict(
                 zip(
-                    COLUMNS,
+                    columns(status),
                     (
                         d.bureau,
                         d.department,
@@ -179,6 +208,7 @@ def to_json_obj(status: RoundStatus, *, missing_only: bool = False) -> dict[str,
         "year": status.year,
         "revision": status.revision,
         "threshold": status.threshold,
+        "phase": status.phase,
         "submitted": status.submitted,
         "total": status.total,
         "departments": [
@@ -199,7 +229,7 @@ def to_json_obj(status: RoundStatus, *, missing_only: bool = False) -> dict[str,
                     "built_revision": d.submitted.built_revision,
                 },
                 "indicators": d.indicators,
-                "blank_actuals": d.blank,
+                ("blank_targets" if status.setting_targets else "blank_actuals"): d.blank,
                 "projects": d.projects,
                 "weak_projects": d.weak,
             }

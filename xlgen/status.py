@@ -11,7 +11,7 @@ from . import kinds
 from .documents import resolve
 from .errors import InputError
 from .export import safe_text
-from .round import COLUMNS, RoundStatus, rows, sent_text, submitted_text
+from .round import BLANK_ACTUALS, RoundStatus, columns, rows, sent_text, submitted_text
 from .store import Store
 from .table import render
 from .templates import load_template
@@ -50,8 +50,10 @@ def heading(status: RoundStatus, *, missing_only: bool = False) -> list[str]:
     """What the round is, its totals, and (with --missing) how many are outstanding."""
     what = f"{status.org or '기관 미상'} {status.year or '연도 미상'}"
     outstanding = status.total - status.submitted
+    # only a phase other than the usual one is named (the 목표 설정 of a carried-over year)
+    phase = f" ({status.phase})" if status.setting_targets else ""
     lines = [
-        f"'{status.key}' {kinds.label(status.kind)} 부서별 제출 현황 ({what}, 저장소 리비전 {status.revision}, "
+        f"'{status.key}' {kinds.label(status.kind)}{phase} 부서별 제출 현황 ({what}, 저장소 리비전 {status.revision}, "
         f"시각은 {zone_label()})",
         f"제출 {status.submitted} / {status.total}"
         + (f" (미제출 {outstanding})" if outstanding else ""),
@@ -65,7 +67,8 @@ def heading(status: RoundStatus, *, missing_only: bool = False) -> list[str]:
     return lines
 
 
-HEADERS = ("국", "부서", "보낸 통합문서", "제출", "실적 빈칸", "부진")
+HEADERS = ("국", "부서", "보낸 통합문서", "제출", BLANK_ACTUALS, "부진")
+"""The table's columns; while the targets are set, "목표 빈칸" for "실적 빈칸"."""
 
 
 def to_table(status: RoundStatus, *, missing_only: bool = False, plain: bool = False) -> list[str]:
@@ -88,13 +91,14 @@ def to_table(status: RoundStatus, *, missing_only: bool = False, plain: bool = F
             ]
         )
         previous = d.bureau
-    return render(HEADERS, rows, align="<<<<>>", plain=plain)
+    headers = tuple(status.blank_label if h == BLANK_ACTUALS else h for h in HEADERS)
+    return render(headers, rows, align="<<<<>>", plain=plain)
 
 
 def to_csv(status: RoundStatus, *, missing_only: bool = False) -> str:
     """One row per department (UTF-8, header first); text never becomes a formula."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(COLUMNS), lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=list(columns(status)), lineterminator="\n")
     writer.writeheader()
     for row in rows(status, missing_only=missing_only):
         writer.writerow({k: safe_text(v) for k, v in row.items()})

@@ -10,6 +10,7 @@ from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
 
+from ..korean import particle
 from ..round import SUBMITTED, RoundStatus, sent_text
 from ..round import local_time as _local
 from ..timefmt import zone_label
@@ -32,6 +33,8 @@ DEFAULTS: dict[str, Any] = {
     ],
     "widths": [16, 18, 22, 8, 17, 40, 8, 9, 9],
     "total_label": "계",
+    # the 실적 빈칸 column's header while next year's targets are set (it counts 목표 then)
+    "targets_blank_header": "목표 빈칸",
 }
 FIRST_ROW = 4  # rows 0 title, 1 note, 2 blank, 3 headers
 BUREAU, DEPT, SENT, STATE, AT, FILE, CHANGES, BLANK, WEAK = range(9)
@@ -58,14 +61,18 @@ def write(
     last_col = len(conf["headers"]) - 1
     ws.merge_range(0, 0, 0, last_col, conf["title"], styles.title())
     ws.set_row(0, 30)
+    headers = list(conf["headers"])
+    if status.setting_targets:
+        headers[BLANK] = conf["targets_blank_header"]
     note = (
         f"이 통합문서를 만든 때(저장소 리비전 {status.revision})의 제출 현황입니다. "
-        f"시각은 {zone_label()}. 실적 빈칸과 부진 사업은 Ⅲ 시트의 값으로 다시 계산됩니다. "
+        f"시각은 {zone_label()}. {headers[BLANK]}{particle(headers[BLANK], '과/와')} "
+        f"{headers[WEAK]}{particle(headers[WEAK], '은/는')} Ⅲ 시트의 값으로 다시 계산됩니다. "
         f"최신 현황: xlgen status {status.key}"
     )
     ws.merge_range(1, 0, 1, last_col, note, styles.unit())
     hdr = styles.header()
-    for col, text in enumerate(conf["headers"]):
+    for col, text in enumerate(headers):
         ws.write_string(FIRST_ROW - 1, col, text, hdr)
     ws.repeat_rows(FIRST_ROW - 1, FIRST_ROW - 1)
     text, center = styles.box(), styles.box(align="center")
@@ -77,7 +84,10 @@ def write(
     )
     dept_col = placement.key_range(placement.cols.dept, dept_sheet)
     key_col = placement.key_range(placement.cols.key, dept_sheet)
-    actual_col = placement.key_range(placement.cols.actual, dept_sheet)
+    # the inputs whose blanks are counted: 목표 while the targets are set, else 실적
+    input_col = placement.key_range(
+        placement.cols.target if status.setting_targets else placement.cols.actual, dept_sheet
+    )
     first_col = placement.key_range(placement.cols.first, dept_sheet)
     judge_col = placement.key_range(placement.cols.judge, dept_sheet)
     row = FIRST_ROW
@@ -97,7 +107,7 @@ def write(
         ws.write_formula(
             row,
             BLANK,
-            f'=SUMPRODUCT(({dept_col}={name})*({key_col}<>"")*({actual_col}=""))',
+            f'=SUMPRODUCT(({dept_col}={name})*({key_col}<>"")*({input_col}=""))',
             count,
             d.blank,
         )
