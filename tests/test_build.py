@@ -280,3 +280,21 @@ def test_department_workbooks(tmp_path):
     }
     assert counts["주요사업 수"] == 6
     assert (counts["정상추진"], counts["부진"]) == (5, 1)
+
+
+def test_a_document_without_a_narrative_says_so_on_its_sheet(tmp_path):
+    """A document read from its text with no Ⅱ section: the sheet says the document has
+    none (a carried-over year says something else: tests/test_newyear.py)."""
+    import dataclasses
+
+    from xlgen.seeds import parse_seed
+    from xlgen.templates import load_template
+    from xlgen.workbook import build_document
+
+    doc = dataclasses.replace(parse_seed("2019", ROOT / "seeds").document, narrative=[])
+    path = build_document(
+        doc, tmp_path / "x", load_template("evaluation"), key="2019", revision=1, source="t"
+    )
+    ws = openpyxl.load_workbook(path)["Ⅱ 추진성과"]
+    rows = [r for r in ws.iter_rows(min_row=3, values_only=True) if any(r)]
+    assert rows == [(None, "(문서에 Ⅱ 절이 없습니다.)")]

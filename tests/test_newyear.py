@@ -436,6 +436,14 @@ def test_fix_refuses_blank_targets_then_protects_them(year, tmp_path):
         SETTINGS,
         "_xlgen",
     ]
+    # Ⅱ says what is true of a carried-over year: no narrative yet, and where it comes from
+    assert [r for r in wb["Ⅱ 추진성과"].iter_rows(min_row=3, values_only=True) if any(r)] == [
+        (
+            None,
+            "(2020년 문서는 2019년 평가 '2019'에서 구조만 옮겨 온 것이라 Ⅱ 추진성과가 아직 "
+            "없습니다. Ⅱ는 2020년 평가 문서를 읽어 들이면 채워집니다.)",
+        )
+    ]
     ws = wb[DEPTS]
     assert [c.value for c in ws[5][: dep.NOTE + 1]][3:5] == ["목표", "실적"]
     rows = records_of(path, dep.KEY)
