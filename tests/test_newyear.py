@@ -275,15 +275,26 @@ def test_every_title_says_2020_and_last_year_only_heads_the_reference_columns(ye
         for row in ws.iter_rows(values_only=True):
             for value in row:
                 if isinstance(value, str) and "2019" in value:
-                    assert value in allowed or value.startswith("2019년 평가 '2019'"), (
-                        ws.title,
-                        value,
-                    )
+                    # or a finding naming a carried name that prints the year (below)
+                    assert (
+                        value in allowed
+                        or value.startswith("2019년 평가 '2019'")
+                        or value.endswith("이름은 그대로 옮겼으니 2020년에 맞는지 확인하세요.")
+                    ), (ws.title, value)
     findings = [r[3] for r in wb[FINDINGS].iter_rows(min_row=4, values_only=True) if r[3]]
     assert findings == [
         "2019년 평가 '2019'(리비전 1)의 국·부서·사업·성과지표(단위, 방향) 244개를 옮겨 왔습니다. "
-        "목표와 실적은 비어 있고, 전년도 목표·실적은 참고 열에 있습니다."
+        "목표와 실적은 비어 있고, 전년도 목표·실적은 참고 열에 있습니다.",
+        # issue 15 polish: carried names printing a past year are named, never changed
+        "재무과 / 2017회계연도 통합결산 추진: 주요사업 이름에 2017년이 들어 있습니다. "
+        "이름은 그대로 옮겼으니 2020년에 맞는지 확인하세요.",
+        "도시안전과 / 재난안전 관리체계의 강화 / 2019년 재난안전교육 실시: 성과지표 이름에 "
+        "2019년이 들어 있습니다. 이름은 그대로 옮겼으니 2020년에 맞는지 확인하세요.",
+        "도시안전과 / 재난안전 관리체계의 강화 / 2018년 재난관리실태 공시 추진: 성과지표 이름에 "
+        "2018년이 들어 있습니다. 이름은 그대로 옮겼으니 2020년에 맞는지 확인하세요.",
     ]
+    kinds_shown = [r[1] for r in wb[FINDINGS].iter_rows(min_row=4, values_only=True) if r[3]]
+    assert kinds_shown[1:] == ["이름의 연도"] * 3
 
 
 def test_by_department_forms_for_the_new_year(year, tmp_path):
@@ -798,3 +809,25 @@ def test_status_while_the_targets_are_set_counts_blank_targets(year, tmp_path):
     assert out[2].split("\t")[4] == "실적 빈칸"
     audit = next(line.split("\t") for line in out if line.startswith("감사담당관\t"))
     assert audit[4] == "5 / 5"
+
+
+def test_new_names_carried_names_that_print_a_past_year_and_keeps_them(tmp_path):
+    db = tmp_path / "s.sqlite"
+    ok(run(db, "load", "2019"))
+    out = ok(run(db, "new", "2020", "--from", "2019")).output.splitlines()
+    at = out.index("확인할 이름 3개 (검토사항에도 있습니다):")
+    assert out[at + 2] == (
+        "  도시안전과 / 재난안전 관리체계의 강화 / 2019년 재난안전교육 실시: 성과지표 이름에 "
+        "2019년이 들어 있습니다. 이름은 그대로 옮겼으니 2020년에 맞는지 확인하세요."
+    )
+    assert out[-1] == "다음: xlgen build 2020  (목표·실적 입력 양식)"
+    with Store.open(db) as s:
+        new, old = s.load("2020"), s.load("2019")
+    assert [i.name for *_, i in new.indicator_rows()] == [i.name for *_, i in old.indicator_rows()]
+    assert [p.name for p in new.projects()] == [p.name for p in old.projects()]
+    found = [w for w in new.warnings if w.kind.value == "name_with_past_year"]
+    assert [(w.get("what"), w.get("year"), w.get("department")) for w in found] == [
+        ("주요사업", 2017, "재무과"),
+        ("성과지표", 2019, "도시안전과"),
+        ("성과지표", 2018, "도시안전과"),
+    ]

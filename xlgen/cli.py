@@ -688,7 +688,7 @@ def new(
     통합문서에서 목표도 입력할 수 있습니다. 목표를 다 받으면 xlgen targets KEY --fix.
     KEY가 이미 있으면 그대로 둡니다 (--replace로 바꿀 수 있음).
     """
-    from .newyear import create_year, describe_map
+    from .newyear import create_year, describe_map, names_to_check
     from .store import current_os_user
 
     with _existing_store(db) as store:  # the year comes from a stored one: never a new store
@@ -711,6 +711,11 @@ def new(
     )
     for line in describe_map(doc.warnings):
         click.echo(f"  {line}")
+    check = names_to_check(doc.warnings)
+    if check:
+        click.echo(f"확인할 이름 {len(check)}개 (검토사항에도 있습니다):")
+        for line in check:
+            click.echo(f"  {line}")
     click.echo(f"다음: xlgen build {key}  (목표·실적 입력 양식)")
 
 

@@ -89,6 +89,7 @@ class Kind(StrEnum):
     # a new year's evaluation (`xlgen new`)
     CARRIED_OVER = "carried_over"
     DEPARTMENT_MAPPED = "department_mapped"
+    NAME_WITH_PAST_YEAR = "name_with_past_year"  # a carried name printing a past year
     # a PDF document (xlgen.sources.pdf)
     PDF_READ_AS_TEXT = "pdf_read_as_text"
     PDF_MARK_UNEXPLAINED = "pdf_mark_unexplained"
@@ -163,6 +164,7 @@ _LABELS: dict[Kind, str] = {
     Kind.SEED_YEAR_MISMATCH: "연도",
     Kind.CARRIED_OVER: "전년도 이월",
     Kind.DEPARTMENT_MAPPED: "부서 변경",
+    Kind.NAME_WITH_PAST_YEAR: "이름의 연도",
 }
 
 # Column and role names the messages use, by the code the fields hold.
@@ -542,6 +544,12 @@ _RENDER: dict[Kind, Callable[[Mapping[str, Any]], str]] = {
     Kind.SINGLE_CELL: _single_cell,
     Kind.CARRIED_OVER: _carried_over,
     Kind.DEPARTMENT_MAPPED: _department_mapped,
+    Kind.NAME_WITH_PAST_YEAR: lambda f: (
+        f"{f['department']} / {f['project']}"
+        + (f" / {f['indicator']}" if f.get("indicator") else "")
+        + f": {f['what']} 이름에 {f['year']}년이 들어 있습니다. 이름은 그대로 옮겼으니 "
+        f"{f['new_year']}년에 맞는지 확인하세요."
+    ),
     Kind.PDF_READ_AS_TEXT: lambda f: (
         "PDF의 표를 칸으로 읽지 못해 쪽의 글자를 이어 텍스트 문서로 읽었습니다"
         + (f" (표 {f['tables']}개: {f['reason']})" if f["reason"] else "")

@@ -17,6 +17,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError, NotFoundError, XlgenError
 from .files import read_regular
@@ -351,6 +352,50 @@ def new_title(title: str, old_year: int | None, year: int) -> str:
     return f"{year}년 {title}".strip()
 
 
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+def _names_with_past_years(
+    bureaus: list[Bureau], last_year: int | None, year: int
+) -> list[Finding]:
+    """A finding per project or indicator whose name prints a year up to last year's
+    ("2019년 재난안전교육 실시" carried into 2020): such a name dates itself and may need
+    the new year, which only the desk can tell, so the name is carried as it is."""
+    if last_year is None:
+        return []
+    found: list[Finding] = []
+
+    def past_year(name: str) -> int | None:
+        years = [int(y) for y in _YEAR.findall(name) if int(y) <= last_year]
+        return max(years) if years else None
+
+    for b in bureaus:
+        for d in b.departments:
+            for p in d.projects:
+                where: dict[str, Any] = {"department": d.name, "project": p.name, "new_year": year}
+                old = past_year(p.name)
+                if old is not None:
+                    found.append(
+                        Finding(
+                            None, kind=Kind.NAME_WITH_PAST_YEAR, what="주요사업", year=old, **where
+                        )
+                    )
+                for ind in p.indicators:
+                    old = past_year(ind.name)
+                    if old is not None:
+                        found.append(
+                            Finding(
+                                None,
+                                kind=Kind.NAME_WITH_PAST_YEAR,
+                                what="성과지표",
+                                year=old,
+                                indicator=ind.name,
+                                **where,
+                            )
+                        )
+    return found
+
+
 def carry_over(
     source: Evaluation,
     *,
@@ -374,6 +419,7 @@ def carry_over(
             indicators=indicators,
         ),
         *mapped,
+        *_names_with_past_years(bureaus, source.year, year),
     ]
     # Where last year's threshold came from still holds (the template's, when none was printed).
     findings += [w.replace() for w in source.warnings if w.kind is Kind.NO_THRESHOLD][:1]
@@ -469,3 +515,9 @@ def create_year(
 def describe_map(findings: list[Finding]) -> list[str]:
     """The map's changes, as the CLI lists them."""
     return [w.message for w in findings if w.kind is Kind.DEPARTMENT_MAPPED]
+
+
+def names_to_check(findings: list[Finding]) -> list[str]:
+    """The carried names that print a past year (Kind.NAME_WITH_PAST_YEAR), as the CLI
+    lists them."""
+    return [w.message for w in findings if w.kind is Kind.NAME_WITH_PAST_YEAR]
