@@ -90,6 +90,11 @@ def year(tmp_path_factory) -> Year:
     return Year(tmp, pristine, form, records_of(form, K))
 
 
+def history_of(db: Path) -> list[Any]:
+    with Store.open(db) as s:
+        return s.history("2020")
+
+
 def edited(src: Path, out: Path, edits: list[tuple[int, int, Any]], fmt: str = "") -> Path:
     """A copy of `src` with (row, zero-based column, value) set on the Ⅲ sheet by openpyxl."""
     wb = openpyxl.load_workbook(src)
@@ -479,7 +484,13 @@ def test_fix_refuses_blank_targets_then_protects_them(year, tmp_path):
     # the store refuses a 목표 change of a fixed document too (no undo across the fix)
     r = run(db, "undo", "2020")
     assert r.exit_code == 0  # the 실적 import after the fix
-    assert run(db, "undo", "2020").stderr == "오류: '2020' 문서에는 되돌릴 가져오기가 없습니다.\n"
+    # issue 15 polish: the message says the fix is what blocks it, and how to reopen
+    fixed_at = next(h.revision for h in history_of(db) if h.action == "targets-fix")
+    assert run(db, "undo", "2020").stderr == (
+        f"오류: '2020' 문서에는 되돌릴 가져오기가 없습니다. 리비전 {fixed_at}의 목표 확정 앞의 "
+        "가져오기는 되돌릴 수 없습니다 (확정한 목표가 몰래 바뀌지 않도록). 목표를 다시 고치려면 "
+        "xlgen targets 2020 --reopen 한 뒤 고친 통합문서를 가져오세요.\n"
+    )
 
 
 def test_allow_blank_and_reopen(year, tmp_path):
@@ -488,6 +499,11 @@ def test_allow_blank_and_reopen(year, tmp_path):
     assert out.startswith("'2020'의 목표를 확정했습니다 (리비전 2).")
     out = ok(run(db, "targets", "2020", "--reopen")).output
     assert out.startswith("'2020'의 목표를 다시 열었습니다 (리비전 3).")
+    # undo does not cross the reopening either, and says so (no --reopen advice: it is open)
+    assert run(db, "undo", "2020").stderr == (
+        "오류: '2020' 문서에는 되돌릴 가져오기가 없습니다. 리비전 3의 목표 다시 열기 앞의 "
+        "가져오기는 되돌릴 수 없습니다 (확정한 목표가 몰래 바뀌지 않도록).\n"
+    )
     with Store.open(db) as s:
         assert s.phase("2020") is Phase.TARGETS
     assert run(db, "targets", "2020", "--fix", "--reopen").exit_code == 1

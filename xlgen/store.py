@@ -694,14 +694,14 @@ class Store(RoundRecords):
                 (key,),
             ).fetchall()
             undone = {r[2] for r in revs if r[1] == "undo"}
-            target = None
+            target = barrier = None
             for r in revs:
                 if r[1] == "undo" or (r[1] == "import" and r[0] in undone):
                     continue
-                target = r if r[1] == "import" else None
+                target, barrier = (r, None) if r[1] == "import" else (None, r)
                 break
             if target is None:
-                raise NothingToUndoError(f"'{key}' 문서에는 되돌릴 가져오기가 없습니다.")
+                raise NothingToUndoError(_nothing_to_undo(key, barrier))
             target_rev, _, _, file_name, file_hash = target
             changed: list[Change] = []
             for rk, f, old, new in conn.execute(
@@ -788,6 +788,25 @@ class Store(RoundRecords):
             if present is None or codec.encode_value(now) != old:
                 result[(rk, f)] = (codec.decode_value(old), now)
         return result
+
+
+def _nothing_to_undo(key: str, barrier: tuple[Any, ...] | None) -> str:
+    """Why `undo` has nothing to revert: no import left, or (a carried-over year) the
+    targets were fixed or reopened after the imports, which `undo` never crosses so that
+    fixed targets cannot change behind the desk's back; then how to change them again."""
+    message = f"'{key}' 문서에는 되돌릴 가져오기가 없습니다."
+    if barrier is None or barrier[1] not in ("targets-fix", "targets-reopen"):
+        return message
+    what = "목표 확정" if barrier[1] == "targets-fix" else "목표 다시 열기"
+    message += (
+        f" 리비전 {barrier[0]}의 {what} 앞의 가져오기는 되돌릴 수 없습니다 (확정한 목표가 "
+        "몰래 바뀌지 않도록)."
+    )
+    if barrier[1] == "targets-fix":
+        message += (
+            f" 목표를 다시 고치려면 xlgen targets {key} --reopen 한 뒤 고친 통합문서를 가져오세요."
+        )
+    return message
 
 
 def _check_new_values(batches: list[tuple[str, str, list[Change]]]) -> None:
