@@ -93,6 +93,8 @@ class Kind(StrEnum):
     # a PDF document (xlgen.sources.pdf)
     PDF_READ_AS_TEXT = "pdf_read_as_text"
     PDF_MARK_UNEXPLAINED = "pdf_mark_unexplained"
+    # a document read as grids (HWPX, PDF): tables and text left out, never read as rows
+    BLOCKS_NOT_READ = "blocks_not_read"
     GOALS_TOTAL_MISMATCH = "goals_total_mismatch"
 
     @property
@@ -146,6 +148,7 @@ _LABELS: dict[Kind, str] = {
     Kind.SHIFTED_INDICATOR: "칸 밀림",
     Kind.PDF_READ_AS_TEXT: "PDF 읽기",
     Kind.PDF_MARK_UNEXPLAINED: "PDF 읽기",
+    Kind.BLOCKS_NOT_READ: "읽지 않은 표",
     Kind.GOALS_TOTAL_MISMATCH: "합계",
     Kind.GOAL_REJOINED: "이름 통일",
     Kind.GOAL_RENAMED: "이름 통일",
@@ -389,6 +392,27 @@ def _carried_over(f: Mapping[str, Any]) -> str:
     )
 
 
+def _blocks_not_read(f: Mapping[str, Any]) -> str:
+    first, last = f["lines"]
+    where = f"{first}행" if first == last else f"{first}–{last}행"
+    if f.get("pages"):
+        p0, p1 = f["pages"]
+        where = f"PDF {p0}쪽, {where}" if p0 == p1 else f"PDF {p0}–{p1}쪽, {where}"
+    text = f"'{f['text']}'"
+    if f["reason"] == "no_header":
+        return (
+            f"Ⅲ의 표({where}, 첫 행 {text})에 열 제목 행(주요사업명, 성과지표, 단위, 목표, 실적, "
+            "달성률)이 없어 성과지표 행으로 읽지 않았습니다. 이 표의 행이 빠졌는지 원문과 "
+            "대조해 주세요."
+        )
+    what = f"표 {f['tables']}개" if f["tables"] else "글"
+    return (
+        f"'{f['section']}' 표 뒤에 문서의 표가 아닌 {what}({where}, 첫 줄 {text})"
+        f"{particle(what, '이/가')} 있어 읽지 않았습니다. 문서의 행이 빠졌다면 원문과 대조해 "
+        "주세요."
+    )
+
+
 _RENDER: dict[Kind, Callable[[Mapping[str, Any]], str]] = {
     Kind.NOTE: lambda f: str(f["text"]),
     Kind.SEED_YEAR_MISMATCH: _seed_year,
@@ -559,6 +583,7 @@ _RENDER: dict[Kind, Callable[[Mapping[str, Any]], str]] = {
         f"계 합계 불일치: '나. 성과계획 및 자원비중'의 계 행 예산액 {_plan(f['printed'])}, "
         f"전략목표 예산액의 합 {_plan(f['computed'])}"
     ),
+    Kind.BLOCKS_NOT_READ: _blocks_not_read,
     Kind.PDF_MARK_UNEXPLAINED: lambda f: (
         f"PDF {f['page']}쪽의 '{f['text']}' 칸에 표시(※)가 있으나 쪽의 각주에서 문서 인쇄값을 "
         "찾지 못해 숫자로 읽지 않았습니다."

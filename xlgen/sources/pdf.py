@@ -150,6 +150,7 @@ class PdfDocument:
     cut_of: dict[int, int] = field(default_factory=dict)  # id(cell) -> its cut (index)
     # page number -> the header rows its first table repeats of the table it goes on from
     joins: dict[int, int] = field(default_factory=dict)
+    row_pages: dict[int, list[int]] = field(default_factory=dict)  # id(table) -> page of each row
 
     @property
     def tables(self) -> list[Table]:
@@ -546,6 +547,7 @@ def _grid(found: _Found, ti: int, data: _Page, index: int, document: PdfDocument
             grid[r][k] = cells[held] if held is not None else None
     table = Table(index, page.page_number - 1, 0, rows, cols, cells, grid)
     document.columns[id(table)] = xs
+    document.row_pages[id(table)] = [page.page_number] * rows
     for cell in cells:
         document.table_of[id(cell)] = table
     return table
@@ -625,6 +627,7 @@ def _appended(document: PdfDocument, top: Table, bottom: Table) -> Table:
                 grid[r + top.rows][k] = new
     table = Table(top.index, top.section, top.depth, rows, top.cols, cells, grid)
     document.columns[id(table)] = document.columns[id(top)]
+    document.row_pages[id(table)] = document.row_pages[id(top)] + document.row_pages[id(bottom)]
     return table
 
 
@@ -738,12 +741,28 @@ def parse_pdf(
         except ParseError as exc:
             reason = str(exc)
         else:
+            _name_pages(records.warnings, document, rendering)
             for page, text in document.unexplained:
                 records.warnings.append(
                     ParseWarning(None, kind=Kind.PDF_MARK_UNEXPLAINED, page=page, text=text)
                 )
             return records, TextDocument(path, rendering.text, "pdf", "")
     return _from_text(document, corrections, reason)
+
+
+def _name_pages(warnings: list[ParseWarning], document: PdfDocument, rendering: Any) -> None:
+    """Findings about blocks left out (`Kind.BLOCKS_NOT_READ`) name their pages too."""
+    page_of: dict[int, int] = {}
+    for block in document.blocks:
+        first, last = rendering.block_line[id(block)]
+        pages = document.row_pages.get(id(block)) if isinstance(block, Table) else None
+        for n, line in enumerate(range(first, last + 1)):
+            page_of[line] = pages[n] if pages and n < len(pages) else block.section + 1
+    for i, w in enumerate(warnings):
+        if w.kind is Kind.BLOCKS_NOT_READ:
+            first, last = w.get("lines")
+            if first in page_of and last in page_of:
+                warnings[i] = w.replace(pages=(page_of[first], page_of[last]))
 
 
 def _from_text(

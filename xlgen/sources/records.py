@@ -19,8 +19,9 @@ records still go through the text parsers' own builders and checks:
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -43,7 +44,7 @@ from ..parse.evaluation import (
     _threshold,
     _title,
 )
-from ..parse.plan import parse_plan
+from ..parse.plan import _GA_HEAD_RE, _NA_HEAD_RE, _NEXT_HEAD_RE, _NOTE_MARKS, parse_plan
 
 # Invisible characters that carry no text, and space look-alikes.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
@@ -83,6 +84,8 @@ class Rendering:
 
     lines: list[str]
     row_line: dict[tuple[int, int], int]  # (id(table), row) -> 1-based line
+    # id(block) -> its (first, last) line
+    block_line: dict[int, tuple[int, int]] = dataclasses.field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -92,10 +95,13 @@ class Rendering:
 def render(blocks: Sequence[Any]) -> Rendering:
     lines: list[str] = []
     row_line: dict[tuple[int, int], int] = {}
+    block_line: dict[int, tuple[int, int]] = {}
     for block in blocks:
         grid = getattr(block, "grid", None)
+        start = len(lines) + 1
         if grid is None:
             lines.extend(clean(block.text).split("\n"))
+            block_line[id(block)] = (start, len(lines))
             continue
         for r, row in enumerate(grid):
             cells = [
@@ -104,7 +110,8 @@ def render(blocks: Sequence[Any]) -> Rendering:
             ]
             lines.append("\t".join(cells).rstrip("\t"))
             row_line[(id(block), r)] = len(lines)
-    return Rendering(lines, row_line)
+        block_line[id(block)] = (start, len(lines))  # (n + 1, n) for a table of no rows
+    return Rendering(lines, row_line, block_line)
 
 
 def document_from_blocks(
@@ -120,6 +127,139 @@ def document_from_blocks(
         f"{source}: 알 수 없는 문서입니다. 성과계획서(성과계획 총괄표)나 주요사업 평가 현황 "
         "문서의 표를 찾지 못했습니다."
     )
+
+
+# --------------------------------------------------------------------------- sections
+
+
+@dataclass
+class LeftOut:
+    """Blocks after a section's tables that are not the document's (the tables of another
+    sheet printed after it, their titles): left out, never read as rows, and named."""
+
+    section: str
+    blocks: list[Any] = dataclasses.field(default_factory=list)
+
+
+def _is_table(block: Any) -> bool:
+    return getattr(block, "grid", None) is not None
+
+
+def _is_note(block: Any) -> bool:
+    return not _is_table(block) and clean(block.text).strip().startswith(_NOTE_MARKS)
+
+
+def left_out(
+    blocks: Sequence[Any],
+    heading: Callable[[Any], str | None],
+    starts: Callable[[str, Any], bool],
+    belongs: Callable[[Any, Any], bool],
+    *,
+    trailing_text: bool,
+) -> list[LeftOut]:
+    """What of each section is not its own. A section (from its `heading` block to the
+    next) has its tables: the first table that `starts` it, and the tables after it that
+    `belongs` to it (`belongs(first, table)`: the same columns, a heading row, ...). The
+    first table after them that does not belong begins what is left out: it, and every
+    block after it up to the next heading of the document; so are the paragraphs between
+    the section's last table and it (its title), except notes (`※ …`), which are the
+    document's. With `trailing_text`, paragraphs after the section's last table are left
+    out even when no table follows (text outside a grid is no row of it)."""
+    runs: list[LeftOut] = []
+    section = ""
+    first: Any = None
+    pending: list[Any] = []  # paragraphs after the section's last table
+    run: LeftOut | None = None
+
+    def close() -> None:
+        nonlocal pending, run
+        if run is None and trailing_text:
+            text = [b for b in pending if not _is_note(b) and clean(b.text).strip()]
+            if text:
+                runs.append(LeftOut(section, text))
+        pending, run = [], None
+
+    for block in blocks:
+        name = heading(block)
+        if name is not None:
+            close()
+            if name != section:
+                section, first = name, None
+            continue
+        if run is not None:
+            run.blocks.append(block)
+        elif not _is_table(block):
+            if first is not None:
+                pending.append(block)
+        elif first is None:
+            if starts(section, block):
+                first = block
+        elif belongs(first, block):
+            pending = []
+        else:
+            run = LeftOut(section, [b for b in pending if not _is_note(b)] + [block])
+            runs.append(run)
+            pending = []
+    close()
+    return runs
+
+
+def _first_text(block: Any) -> str:
+    if not _is_table(block):
+        text = clean(block.text)
+    else:
+        text = next(
+            (
+                " ".join(t for t in (cell_text(c) for c in _anchors(row)) if t)
+                for row in block.grid
+                if any(c is not None for c in row)
+            ),
+            "",
+        )
+    text = squash(text)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _anchors(row: list[Any]) -> list[Any]:
+    seen: set[int] = set()
+    out = []
+    for c in row:
+        if c is not None and id(c) not in seen:
+            seen.add(id(c))
+            out.append(c)
+    return out
+
+
+def left_out_findings(runs: list[LeftOut], rendering: Rendering) -> list[ParseWarning]:
+    """One finding per run of left-out blocks, naming its lines and its first text."""
+    lines = rendering.block_line
+    out = []
+    for run in runs:
+        first = lines[id(run.blocks[0])][0]
+        last = lines[id(run.blocks[-1])][1]
+        text = next((t for t in map(_first_text, run.blocks) if t), "")
+        out.append(
+            ParseWarning(
+                first,
+                kind=Kind.BLOCKS_NOT_READ,
+                reason="foreign",
+                section=run.section,
+                lines=(first, last),
+                tables=sum(1 for b in run.blocks if _is_table(b)),
+                text=text,
+            )
+        )
+    return out
+
+
+def _blank(lines: list[str], runs: list[LeftOut], rendering: Rendering) -> None:
+    """The left-out blocks' lines emptied (the line numbers of the rest stay)."""
+    where = rendering.block_line
+    for run in runs:
+        for block in run.blocks:
+            first, last = where[id(block)]
+            for number in range(first, last + 1):
+                lines[number - 1] = ""
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -185,6 +325,29 @@ def _summary_lines(table: TableLike, rendering: Rendering) -> dict[int, str] | N
 _TOTAL_NAMES = {"계", "합계", "총계"}
 
 
+def _plan_heading(block: Any) -> str | None:
+    """The plan's section a heading paragraph opens ("가", "나", "다", …), else None."""
+    if _is_table(block):
+        return None
+    text = clean(block.text)
+    if _GA_HEAD_RE.match(text) or _NA_HEAD_RE.match(text) or _NEXT_HEAD_RE.match(text):
+        return text.strip()[0]
+    return None
+
+
+def _plan_starts(section: str, table: Any) -> bool:
+    """가's first table is its table; 나's is the one whose header names 성과지표명."""
+    if section == "가":
+        return True
+    if section == "나":
+        return any(nospace(cell_text(c)) == "성과지표명" for row in table.grid[:4] for c in row)
+    return False
+
+
+def _same_cols(first: Any, table: Any) -> bool:
+    return bool(table.cols == first.cols)
+
+
 def plan_from_blocks(
     blocks: Sequence[Any],
     rendering: Rendering,
@@ -196,10 +359,13 @@ def plan_from_blocks(
     A 계 row under the 나 table's rows (a printed 나 sums its budgets and shares) is a
     summary, not an indicator: it is left out of the lines and checked against the goals."""
     lines = list(rendering.lines)
+    runs = left_out(blocks, _plan_heading, _plan_starts, _same_cols, trailing_text=True)
+    _blank(lines, runs, rendering)
+    skipped = {id(b) for run in runs for b in run.blocks}
     totals: list[tuple[int, list[Any]]] = []
     for block in blocks:
         grid = getattr(block, "grid", None)
-        if grid is None:
+        if grid is None or id(block) in skipped:
             continue
         in_goals = False
         for r, row in enumerate(grid):
@@ -218,6 +384,7 @@ def plan_from_blocks(
                     lines[line - 1] = ""
                     totals.append((line, numbers))
     plan = parse_plan(lines, corrections=dict(corrections or {}), source=source)
+    plan.warnings.extend(left_out_findings(runs, rendering))
     for line, numbers in totals:
         computed = sum(g.budget or 0 for g in plan.goals)
         if numbers[0] != computed:
@@ -239,6 +406,7 @@ def evaluation_from_blocks(
     # Which section each block is in, from the roman-numbered heading paragraphs.
     section = ""
     placed: list[tuple[str, Any]] = []
+    headings_at: list[tuple[str, Any]] = []  # (numeral, block) of each section heading
     for block in blocks:
         grid = getattr(block, "grid", None)
         # a heading paragraph, or a heading in a title box (a table row of one cell)
@@ -251,17 +419,33 @@ def evaluation_from_blocks(
             m = SECTION_RE.match(text)
             if m and m.group("title").strip():
                 section = _ROMAN.get(m.group("num"), m.group("num"))
+                headings_at.append((section, block))
         placed.append((section, block))
+    heads = {id(b): n for n, b in headings_at}
+
+    def starts(where: str, table: Any) -> bool:
+        if where == "Ⅰ":
+            return _summary_lines(table, rendering) is not None
+        return where == "Ⅲ" and _header_index(table) is not None
+
+    runs = left_out(
+        blocks, lambda b: heads.get(id(b)), starts, _evaluation_belongs, trailing_text=False
+    )
+    _blank(lines, runs, rendering)
+    skipped = {id(b) for run in runs for b in run.blocks}
+    placed = [(where, b) for where, b in placed if id(b) not in skipped]
+    summary_table = 0
     for where, block in placed:  # the Ⅰ table, as the summary parser reads it
         if where != "Ⅲ" and getattr(block, "grid", None) is not None:
             summary = _summary_lines(block, rendering)
             if summary:
                 for number, text in summary.items():
                     lines[number - 1] = text
+                summary_table = id(block)
                 break
     numbered = list(enumerate(lines, 1))
     sections, headings = _sections(numbered)
-    warnings: list[ParseWarning] = []
+    warnings: list[ParseWarning] = left_out_findings(runs, rendering)
     title = _title(numbered, sections)
     year_match = YEAR_RE.search(title) or next(
         (m for m in (YEAR_RE.search(h) for h in headings.values()) if m), None
@@ -281,7 +465,7 @@ def evaluation_from_blocks(
     has_iii = "Ⅲ" in sections
     rules = _row_corrections(corrections, warnings)
     departments = _departments(
-        [b for where, b in placed if where == "Ⅲ" or not has_iii],
+        [b for where, b in placed if (where == "Ⅲ" or not has_iii) and id(b) != summary_table],
         rendering,
         rules,
         warnings,
@@ -306,6 +490,14 @@ def evaluation_from_blocks(
     return evaluation
 
 
+def _evaluation_belongs(first: Any, table: Any) -> bool:
+    """A table of the section whose first table is `first`: the same columns, a department
+    table of its own (its header row), or department headings only (`▢ 부서` rows)."""
+    if table.cols == first.cols or _header_index(table) is not None:
+        return True
+    return all(_heading_of(table, r) is not None for r in range(table.rows))
+
+
 def _heading_of(table: TableLike, r: int) -> str | None:
     """A department heading written as a table row of one cell: "▢ 부서명"."""
     cells = {id(c): c for c in table.grid[r] if c is not None}
@@ -327,7 +519,7 @@ def _departments(
     current: Department | None = None
     fresh = True
     line_of = rendering.row_line
-    paragraph_line = _paragraph_lines(blocks, rendering)
+    paragraph_line = {k: first for k, (first, _) in rendering.block_line.items()}
     for block in blocks:
         if getattr(block, "grid", None) is None:
             m = DEPT_RE.match(clean(block.text))
@@ -356,6 +548,19 @@ def _departments(
                 )
                 fresh = True
         if header is None:
+            if _has_rows(block):  # rows no header names: never read, never silently
+                first_line, last_line = rendering.block_line[id(block)]
+                warnings.append(
+                    ParseWarning(
+                        first_line,
+                        kind=Kind.BLOCKS_NOT_READ,
+                        reason="no_header",
+                        section="Ⅲ",
+                        lines=(first_line, last_line),
+                        tables=1,
+                        text=_first_text(block),
+                    )
+                )
             continue
         if current is None:
             raise ParseError(
@@ -368,23 +573,20 @@ def _departments(
     return departments
 
 
+def _has_rows(table: Any) -> bool:
+    """True when a table holds a row of two or more cells with text (not a title box, not a
+    `▢ 부서` or section heading row)."""
+    for r in range(table.rows):
+        if _heading_of(table, r) is not None:
+            continue
+        if sum(1 for c in _anchors(table.grid[r]) if cell_text(c)) >= 2:
+            return True
+    return False
+
+
 def _continued(name: str) -> str | None:
     """The department a continuation title names ("소통기획과(계속)" → "소통기획과")."""
     return name[: -len("(계속)")] if name.endswith("(계속)") else None
-
-
-def _paragraph_lines(blocks: Sequence[Any], rendering: Rendering) -> dict[int, int]:
-    """The rendering's line of each paragraph block (the first, if it has several)."""
-    out: dict[int, int] = {}
-    number = 1
-    for block in blocks:
-        grid = getattr(block, "grid", None)
-        if grid is None:
-            out[id(block)] = number
-            number += len(clean(block.text).split("\n"))
-        else:
-            number += len(grid)
-    return out
 
 
 def _open_department(
