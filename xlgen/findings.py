@@ -93,6 +93,7 @@ class Kind(StrEnum):
     # a PDF document (xlgen.sources.pdf)
     PDF_READ_AS_TEXT = "pdf_read_as_text"
     PDF_MARK_UNEXPLAINED = "pdf_mark_unexplained"
+    PDF_TEXT_OVERFLOW = "pdf_text_overflow"
     # a document read as grids (HWPX, PDF): tables and text left out, never read as rows
     BLOCKS_NOT_READ = "blocks_not_read"
     GOALS_TOTAL_MISMATCH = "goals_total_mismatch"
@@ -148,6 +149,7 @@ _LABELS: dict[Kind, str] = {
     Kind.SHIFTED_INDICATOR: "칸 밀림",
     Kind.PDF_READ_AS_TEXT: "PDF 읽기",
     Kind.PDF_MARK_UNEXPLAINED: "PDF 읽기",
+    Kind.PDF_TEXT_OVERFLOW: "PDF 읽기",
     Kind.BLOCKS_NOT_READ: "읽지 않은 표",
     Kind.GOALS_TOTAL_MISMATCH: "합계",
     Kind.GOAL_REJOINED: "이름 통일",
@@ -584,6 +586,12 @@ _RENDER: dict[Kind, Callable[[Mapping[str, Any]], str]] = {
         f"전략목표 예산액의 합 {_plan(f['computed'])}"
     ),
     Kind.BLOCKS_NOT_READ: _blocks_not_read,
+    Kind.PDF_TEXT_OVERFLOW: lambda f: (
+        f"PDF {f['page']}쪽 표에서 칸보다 긴 글이 칸 밖으로 넘쳐 인쇄되어 이웃 칸의 글과 "
+        "섞여 읽혔을 수 있습니다: "
+        + ", ".join(f"'{t}'" for t in f["texts"])
+        + ". 이 칸들의 이름을 원문과 대조해 주세요."
+    ),
     Kind.PDF_MARK_UNEXPLAINED: lambda f: (
         f"PDF {f['page']}쪽의 '{f['text']}' 칸에 표시(※)가 있으나 쪽의 각주에서 문서 인쇄값을 "
         "찾지 못해 숫자로 읽지 않았습니다."

@@ -143,6 +143,10 @@ class PdfDocument:
     blocks: list[Paragraph | Table] = field(default_factory=list)
     page_texts: list[str] = field(default_factory=list)
     unexplained: list[tuple[int, str]] = field(default_factory=list)  # (page, cell text)
+    # text drawn over its cell's rules (taller than its cell), by table:
+    # (the table, page, the cells' texts, True when a number cell is affected)
+    overflows: list[tuple[Table, int, tuple[str, ...], bool]] = field(default_factory=list)
+    merged: dict[int, Table] = field(default_factory=dict)  # id(table) -> what it is part of
     columns: dict[int, list[float]] = field(default_factory=dict)  # id(table) -> column edges
     # the parts of each cell cut by page breaks: (the part's cell, its chars in the whole cell)
     cut_chains: list[list[tuple[Cell, list[dict[str, Any]]]]] = field(default_factory=list)
@@ -516,6 +520,7 @@ def _grid(found: _Found, ti: int, data: _Page, index: int, document: PdfDocument
                     owner[r][k] = at
     chars: list[list[dict[str, Any]]] = [[] for _ in found.boxes]
     x_lo, x_hi, y_lo, y_hi = xs[0], xs[-1], ys[0], ys[-1]
+    stray: list[dict[str, Any]] = []  # inside the table's outline, in no cell
     for ch in page.chars:
         if id(ch) in data.ghosts:
             continue
@@ -528,6 +533,9 @@ def _grid(found: _Found, ti: int, data: _Page, index: int, document: PdfDocument
         held = owner[r][k]
         if held is not None and _inside(ch, found.boxes[held]):
             chars[held].append(ch)
+        elif ch["text"].strip():
+            stray.append(ch)
+    overflow = _overflow(found, chars, stray, data)
     grid: list[list[Cell | None]] = [[None] * cols for _ in range(rows)]
     cells: list[Cell] = []
     for n, (b, own) in enumerate(zip(found.boxes, chars, strict=True)):
@@ -548,9 +556,62 @@ def _grid(found: _Found, ti: int, data: _Page, index: int, document: PdfDocument
     table = Table(index, page.page_number - 1, 0, rows, cols, cells, grid)
     document.columns[id(table)] = xs
     document.row_pages[id(table)] = [page.page_number] * rows
+    if overflow is not None:
+        document.overflows.append((table, data.number, *overflow))
     for cell in cells:
         document.table_of[id(cell)] = table
     return table
+
+
+_OVER = 1.0  # points a character's box may reach over its cell's rule (font boxes are loose)
+
+
+def _overflow(
+    found: _Found, chars: list[list[dict[str, Any]]], stray: list[dict[str, Any]], data: _Page
+) -> tuple[tuple[str, ...], bool] | None:
+    """Text taller than its cell. A printer that does not size rows to a merged cell's text
+    (LibreOffice) draws the text over the cell's rules into the cells around it, where it
+    would read interleaved with theirs. Found by geometry: a character whose box crosses a
+    drawn rule of the cell its centre is in, or one inside the table's outline in no cell.
+    The cells' texts, and whether a number cell is affected (its own text, or what crosses
+    into it, a figure); None when nothing crosses."""
+    crossing = []
+    for box, own in zip(found.boxes, chars, strict=True):
+        over = [ch for ch in own if _crosses(ch, box, data)]
+        if over:
+            crossing.append((own, over))
+    if not crossing and not stray:
+        return None
+    texts: list[str] = []
+    number = False
+    for own, over in crossing:
+        over_ids = {id(ch) for ch in over}
+        rest = _chars_text([ch for ch in own if id(ch) not in over_ids])
+        number = number or _is_figure(rest) or _is_figure(_chars_text(over))
+        texts.append(_chars_text(own))
+    if stray:
+        texts.append(_chars_text(stray))
+    return tuple(texts), number
+
+
+def _crosses(ch: dict[str, Any], box: _Box, data: _Page) -> bool:
+    x0, x1 = ch["x0"], ch["x1"]
+    if ch["top"] < box.top - _OVER and _ruled(data, box.top, x0, x1):
+        return True
+    return ch["bottom"] > box.bottom + _OVER and _ruled(data, box.bottom, x0, x1)
+
+
+def _chars_text(chars: list[dict[str, Any]]) -> str:
+    from pdfplumber.utils import extract_text
+
+    ordered = sorted(chars, key=lambda c: (round(c["top"]), c["x0"]))
+    return join_lines(extract_text(ordered).split("\n")) if ordered else ""
+
+
+def _is_figure(text: str) -> bool:
+    """A number cell's text: a figure (`12`, `△3.5`, `1,234`)."""
+    raw = _nospace(text).rstrip("%")
+    return bool(raw) and parse_number(raw) is not None
 
 
 def _join_cuts(document: PdfDocument) -> None:
@@ -626,6 +687,7 @@ def _appended(document: PdfDocument, top: Table, bottom: Table) -> Table:
             for k in range(cell.col, cell.col + cell.col_span):
                 grid[r + top.rows][k] = new
     table = Table(top.index, top.section, top.depth, rows, top.cols, cells, grid)
+    document.merged[id(top)] = document.merged[id(bottom)] = table
     document.columns[id(table)] = document.columns[id(top)]
     document.row_pages[id(table)] = document.row_pages[id(top)] + document.row_pages[id(bottom)]
     return table
@@ -742,12 +804,39 @@ def parse_pdf(
             reason = str(exc)
         else:
             _name_pages(records.warnings, document, rendering)
+            _report_overflows(records.warnings, document, rendering)
             for page, text in document.unexplained:
                 records.warnings.append(
                     ParseWarning(None, kind=Kind.PDF_MARK_UNEXPLAINED, page=page, text=text)
                 )
             return records, TextDocument(path, rendering.text, "pdf", "")
     return _from_text(document, corrections, reason)
+
+
+def _report_overflows(warnings: list[ParseWarning], document: PdfDocument, rendering: Any) -> None:
+    """Text taller than its cell (`_overflow`) in a table that was read: a finding naming the
+    page and the cells' texts, or a refusal when a number cell is affected. A table left out
+    (not the document's, `Kind.BLOCKS_NOT_READ`: a chart's gridlines read as a table, say)
+    is not read, so its cells do not matter."""
+    left = [
+        w.get("lines")
+        for w in warnings
+        if w.kind is Kind.BLOCKS_NOT_READ and w.get("reason") == "foreign"
+    ]
+    for table, page, texts, number in document.overflows:
+        while id(table) in document.merged:
+            table = document.merged[id(table)]
+        first, last = rendering.block_line.get(id(table), (0, -1))
+        if any(a <= first and last <= b for a, b in left):
+            continue
+        named = ", ".join(f"'{t}'" for t in texts)
+        if number:
+            raise InputError(
+                f"{document.path.name}: {page}쪽 표에서 칸보다 긴 글이 칸 밖으로 넘쳐 "
+                f"숫자 칸에 겹쳐 있습니다 ({named}). 숫자를 정할 "
+                "수 없어 읽지 않습니다. 원본에서 행 높이를 글에 맞춘 뒤 다시 인쇄해 주세요."
+            )
+        warnings.append(ParseWarning(None, kind=Kind.PDF_TEXT_OVERFLOW, page=page, texts=texts))
 
 
 def _name_pages(warnings: list[ParseWarning], document: PdfDocument, rendering: Any) -> None:
@@ -787,6 +876,11 @@ def _from_text(
         records: Document = kind.parse(lines, corrections=dict(corrections or {}), source=name)
     except ParseError as exc:
         raise ParseError(f"{exc} (PDF의 표를 읽지 못해 글자로 읽었습니다.)") from None
+    # the page texts hold every table's text as drawn: text over its cell's rules mixed in
+    records.warnings[:0] = [
+        ParseWarning(None, kind=Kind.PDF_TEXT_OVERFLOW, page=page, texts=texts)
+        for _, page, texts, _ in document.overflows
+    ]
     records.warnings.insert(
         0,
         ParseWarning(
