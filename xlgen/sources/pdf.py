@@ -636,17 +636,20 @@ def _join_cuts(document: PdfDocument) -> None:
 def _merge_continued(document: PdfDocument) -> None:
     """A table that goes on from the previous page's table without repeating its header
     (same columns, nothing but page furniture between) is one table with it: its rows are
-    appended, and a cell cut by the break is one cell over the rows of both parts."""
+    appended, and a cell cut by the break is one cell over the rows of both parts. A table
+    over three pages or more is appended to part by part (the previous page is the page of
+    the merged table's last row)."""
     blocks: list[Paragraph | Table] = []
+    tables = document.tables
     for block in document.blocks:
         previous = blocks[-1] if blocks else None
         if (
             isinstance(block, Table)
             and isinstance(previous, Table)
             and document.joins.get(block.section + 1) == 0
-            and previous.section == block.section - 1
+            and document.row_pages[id(previous)][-1] == block.section
             and _same_columns(document, previous, block)
-            and not _ends_before(document, previous, block)
+            and _follows(tables, previous, block, document)
         ):
             blocks[-1] = _appended(document, previous, block)
         else:
@@ -654,11 +657,16 @@ def _merge_continued(document: PdfDocument) -> None:
     document.blocks = blocks
 
 
-def _ends_before(document: PdfDocument, previous: Table, table: Table) -> bool:
-    """True unless `table` is the first table of its page and `previous` the last of its."""
-    tables = document.tables
+def _follows(tables: list[Table], previous: Table, table: Table, document: PdfDocument) -> bool:
+    """True when `table` is the first table of its page and the table before it (as read,
+    before merging) is `previous`, or its last part."""
     i = next(k for k, t in enumerate(tables) if t is table)
-    return i == 0 or tables[i - 1] is not previous
+    if i == 0:
+        return False
+    before: Table | None = tables[i - 1]
+    while before is not None and before is not previous:
+        before = document.merged.get(id(before))
+    return before is previous
 
 
 def _appended(document: PdfDocument, top: Table, bottom: Table) -> Table:
