@@ -509,6 +509,42 @@ def test_allow_blank_and_reopen(year, tmp_path):
     assert run(db, "targets", "2020", "--fix", "--reopen").exit_code == 1
 
 
+def test_an_evaluation_workbook_built_before_a_reopen_keeps_its_actuals(year, tmp_path):
+    """issue 15 §5 (tester): the targets fixed, an evaluation workbook built, the targets
+    reopened and one set: that workbook's 실적 still import; its 목표 (built blank) is not
+    read, one note says so, and only a 목표 staff changed there is refused."""
+    db = year.store(tmp_path)
+    ok(run(db, "targets", "2020", "--fix", "--allow-blank"))
+    ok(run(db, "build", "2020", "--out", tmp_path / "out"))
+    before = tmp_path / "eval_before.xlsx"
+    shutil.copyfile(tmp_path / "out" / "2020" / EVAL, before)
+    rows = records_of(before, dep.KEY)
+    ok(run(db, "targets", "2020", "--reopen"))
+    ok(run(db, "build", "2020", "--out", tmp_path / "out2"))
+    form = tmp_path / "out2" / "2020" / FORM
+    ok(run(db, "import", edited(form, tmp_path / "form.xlsx", [(year.rows["I0001"], T, 30)])))
+    assert stored(db)["I0001"].target == 30
+    note = (
+        "주의: eval_act.xlsx: 이 통합문서를 만든 뒤 저장소의 목표가 바뀌었습니다 (1건, 예: "
+        "감사담당관 / 구정 청렴도 향상 / 청렴도 향상 시책 추진). 이 파일의 목표 칸은 읽지 않고 "
+        "실적·비고만 가져옵니다."
+    )
+    act = edited(before, tmp_path / "eval_act.xlsx", [(rows["I0002"], dep.ACTUAL, 15)])
+    out = ok(run(db, "import", act)).output
+    assert note in out.splitlines()
+    assert stored(db)["I0002"].actual == 15
+    assert stored(db)["I0001"].target == 30
+    # unmodified: nothing to change, only the note
+    out = ok(run(db, "import", "--dry-run", before)).output.splitlines()
+    assert out[1] == "변경 없음"
+    assert out[2] == note.replace("eval_act.xlsx", "eval_before.xlsx")
+    # a 목표 staff did change there is still a protected cell, shown from what was built
+    bad = edited(before, tmp_path / "eval_bad.xlsx", [(rows["I0001"], dep.TARGET, 99)])
+    r = run(db, "import", bad)
+    assert r.exit_code == 1
+    assert "보호된 칸 '목표'가 바뀌었습니다 (" in r.stderr and " → 99)" in r.stderr
+
+
 # --------------------------------------------------------------------------- department map
 
 

@@ -29,7 +29,7 @@ from .korean import particle
 from .layouts import eval_departments as dep
 from .layouts import meta
 from .layouts._base import RowSource, col_letter
-from .model import Evaluation, Phase
+from .model import Evaluation, Indicator, Phase
 from .numbers import same
 from .rules import bureau_counts
 from .store import FIELD_NAMES, Store
@@ -835,6 +835,17 @@ def _map_rows(
         )
     for key in sorted(missing):
         warnings.append(f"{name}: {label(key)} 행이 없어 그 실적은 가져오지 않았습니다.")
+    if wbi.phase is Phase.EVALUATION:
+        stale = [
+            key
+            for key in built
+            if key in records and not _same_target(records[key][3].target, built[key][2])
+        ]
+        if stale:
+            warnings.append(
+                f"{name}: 이 통합문서를 만든 뒤 저장소의 목표가 바뀌었습니다 ({len(stale)}건, "
+                f"예: {label(stale[0])}). 이 파일의 목표 칸은 읽지 않고 실적·비고만 가져옵니다."
+            )
     if reading.added_columns:
         letters = ", ".join(col_letter(i) for i in reading.added_columns[:5])
         warnings.append(f"{name}: 추가된 열({letters})은 무시했습니다.")
@@ -873,6 +884,19 @@ class _Contents:
         return dep.nfc(name) in self._projects
 
 
+def _built_target(wbi: WorkbookInput, ind: Indicator) -> Any:
+    """The 목표 the workbook was built with (the stored one if it does not say)."""
+    built = wbi.built.get(ind.key)
+    return built[2] if built is not None else ind.target
+
+
+def _shown_target(wbi: WorkbookInput, ind: Indicator, got: Any) -> bool:
+    """Whether a protected 목표 cell holds what it was built with, or the 목표 stored now:
+    staff did not change it. The stored one differs from the built one when the targets
+    were reopened and set again after the workbook was built; its 목표 is then not read."""
+    return _same_target(ind.target, got) or _same_target(_built_target(wbi, ind), got)
+
+
 def _same_target(expected: Any, got: Any) -> bool:
     if got in (None, "") and expected in (None, ""):
         return True
@@ -903,7 +927,7 @@ def _identity(
     if not (
         same(row.indicator, ind.name)
         and same(row.unit, ind.unit)
-        and (targets_open or _same_target(ind.target, row.target))
+        and (targets_open or _shown_target(wbi, ind, row.target))
     ):
         others = [k for k in contents.matching(row) if k != ind.key]
         if not others:
@@ -955,8 +979,9 @@ def _protected(
     problems = []
     for fld, got, expected in checks:
         if fld == "target":
-            if _same_target(expected, got):
+            if _shown_target(wbi, ind, got):
                 continue
+            expected = _built_target(wbi, ind)
         elif dep.same_text(got, expected):
             continue
         if isinstance(got, str):
