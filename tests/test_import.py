@@ -338,7 +338,8 @@ def test_protected_cell_changed_after_unprotecting_is_refused(env, column, col, 
         before,
         env.run("import", path),
         f"prot.xlsx: {env.ref('I0024', column)} ({LIB}): 보호된 칸 '{ko}'가 바뀌었습니다 "
-        f"({was} → {value!r}). 목표·지표명·단위·사업명은 바꿀 수 없습니다.",
+        f"({was} → {'빈칸' if value is None else repr(value)}). 목표·지표명·단위·사업명은 "
+        "바꿀 수 없습니다.",
     )
 
 

@@ -542,7 +542,30 @@ def test_an_evaluation_workbook_built_before_a_reopen_keeps_its_actuals(year, tm
     bad = edited(before, tmp_path / "eval_bad.xlsx", [(rows["I0001"], dep.TARGET, 99)])
     r = run(db, "import", bad)
     assert r.exit_code == 1
-    assert "보호된 칸 '목표'가 바뀌었습니다 (" in r.stderr and " → 99)" in r.stderr
+    assert "보호된 칸 '목표'가 바뀌었습니다 (빈칸 → 99)" in r.stderr
+
+
+def test_blank_targets_are_named_blank_in_messages(year, tmp_path):
+    """issue 15 §5 (tester): a 목표 fixed blank, or emptied in a file, is "빈칸" (not None),
+    with the particle that follows it."""
+    db = year.store(tmp_path)
+    ok(run(db, "targets", "2020", "--fix", "--allow-blank"))
+    late = edited(year.form, tmp_path / "late.xlsx", [(year.rows["I0002"], T, 50)])
+    r = run(db, "import", late)
+    assert r.exit_code == 1
+    assert (
+        "목표가 이 통합문서를 만든 뒤 빈칸으로 확정되어 바꿀 수 없습니다 (이 파일: 50)" in r.stderr
+    )
+    assert "None" not in r.stderr
+    ok(run(db, "targets", "2020", "--reopen"))
+    ok(run(db, "import", edited(year.form, tmp_path / "set.xlsx", [(year.rows["I0002"], T, 12)])))
+    ok(run(db, "build", "2020", "--out", tmp_path / "out"))
+    form = tmp_path / "out" / "2020" / FORM
+    ok(run(db, "targets", "2020", "--fix", "--allow-blank"))
+    emptied = edited(form, tmp_path / "emptied.xlsx", [(year.rows["I0002"], T, None)])
+    r = run(db, "import", emptied)
+    assert r.exit_code == 1
+    assert "목표가 이 통합문서를 만든 뒤 12로 확정되어 바꿀 수 없습니다 (이 파일: 빈칸)" in r.stderr
 
 
 # --------------------------------------------------------------------------- department map

@@ -22,3 +22,14 @@ def shorten(value: Any, limit: int = MAX_SHOWN) -> str:
     if len(shown) > limit * 2:
         return f"{shown[: limit * 2]}… ({len(shown):,}자)"
     return shown
+
+
+BLANK = "빈칸"
+
+
+def shown(value: Any, limit: int = MAX_SHOWN) -> str:
+    """`value` as a message shows it: `shorten`, and a blank (None, empty or spaces only)
+    as "빈칸" rather than None or ''."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return BLANK
+    return shorten(value, limit)

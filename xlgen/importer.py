@@ -22,7 +22,7 @@ from typing import Any, cast
 
 from . import kinds, ole
 from ._gc import no_gc
-from .display import shorten
+from .display import shorten, shown
 from .errors import InputError, XlgenError
 from .files import read_head
 from .korean import particle
@@ -280,12 +280,12 @@ def read_workbook(path: Path) -> WorkbookInput:
         built = meta.read_built(_source(reader, meta.SHEET, path.name))
         if fields.get("format") != meta.FORMAT:
             raise InputError(
-                f"{path.name}: 알 수 없는 xlgen 통합문서 형식입니다 ({shorten(fields.get('format'))})."
+                f"{path.name}: 알 수 없는 xlgen 통합문서 형식입니다 ({shown(fields.get('format'))})."
             )
         kind = kinds.find(str(fields.get("kind") or ""))
         if kind is None:
             raise InputError(
-                f"{path.name}: 알 수 없는 종류의 xlgen 통합문서입니다 ({fields.get('kind')!r})."
+                f"{path.name}: 알 수 없는 종류의 xlgen 통합문서입니다 ({shown(fields.get('kind'))})."
             )
         if not kind.importable:
             raise InputError(f"{path.name}: {kind.label} 통합문서에는 가져올 실적이 없습니다.")
@@ -424,7 +424,7 @@ def _phase(fields: dict[str, Any], file: str) -> Phase:
         cell = getattr(fields, "cells", {}).get("phase")
         where = f"{meta.SHEET}!{cell}" if cell else f"{meta.SHEET} 시트의 'phase'"
         raise InputError(
-            f"{file}: {where} (phase): 알 수 없는 단계입니다 ({shorten(value)}). xlgen이 만든 숨김 "
+            f"{file}: {where} (phase): 알 수 없는 단계입니다 ({shown(value)}). xlgen이 만든 숨김 "
             "시트가 바뀌었습니다. 통합문서를 다시 만들어(xlgen build) 주세요."
         ) from None
 
@@ -570,7 +570,7 @@ def _origin_problem(
     if got not in (None, "") and round_id and str(got) != round_id:
         return (
             f"{meta.where(f, 'round', wbi.name)}: 다른 회차의 통합문서입니다 (이 통합문서의 회차 "
-            f"{shorten(got)}, 저장소 '{key}'의 지금 회차 {round_id}). 문서를 다시 읽은(load --replace) "
+            f"{shown(got)}, 저장소 '{key}'의 지금 회차 {round_id}). 문서를 다시 읽은(load --replace) "
             "뒤에 만든 통합문서나 다른 저장소에서 만든 통합문서는 가져올 수 없습니다. "
             "xlgen build --by-department로 새로 만든 통합문서를 보내 주세요."
         )
@@ -578,7 +578,7 @@ def _origin_problem(
     if department and department not in {d.name for d in doc.departments()}:
         return (
             f"{meta.where(f, 'department', wbi.name)}: 저장소 '{key}' 문서에 없는 부서"
-            f"({shorten(department)})의 통합문서입니다."
+            f"({shown(department)})의 통합문서입니다."
         )
     return None
 
@@ -694,11 +694,11 @@ def _fixed_target_problem(
     _, d, p, ind = record
     if target == built or _same(target, built) or target == ind.target or _same(target, ind.target):
         return None
-    fixed = shorten(ind.target)
+    fixed = shown(ind.target)
     return (
         f"{wbi.name}: {wbi.reading.ref('target', row.index)} ({_label(d, p, ind)}): 목표가 "
         f"이 통합문서를 만든 뒤 {fixed}{particle(fixed, '으로/로')} 확정되어 바꿀 수 없습니다 "
-        f"(이 파일: {shorten(target)}). 목표를 다시 고치려면 xlgen targets "
+        f"(이 파일: {shown(target)}). 목표를 다시 고치려면 xlgen targets "
         f"{key} --reopen 하세요."
     )
 
@@ -728,14 +728,14 @@ def _propose(
     if not force and (key, fld) in changed_since:
         return (
             f"{name}: {cell_ref} ({_label(d, p, ind)}): 통합문서를 만든 뒤(리비전 {built_rev}) "
-            f"저장소의 {FIELD_NAMES[fld]}{particle(FIELD_NAMES[fld], '이/가')} {shorten(current)}{particle(shorten(current), '으로/로')} 바뀌었는데 "
-            f"이 파일은 {shorten(new)}입니다. 최신 통합문서로 다시 입력하거나 --force로 덮어쓰세요."
+            f"저장소의 {FIELD_NAMES[fld]}{particle(FIELD_NAMES[fld], '이/가')} {shown(current)}{particle(shown(current), '으로/로')} 바뀌었는데 "
+            f"이 파일은 {shown(new)}입니다. 최신 통합문서로 다시 입력하거나 --force로 덮어쓰세요."
         )
     previous = proposed.get((key, fld))
     if previous is not None and not _same(previous[0], new):
         return (
             f"{name}: {cell_ref} ({_label(d, p, ind)}): 다른 파일({previous[1].name} {previous[2]})과 값이 다릅니다 "
-            f"({shorten(previous[0])} / {shorten(new)})."
+            f"({shown(previous[0])} / {shown(new)})."
         )
     proposed[(key, fld)] = (new, wbi, cell_ref)
     preview.changes.append(
@@ -817,7 +817,7 @@ def _map_rows(
         owner = contents.owner(row)
         about = f" ({label(owner)})" if owner else ""
         problems.append(
-            f"{name}: {reading.ref('key', row.index)}{about}: 숨김 키 {shorten(row.raw_key)}{particle(shorten(row.raw_key), '이/가')} 이 문서에 없습니다 "
+            f"{name}: {reading.ref('key', row.index)}{about}: 숨김 키 {shown(row.raw_key)}{particle(shown(row.raw_key), '이/가')} 이 문서에 없습니다 "
             "(숨김 칸이 손상되었거나 다른 통합문서의 행입니다)."
         )
     missing = {key for key in built if key not in seen and key in records}
@@ -932,10 +932,10 @@ def _identity(
         others = [k for k in contents.matching(row) if k != ind.key]
         if not others:
             return _protected(wbi, row, record, targets_open)
-        shown = f"{shorten(dep.nfc(row.indicator))}, 단위 {shorten(dep.nfc(row.unit))}, 목표 {shorten(row.target)}"
+        visible = f"{shown(dep.nfc(row.indicator))}, 단위 {shown(dep.nfc(row.unit))}, 목표 {shown(row.target)}"
         return [
             f"{name}: {reading.ref('key', row.index)} ({_label(d, p, ind)}): 숨김 키가 이 행과 맞지 않습니다. "
-            f"이 행({reading.ref('indicator', row.index)})에 보이는 지표({shown})는 다른 기록의 것입니다. {_RESORT}"
+            f"이 행({reading.ref('indicator', row.index)})에 보이는 지표({visible})는 다른 기록의 것입니다. {_RESORT}"
         ]
     shown_project = row.shown_project
     if shown_project not in (None, "") and not same(shown_project, p.name):
@@ -988,7 +988,7 @@ def _protected(
             got = got.strip()
         problems.append(
             f"{wbi.name}: {wbi.reading.ref(fld, row.index)} ({_label(d, p, ind)}): 보호된 칸 '{_PROTECTED_KO[fld]}'{particle(_PROTECTED_KO[fld], '이/가')} "
-            f"바뀌었습니다 ({shorten(expected)} → {shorten(got)}). 목표·지표명·단위·사업명은 바꿀 수 없습니다."
+            f"바뀌었습니다 ({shown(expected)} → {shown(got)}). 목표·지표명·단위·사업명은 바꿀 수 없습니다."
         )
     return problems
 
