@@ -568,6 +568,35 @@ def test_blank_targets_are_named_blank_in_messages(year, tmp_path):
     assert "목표가 이 통합문서를 만든 뒤 12로 확정되어 바꿀 수 없습니다 (이 파일: 빈칸)" in r.stderr
 
 
+def test_form_messages_say_what_the_targets_phase_reads(year, tmp_path):
+    """issue 15 §5 (tester): in 목표 설정, 목표 is not among the cells that cannot change,
+    and a deleted row's 목표·실적 are what is not taken."""
+    db = year.store(tmp_path)
+    with Store.open(db) as s:
+        rows = s.load("2020").indicator_rows()
+    # a project's second indicator (its row does not hold the merged project name)
+    gone = next(b[3].key for a, b in zip(rows, rows[1:], strict=False) if a[2] is b[2])
+    wb = openpyxl.load_workbook(
+        edited(year.form, tmp_path / "del.xlsx", [(year.rows["I0001"], T, 5)])
+    )
+    for cell in wb[DEPTS][year.rows[gone]]:
+        if not isinstance(cell, openpyxl.cell.cell.MergedCell):
+            cell.value = None
+    wb.save(tmp_path / "del.xlsx")
+    out = ok(run(db, "import", tmp_path / "del.xlsx")).output
+    assert any(
+        line.startswith("주의: del.xlsx: ")
+        and line.endswith(" 행이 없어 그 목표·실적은 가져오지 않았습니다.")
+        for line in out.splitlines()
+    ), out
+    assert stored(db)["I0001"].target == 5
+    unit = edited(year.form, tmp_path / "unit.xlsx", [(year.rows["I0001"], TARGET_COLS.unit, "건")])
+    r = run(db, "import", unit)
+    assert r.exit_code == 1
+    assert "보호된 칸 '단위'가 바뀌었습니다" in r.stderr
+    assert r.stderr.rstrip().endswith("). 지표명·단위·사업명은 바꿀 수 없습니다."), r.stderr
+
+
 # --------------------------------------------------------------------------- department map
 
 

@@ -833,8 +833,11 @@ def _map_rows(
         warnings.append(
             f"{name}: {reading.sheet} {row.index + 1}행은 추가된 행으로 보고 무시했습니다 ({row.shown})."
         )
+    inputs = "목표·실적" if wbi.phase is Phase.TARGETS else "실적"
     for key in sorted(missing):
-        warnings.append(f"{name}: {label(key)} 행이 없어 그 실적은 가져오지 않았습니다.")
+        warnings.append(
+            f"{name}: {label(key)} 행이 없어 그 {inputs}{particle(inputs, '은/는')} 가져오지 않았습니다."
+        )
     if wbi.phase is Phase.EVALUATION:
         stale = [
             key
@@ -976,6 +979,7 @@ def _protected(
         checks.append(("target", row.target, ind.target))
     if row.project not in (None, ""):  # merged: only a project's first row holds the name
         checks.append(("project", row.project, p.name))
+    fixed = "지표명·단위·사업명" if targets_open else "목표·지표명·단위·사업명"
     problems = []
     for fld, got, expected in checks:
         if fld == "target":
@@ -988,7 +992,7 @@ def _protected(
             got = got.strip()
         problems.append(
             f"{wbi.name}: {wbi.reading.ref(fld, row.index)} ({_label(d, p, ind)}): 보호된 칸 '{_PROTECTED_KO[fld]}'{particle(_PROTECTED_KO[fld], '이/가')} "
-            f"바뀌었습니다 ({shown(expected)} → {shown(got)}). 목표·지표명·단위·사업명은 바꿀 수 없습니다."
+            f"바뀌었습니다 ({shown(expected)} → {shown(got)}). {fixed}{particle(fixed, '은/는')} 바꿀 수 없습니다."
         )
     return problems
 
