@@ -506,7 +506,19 @@ def test_allow_blank_and_reopen(year, tmp_path):
     )
     with Store.open(db) as s:
         assert s.phase("2020") is Phase.TARGETS
-    assert run(db, "targets", "2020", "--fix", "--reopen").exit_code == 1
+    # options that do not go together are usage errors (exit 2, README), written nothing
+    r = run(db, "targets", "2020", "--fix", "--reopen")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines()[-1] == "오류: --fix와 --reopen은 함께 쓸 수 없습니다."
+    assert r.stderr.startswith("사용법: xlgen targets [옵션] KEY\n")
+    for alone in (["--allow-blank"], ["--reopen", "--allow-blank"]):
+        r = run(db, "targets", "2020", *alone)
+        assert r.exit_code == 2
+        assert r.stderr.splitlines()[-1] == (
+            "오류: --allow-blank는 --fix와 함께만 씁니다 (빈 목표가 있어도 확정)."
+        )
+    with Store.open(db) as s:
+        assert s.phase("2020") is Phase.TARGETS and s.revision("2020") == 3
 
 
 def test_an_evaluation_workbook_built_before_a_reopen_keeps_its_actuals(year, tmp_path):

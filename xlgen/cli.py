@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from . import __version__, console, kinds
-from .cli_ko import KoGroup
+from .cli_ko import KoGroup, OptionConflict
 from .errors import XlgenError
 from .korean import particle
 from .numbers import format_number, is_number
@@ -741,7 +741,9 @@ def targets(key: str, fix: bool, reopen: bool, allow_blank: bool, db: Path | Non
     from .targets import fix_targets, reopen_targets, target_status
 
     if fix and reopen:
-        raise UserError("--fix와 --reopen은 함께 쓸 수 없습니다.")
+        raise OptionConflict("--fix와 --reopen은 함께 쓸 수 없습니다.")
+    if allow_blank and not fix:
+        raise OptionConflict("--allow-blank는 --fix와 함께만 씁니다 (빈 목표가 있어도 확정).")
     with _existing_store(db) as store:
         if fix:
             report = fix_targets(store, key, allow_blank=allow_blank, os_user=current_os_user())

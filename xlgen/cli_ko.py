@@ -117,6 +117,14 @@ class ExtraArguments(click.UsageError):
         self.extra = list(extra)
 
 
+class OptionConflict(click.UsageError):
+    """Options that do not go together, or one that needs another (its message is Korean,
+    written by the command). Raised inside a command: its usage line is shown too."""
+
+    def __init__(self, message: str, ctx: click.Context | None = None) -> None:
+        super().__init__(message, ctx or click.get_current_context(silent=True))
+
+
 def _metavar(param: click.Parameter) -> None:
     """Give arguments and options Korean metavars unless the command set its own."""
     if param.metavar is not None:
@@ -368,6 +376,8 @@ def usage_message(exc: click.UsageError, argv: Sequence[str] = ()) -> str:
         elif ctx is not None and isinstance(ctx.command, click.Group):
             text += f" 있는 명령: {', '.join(ctx.command.list_commands(ctx))}"
         return text
+    if isinstance(exc, OptionConflict):
+        return exc.message
     if isinstance(exc, ExtraArguments):
         return f"필요 없는 인수가 더 있습니다: {' '.join(exc.extra)}"
     if isinstance(exc, click.BadArgumentUsage):
