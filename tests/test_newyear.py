@@ -161,6 +161,21 @@ def test_new_refuses_an_existing_year_a_missing_source_and_a_bad_year(year, tmp_
     r = run(db, "new", "next", "--from", "2019")
     assert r.exit_code == 1
     assert r.stderr == "오류: 'next'는 연도가 아닙니다. --year로 새 문서의 연도를 정해 주세요.\n"
+    # issue 15 §5 (tester): a KEY that is a year and a --year that disagrees; absurd years
+    r = run(db, "new", "2026", "--year", "2030", "--from", "2019")
+    assert r.exit_code == 1
+    assert r.stderr == (
+        "오류: 새 문서 '2026'은 2026년인데 --year는 2030입니다. 연도가 KEY와 같으면 --year를 "
+        "빼고, 다르면 연도가 아닌 KEY를 쓰세요.\n"
+    )
+    for args, given in (
+        (["next", "--year", "99999"], "--year 99999"),
+        (["next", "--year", "-5"], "--year -5"),
+        (["9999"], "'9999'"),
+    ):
+        r = run(db, "new", *args, "--from", "2019")
+        assert r.exit_code == 1
+        assert r.stderr == f"오류: {given}: 새 문서의 연도는 1990~2100 사이여야 합니다.\n"
     assert db.read_bytes() == before
     with Store.open(db) as s:
         assert [i.key for i in s.keys()] == ["2019", "2020"]

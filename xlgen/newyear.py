@@ -447,6 +447,9 @@ class NewYear:
     replaced: bool
 
 
+YEARS = range(1990, 2101)  # the years a new document may be for (a typo is refused)
+
+
 def year_of_key(key: str) -> int | None:
     """The year a key names ("2020" → 2020), None when it is not a year."""
     text = key.strip()
@@ -470,6 +473,12 @@ def create_year(
         raise XlgenError(
             f"새 문서 '{key}'{particle(key, '과/와')} --from '{source_key}'{particle(source_key, '이/가')} 같습니다."
         )
+    named = year_of_key(key)
+    if year is not None and named is not None and year != named:
+        raise XlgenError(
+            f"새 문서 '{key}'{particle(key, '은/는')} {named}년인데 --year는 {year}입니다. "
+            f"연도가 KEY와 같으면 --year를 빼고, 다르면 연도가 아닌 KEY를 쓰세요."
+        )
     if not store.has(source_key):
         raise NotFoundError(
             f"--from {source_key}: 저장소에 '{source_key}' 문서가 없습니다 ({store.path}). "
@@ -483,6 +492,11 @@ def create_year(
     if year is None:
         raise XlgenError(
             f"'{key}'{particle(key, '은/는')} 연도가 아닙니다. --year로 새 문서의 연도를 정해 주세요."
+        )
+    if year not in YEARS:
+        given = f"--year {year}" if named is None else f"'{key}'"
+        raise XlgenError(
+            f"{given}: 새 문서의 연도는 {YEARS.start}~{YEARS.stop - 1} 사이여야 합니다."
         )
     if source.year is not None and year <= source.year:
         raise XlgenError(
