@@ -710,7 +710,9 @@ def test_map_names_are_checked_against_the_store(year, tmp_path, text, message):
     r = run(db, "new", "2021", "--from", "2019", "--map", _map(tmp_path, text))
     assert r.exit_code == 1
     if message is None:
-        assert r.stderr.startswith("오류: 부서변경.toml: TOML 형식 오류입니다 (")
+        assert r.stderr == (
+            "오류: 부서변경.toml 1행 8열: TOML 형식 오류입니다. 표 이름 뒤에 ']'가 없습니다.\n"
+        )
     else:
         assert r.stderr == f"오류: {message}\n"
     assert db.read_bytes() == before

@@ -33,6 +33,7 @@ from .model import (
     Project,
 )
 from .store import Store
+from .toml_errors import toml_error
 
 MAX_MAP_BYTES = 1024 * 1024  # a mapping file is a few lines; more is not one
 
@@ -87,7 +88,7 @@ def read_map(path: Path) -> DepartmentMap:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{name}: TOML 형식 오류입니다 ({exc}).") from None
+        raise InputError(toml_error(name, exc)) from None
     lines = text.splitlines()
     unknown = [k for k in raw if k not in _TABLES]
     if unknown:

@@ -22,6 +22,7 @@ from .findings import Finding, Kind
 from .model import Document
 from .parse import parse_file
 from .textio import TextDocument, read_document
+from .toml_errors import toml_error
 
 MANIFEST = "manifest.toml"
 CORRECTIONS = "corrections.toml"
@@ -47,7 +48,7 @@ def _load_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: TOML 형식 오류 ({exc}).") from None
+        raise InputError(toml_error(path, exc)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: 읽을 수 없습니다 ({exc}).") from None
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .toml_errors import toml_error
 
 TEMPLATES_DIR = "templates"
 """The working folder's templates folder, used when present."""
@@ -64,7 +65,7 @@ def _read(path: Traversable) -> dict[str, Any]:
     except FileNotFoundError:
         raise InputError(f"서식 파일이 없습니다: {path}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"서식 파일 형식 오류: {path} ({exc})") from None
+        raise InputError(f"서식 파일 {toml_error(path, exc)}") from None
 
 
 def load_template(kind: str, directory: Traversable | None = None) -> dict[str, Any]:
