@@ -96,6 +96,8 @@ class Kind(StrEnum):
     PDF_TEXT_OVERFLOW = "pdf_text_overflow"
     # a document read as grids (HWPX, PDF): tables and text left out, never read as rows
     BLOCKS_NOT_READ = "blocks_not_read"
+    # a Ⅲ table's reference columns ("2019년 목표"), known by their header and not read
+    REFERENCE_COLUMNS = "reference_columns"
     GOALS_TOTAL_MISMATCH = "goals_total_mismatch"
 
     @property
@@ -151,6 +153,7 @@ _LABELS: dict[Kind, str] = {
     Kind.PDF_MARK_UNEXPLAINED: "PDF 읽기",
     Kind.PDF_TEXT_OVERFLOW: "PDF 읽기",
     Kind.BLOCKS_NOT_READ: "읽지 않은 표",
+    Kind.REFERENCE_COLUMNS: "참고 열",
     Kind.GOALS_TOTAL_MISMATCH: "합계",
     Kind.GOAL_REJOINED: "이름 통일",
     Kind.GOAL_RENAMED: "이름 통일",
@@ -586,6 +589,11 @@ _RENDER: dict[Kind, Callable[[Mapping[str, Any]], str]] = {
         f"전략목표 예산액의 합 {_plan(f['computed'])}"
     ),
     Kind.BLOCKS_NOT_READ: _blocks_not_read,
+    Kind.REFERENCE_COLUMNS: lambda f: (
+        "Ⅲ 부서별 표에 참고 열 "
+        + ", ".join(f"'{c}'" for c in f["columns"])
+        + "이 있어 읽지 않았습니다. 목표·실적은 제목이 '목표'·'실적'인 열에서 읽었습니다."
+    ),
     Kind.PDF_TEXT_OVERFLOW: lambda f: (
         f"PDF {f['page']}쪽 표에서 칸보다 긴 글이 칸 밖으로 넘쳐 인쇄되어 이웃 칸의 글과 "
         "섞여 읽혔을 수 있습니다: "

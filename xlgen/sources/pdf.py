@@ -792,7 +792,7 @@ def _pos(cell: Cell) -> tuple[int, int, int, int]:
 def parse_pdf(
     path: Path, *, corrections: Mapping[str, Any] | None = None
 ) -> tuple[Document, TextDocument]:
-    from .records import document_from_blocks
+    from .records import HeaderError, document_from_blocks
 
     name = path.name
     document = read_pdf(path)
@@ -808,6 +808,14 @@ def parse_pdf(
             records, rendering = document_from_blocks(
                 document.blocks, corrections=corrections, source=name
             )
+        except HeaderError as exc:  # a header naming its columns otherwise: the page too
+            table = exc.table
+            while id(table) in document.merged:
+                table = document.merged[id(table)]
+            pages = document.row_pages.get(id(table)) or []
+            if exc.row < len(pages):
+                raise InputError(f"{exc} (PDF {pages[exc.row]}쪽)") from None
+            raise
         except ParseError as exc:
             reason = str(exc)
         else:

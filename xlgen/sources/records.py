@@ -20,14 +20,16 @@ records still go through the text parsers' own builders and checks:
 from __future__ import annotations
 
 import dataclasses
+import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .. import kinds
-from ..errors import ParseError
+from ..errors import InputError, ParseError
 from ..findings import Kind
+from ..korean import particle
 from ..model import Department, Evaluation, Indicator, ParseWarning, Plan, Project
 from ..parse._evaluation_tables import DEPT_RE, HEADER_WORDS
 from ..parse._text import fold_digits, nospace, parse_number, squash
@@ -265,27 +267,74 @@ def _blank(lines: list[str], runs: list[LeftOut], rendering: Rendering) -> None:
 # --------------------------------------------------------------------------- evaluation
 
 
+# Each Ⅲ header cell, spaces and "(%)" dropped, names one column exactly. The columns the
+# desk's forms add (사업 달성률, 판정, 비고) are known and not read; a year's reference
+# columns ("2019년 목표", next year's target form) are known, not read, and named.
+_HEADER_FIELDS = {
+    "주요사업명": "project",
+    "성과지표": "indicator",
+    "성과지표명": "indicator",
+    "단위": "unit",
+    "목표": "target",
+    "실적": "actual",
+    "달성률": "rate",
+    "사업달성률": "prate",
+    "판정": "judge",
+    "비고": "note",
+}
+_REQUIRED = ("project", "indicator", "unit", "target", "actual", "rate")
+_REFERENCE_HEADER_RE = re.compile(r"^(?:\d{4}년|전년도?)(?:목표|실적)$")
+
+
+class HeaderError(InputError):
+    """A Ⅲ table whose column header does not say which column is which: never read with a
+    guessed column. `table` and `row` say where (a PDF names the page)."""
+
+    def __init__(self, message: str, table: Any, row: int) -> None:
+        super().__init__(message)
+        self.table = table
+        self.row = row
+
+
+class _HeaderProblem(Exception):
+    """Raised by `_header_index`; `evaluation_from_blocks` names the table's line."""
+
+    def __init__(self, table: Any, row: int, detail: str) -> None:
+        super().__init__(detail)
+        self.table = table
+        self.row = row
+        self.detail = detail
+
+
+@dataclass
+class _Header:
+    first: int  # the first data row
+    columns: dict[str, int]  # field -> column
+    references: list[str]  # the reference columns' headers as printed, not read
+
+
+def _header_label(text: str) -> str:
+    word = nospace(text)
+    for tail in ("(%)", "%"):
+        if word.endswith(tail) and len(word) > len(tail):
+            word = word[: -len(tail)]
+    return word
+
+
 def _header_index(table: TableLike) -> tuple[int, dict[str, int]] | None:
-    """(first data row, column of each field) for a Ⅲ department table, else None."""
+    """(first data row, column of each field) for a Ⅲ department table, else None.
+
+    Raises `_HeaderProblem` when the table has a department header (주요사업명, 성과지표) but
+    a header cell names no known column, or two cells the same column."""
+    header = _find_header(table)
+    return (header.first, header.columns) if header else None
+
+
+def _find_header(table: TableLike) -> _Header | None:
     for r in range(min(table.rows, 4)):
         words = [nospace(cell_text(c)) for c in table.grid[r]]
         if not all(any(h in w for w in words) for h in HEADER_WORDS):
             continue
-        columns: dict[str, int] = {}
-        for field, keys in (
-            ("project", ("주요사업명",)),
-            ("indicator", ("성과지표",)),
-            ("unit", ("단위",)),
-            ("target", ("목표",)),
-            ("actual", ("실적",)),
-            ("rate", ("달성률",)),
-        ):
-            for k in range(table.cols):
-                cell = table.grid[r][k]
-                if cell is not None and cell.col == k and any(key in words[k] for key in keys):
-                    columns.setdefault(field, k)
-        if len(columns) < 6:
-            return None
         first = r + 1
         # the header may run over more rows (a merged "달성률" over "(%)")
         while first < table.rows and all(
@@ -293,7 +342,57 @@ def _header_index(table: TableLike) -> tuple[int, dict[str, int]] | None:
             for c in table.grid[first]
         ):
             first += 1
-        return first, columns
+        columns: dict[str, int] = {}
+        references: list[str] = []
+        blank: list[int] = []
+        seen: set[int] = set()
+        for k in range(table.cols):
+            # the column's header: the texts of the header cells over it, top to bottom
+            cells = []
+            for row in table.grid[r:first]:
+                c = row[k]
+                if c is not None and id(c) not in seen and c.col == k:
+                    seen.add(id(c))
+                    cells.append(c)
+            if not cells:
+                continue
+            printed = squash(" ".join(cell_text(c) for c in cells))
+            label = _header_label(printed)
+            if not label:
+                blank.append(k)
+                continue
+            field = _HEADER_FIELDS.get(label)
+            if field is None and _REFERENCE_HEADER_RE.match(label):
+                references.append(printed)
+                continue
+            if field is None:
+                raise _HeaderProblem(
+                    table, r, f"열 제목 '{printed}'{particle(printed, '은/는')} 알 수 없는 열입니다"
+                )
+            if field in columns:
+                raise _HeaderProblem(
+                    table,
+                    r,
+                    f"열 제목 '{words[columns[field]]}'{particle(words[columns[field]], '과/와')} "
+                    f"'{printed}'{particle(printed, '이/가')} 같은 열을 가리킵니다",
+                )
+            columns[field] = k
+        missing = [f for f in _REQUIRED if f not in columns]
+        if missing:
+            names = {v: k for k, v in reversed(list(_HEADER_FIELDS.items()))}
+            raise _HeaderProblem(
+                table,
+                r,
+                "열 제목에 " + ", ".join(f"'{names[f]}'" for f in missing) + " 열이 없습니다",
+            )
+        for k in blank:  # a column without a header holding text: which column is it?
+            for row in table.grid[first:]:
+                c = row[k]
+                if c is not None and c.col == k and cell_text(c):
+                    raise _HeaderProblem(
+                        table, r, f"제목 없는 {k + 1}번째 열에 '{cell_text(c)}' 글이 있습니다"
+                    )
+        return _Header(first, columns, references)
     return None
 
 
@@ -397,6 +496,25 @@ def plan_from_blocks(
 
 
 def evaluation_from_blocks(
+    blocks: Sequence[Any],
+    rendering: Rendering,
+    corrections: Mapping[str, Any] | None,
+    source: str,
+) -> Evaluation:
+    try:
+        return _evaluation_from_blocks(blocks, rendering, corrections, source)
+    except _HeaderProblem as exc:
+        line = rendering.row_line.get((id(exc.table), exc.row))
+        raise HeaderError(
+            f"{source or '문서'}: {line}행의 Ⅲ 부서별 표에서 {exc.detail}. 어느 칸이 목표·실적인지 "
+            "정할 수 없어 읽지 않습니다. 열 제목을 주요사업명, 성과지표, 단위, 목표, 실적, "
+            "달성률(%)로 (그 밖의 열은 사업 달성률, 판정, 비고로) 고쳐 다시 저장해 주세요.",
+            exc.table,
+            exc.row,
+        ) from None
+
+
+def _evaluation_from_blocks(
     blocks: Sequence[Any],
     rendering: Rendering,
     corrections: Mapping[str, Any] | None,
@@ -518,6 +636,7 @@ def _departments(
     by_name: dict[str, Department] = {}
     current: Department | None = None
     fresh = True
+    references: set[tuple[str, ...]] = set()  # the reference columns named so far
     line_of = rendering.row_line
     paragraph_line = {k: first for k, (first, _) in rendering.block_line.items()}
     for block in blocks:
@@ -534,8 +653,19 @@ def _departments(
                 )
                 fresh = True
             continue
-        header = _header_index(block)
+        found = _find_header(block)
+        header = (found.first, found.columns) if found else None
         first, columns = header if header else (block.rows, {})
+        if found and found.references and tuple(found.references) not in references:
+            references.add(tuple(found.references))
+            warnings.append(
+                ParseWarning(
+                    line_of[(id(block), 0)],
+                    kind=Kind.REFERENCE_COLUMNS,
+                    department=current.name if current else "",
+                    columns=tuple(found.references),
+                )
+            )
         for r in range(first):  # "▢ 부서명" as a table row (or a one-cell table)
             heading = _heading_of(block, r)
             continued = _continued(heading) if heading else None
