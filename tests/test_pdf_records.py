@@ -4,6 +4,7 @@ of something else, a damaged PDF, a huge page count; and the text fallback."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 import time
@@ -220,6 +221,47 @@ def test_a_damaged_pdf_is_refused_quickly(tmp_path: Path) -> None:
             parse_file(path)
         assert time.monotonic() - started < 20
         assert str(info.value).startswith(f"damaged{i}.pdf:")
+
+
+def test_damage_is_said_in_korean_without_exception_names(tmp_path: Path) -> None:
+    good = _text_pdf(["x"])
+    path = tmp_path / "잘림.pdf"
+    path.write_bytes(good[: len(good) // 2])
+    with pytest.raises(InputError) as info:
+        parse_file(path)
+    message = str(info.value)
+    assert message.startswith("잘림.pdf: 손상되었거나 끝까지 저장되지 않은 PDF")
+    assert not re.search(r"[A-Za-z]{4,}", message.replace("HWPX", "").replace("hwpx", ""))
+
+
+def _encrypted_pdf() -> bytes:
+    """A PDF encrypted with a user password (RC4, the standard handler): without the password
+    its key does not match the /U entry, as for any PDF that asks for a password to open."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        b"<< /Filter /Standard /V 1 /R 2 /Length 40 /O <"
+        + b"ab" * 32
+        + b"> /U <"
+        + b"cd" * 32
+        + b"> /P -4 >>",
+    ]
+    ident = b"<" + b"01" * 16 + b">"
+    return _pdf(objects).replace(
+        b"/Root 1 0 R >>", b"/Root 1 0 R /Encrypt 4 0 R /ID [" + ident + ident + b"] >>"
+    )
+
+
+def test_a_password_protected_pdf_is_named_so(tmp_path: Path) -> None:
+    path = tmp_path / "enc_user.pdf"
+    path.write_bytes(_encrypted_pdf())
+    with pytest.raises(InputError) as info:
+        parse_file(path)
+    message = str(info.value)
+    assert message.startswith("enc_user.pdf: 암호가 걸린 PDF입니다.")
+    assert "암호를 풀어 다시 저장" in message
+    assert "손상" not in message and "Exception" not in message
 
 
 def test_a_huge_page_count_is_refused_in_bounded_time(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ image. Pages, characters and time are bounded.
 from __future__ import annotations
 
 import bisect
+import logging
 import re
 import time
 from collections.abc import Mapping, Sequence
@@ -43,6 +44,8 @@ from ..model import Document, ParseWarning
 from ..numbers import parse as parse_number
 from ..textio import TextDocument
 from .hwpx import Cell, Paragraph, Table
+
+_log = logging.getLogger(__name__)
 
 MAX_PAGES = 2_000
 MAX_CHARS = 4_000_000  # characters of all pages together
@@ -162,7 +165,38 @@ class PdfDocument:
 
 
 def _open_error(name: str, exc: Exception) -> InputError:
-    return InputError(f"{name}: 손상되었거나 읽을 수 없는 PDF입니다 ({type(exc).__name__}).")
+    """A Korean message for what pdfminer raised (its class goes to the debug log only)."""
+    _log.debug("%s: %s: %r", name, type(exc).__name__, exc)
+    if _encrypted(exc):
+        return InputError(
+            f"{name}: 암호가 걸린 PDF입니다. 암호를 아는 사람이 PDF 보기 프로그램에서 열어 "
+            "암호를 풀어 다시 저장(인쇄 → PDF로 저장)한 파일을 넣어 주세요."
+        )
+    return InputError(
+        f"{name}: 손상되었거나 끝까지 저장되지 않은 PDF라 읽을 수 없습니다. 원본에서 PDF를 "
+        "다시 만들어 넣거나, 원본 한글 문서를 HWPX(*.hwpx)로 저장해 주세요."
+    )
+
+
+def _encrypted(exc: BaseException) -> bool:
+    """Did pdfminer stop at the document's encryption (a password it does not have, or an
+    encryption it cannot undo)? pdfplumber wraps pdfminer's exception in its own."""
+    try:
+        from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    except ImportError:  # pragma: no cover - pdfminer comes with pdfplumber
+        return False
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        e = todo.pop()
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, (PDFEncryptionError, PDFPasswordIncorrect)):
+            return True
+        todo.extend(a for a in e.args if isinstance(a, BaseException))
+        todo.extend(c for c in (e.__cause__, e.__context__) if c is not None)
+    return False
 
 
 def _page_count(pdf: Any) -> int | None:
