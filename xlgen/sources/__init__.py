@@ -11,7 +11,7 @@ from ..errors import InputError
 from ..files import read_head
 from ..model import Document
 from ..textio import TextDocument
-from .formats import hwp5_refusal, sniff, zip_refusal
+from .formats import ole_refusal, sniff, zip_refusal
 
 __all__ = ["parse_source"]
 
@@ -28,7 +28,7 @@ def parse_source(
     if kind == "text":
         return None
     if kind == "ole":
-        raise InputError(hwp5_refusal(path.name))
+        raise InputError(ole_refusal(path))
     if kind == "zip":
         raise InputError(zip_refusal(path.name))
     if kind == "pdf":

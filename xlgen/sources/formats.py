@@ -39,6 +39,36 @@ def _names(path: Path) -> list[str]:
         return []
 
 
+def ole_refusal(path: Path) -> str:
+    """The refusal for an OLE compound file, by what its directory holds: an HWP 5 document
+    (its FileHeader and DocInfo streams, BodyText storage), an Excel 97-2003 workbook (its
+    Workbook stream), a password-protected Office file, or something else."""
+    from .. import ole
+
+    name = path.name
+    names = ole.stream_names(path)
+    if {"FileHeader", "DocInfo", "BodyText"} <= names:
+        return hwp5_refusal(name)
+    if not names and path.suffix.lower() == ".hwp":  # a directory that cannot be read
+        return hwp5_refusal(name)
+    if names & ole.ENCRYPTED_STREAMS:
+        return (
+            f"{name}: 암호가 걸린 오피스 파일입니다. 문서는 암호를 풀어 다시 저장한 뒤 "
+            "HWPX(*.hwpx)나 인쇄용 PDF로 넣어 주세요."
+        )
+    if names & {"Workbook", "Book"}:
+        return (
+            f"{name}: 엑셀 97–2003 통합문서(.xls)입니다. 엑셀 97–2003 통합문서는 문서로 읽지 "
+            "않습니다. 성과 문서라면 한글 문서(HWPX, *.hwpx)나 인쇄용 PDF를 넣어 주세요. "
+            "입력한 통합문서를 가져오려면 엑셀에서 'Excel 통합 문서(*.xlsx)'로 저장한 뒤 "
+            "`xlgen import`로 가져오세요."
+        )
+    return (
+        f"{name}: 한글 문서(HWP)가 아닌 예전 형식(OLE 복합 문서)의 파일이라 읽지 않습니다. "
+        "성과 문서는 HWPX(*.hwpx)나 인쇄용 PDF로 넣어 주세요."
+    )
+
+
 def hwp5_refusal(name: str) -> str:
     return (
         f"{name}: 한글 97~2018 형식(HWP 5, .hwp) 문서는 직접 읽지 않습니다. "

@@ -127,9 +127,9 @@ def read_hwpx(path: str | Path) -> HwpxDocument:
     with path.open("rb") as fh:
         head = fh.read(8)
     if head.startswith(OLE_MAGIC):
-        from .formats import hwp5_refusal
+        from .formats import ole_refusal
 
-        raise InputError(hwp5_refusal(name))
+        raise InputError(ole_refusal(path))
     if not zipfile.is_zipfile(path):
         raise InputError(f"{name}: HWPX 문서가 아닙니다 (zip 형식이 아닙니다).")
     document = HwpxDocument(path)
