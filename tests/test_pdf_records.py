@@ -307,3 +307,22 @@ def test_unruled_tables_fall_back_to_the_text_with_a_finding(tmp_path: Path) -> 
     fallback = [w for w in doc.warnings if w.kind is Kind.PDF_READ_AS_TEXT]
     assert len(fallback) == 1 and "텍스트 문서로 읽었습니다" in fallback[0].message
     assert fallback[0].get("tables") == 0
+
+
+@pytest.mark.parametrize("name", ["빈.pdf", "빈.hwpx", "빈.hwp", "빈.txt"])
+def test_an_empty_file_is_named_empty(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"")
+    with pytest.raises(InputError) as info:
+        parse_file(path)
+    assert str(info.value).startswith(f"{name}: 빈 파일입니다 (0바이트).")
+
+
+def test_a_pdf_of_no_pages_is_not_called_a_scan(tmp_path: Path) -> None:
+    path = tmp_path / "zero.pdf"
+    path.write_bytes(_text_pdf([], pages=0))
+    with pytest.raises(InputError) as info:
+        parse_file(path)
+    message = str(info.value)
+    assert message.startswith("zero.pdf: 쪽이 없는 PDF입니다 (0쪽).")
+    assert "스캔" not in message

@@ -24,7 +24,13 @@ def parse_source(
     """Records of a document in a non-text format, or None when the file is text."""
     path = Path(path)
     # a missing file, a folder, a FIFO or a device is refused here as the text reader would
-    kind = sniff(path, read_head(path, MAX_FILE_BYTES, 1024))
+    head = read_head(path, MAX_FILE_BYTES, 1024)
+    if not head:
+        raise InputError(
+            f"{path.name}: 빈 파일입니다 (0바이트). 저장이 끝나지 않았거나 내용이 없는 "
+            "파일입니다. 원본 문서를 다시 저장해 넣어 주세요."
+        )
+    kind = sniff(path, head)
     if kind == "text":
         return None
     if kind == "ole":

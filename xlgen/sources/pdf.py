@@ -830,6 +830,10 @@ def parse_pdf(
 
     name = path.name
     document = read_pdf(path)
+    if document.pages == 0:
+        raise InputError(
+            f"{name}: 쪽이 없는 PDF입니다 (0쪽). 원본 문서에서 PDF를 다시 만들어 넣어 주세요."
+        )
     if not any(document.page_texts):
         raise InputError(
             f"{name}: 글자 정보가 없는 PDF입니다 (스캔한 이미지로 보입니다). 이미지에서 글자를 "
