@@ -282,6 +282,16 @@ def test_reading_stops_at_the_time_bound(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         pdfsource.read_pdf(path, max_seconds=-1)
     assert "너무 오래" in str(info.value)
+    assert "3쪽 중 1쪽에서 읽기 시간 한도" in str(info.value)
+    assert "HWPX(*.hwpx)로 저장해 넣어 주세요" in str(info.value)
+
+
+def test_the_time_bound_scales_with_the_pages_within_a_desks_wait() -> None:
+    bound = pdfsource.time_bound
+    assert bound(1) == pdfsource.MIN_SECONDS == 30
+    assert bound(45) == 45
+    assert bound(1_900) == pdfsource.MAX_SECONDS == 90
+    assert all(bound(n) <= bound(n + 1) for n in range(0, 3_000, 7))
 
 
 @needs_lo

@@ -50,7 +50,17 @@ _log = logging.getLogger(__name__)
 MAX_PAGES = 2_000
 MAX_CHARS = 4_000_000  # characters of all pages together
 MAX_PAGE_CHARS = 200_000  # characters of one page
-MAX_SECONDS = 300.0  # reading the tables of all pages (about 50 ms a page)
+# Reading the tables of all pages takes about 50-150 ms a page: a bound of a second a page
+# (at least 30 s, at most 90 s) leaves room on a busy machine and stops what no desk prints.
+SECONDS_PER_PAGE = 1.0
+MIN_SECONDS = 30.0
+MAX_SECONDS = 90.0
+
+
+def time_bound(pages: int) -> float:
+    """How long reading a PDF of `pages` pages may take."""
+    return min(MAX_SECONDS, max(MIN_SECONDS, SECONDS_PER_PAGE * pages))
+
 
 INSTALL = 'pip install "xlgen[pdf]"'
 
@@ -210,7 +220,7 @@ def _page_count(pdf: Any) -> int | None:
         return None
 
 
-def read_pdf(path: Path, *, max_seconds: float = MAX_SECONDS) -> PdfDocument:
+def read_pdf(path: Path, *, max_seconds: float | None = None) -> PdfDocument:
     """The pages' tables as grids and the text around them as paragraphs, in reading order."""
     name = path.name
     pdfplumber = _pdfplumber(name)
@@ -225,6 +235,7 @@ def read_pdf(path: Path, *, max_seconds: float = MAX_SECONDS) -> PdfDocument:
             if len(pages) > MAX_PAGES:
                 raise InputError(f"{name}: 쪽이 너무 많습니다 ({len(pages):,}쪽). 읽지 않습니다.")
             document.pages = len(pages)
+            bound = time_bound(len(pages)) if max_seconds is None else max_seconds
             chars = 0
             previous: _Page | None = None
             for number, page in enumerate(pages, 1):
@@ -234,10 +245,13 @@ def read_pdf(path: Path, *, max_seconds: float = MAX_SECONDS) -> PdfDocument:
                     raise InputError(
                         f"{name}: {number}쪽까지 글자가 너무 많습니다 ({chars:,}자). 읽지 않습니다."
                     )
-                if time.monotonic() - started > max_seconds:
+                if time.monotonic() - started > bound:
                     raise InputError(
-                        f"{name}: PDF를 읽는 데 너무 오래 걸립니다 ({number}쪽에서 "
-                        f"{max_seconds:.0f}초 넘음). 읽지 않습니다."
+                        f"{name}: PDF를 읽는 데 너무 오래 걸려 멈췄습니다 ({len(pages):,}쪽 중 "
+                        f"{number}쪽에서 읽기 시간 한도 {bound:.0f}초를 넘음; 한도는 쪽당 "
+                        f"{SECONDS_PER_PAGE:.0f}초, {MIN_SECONDS:.0f}~{MAX_SECONDS:.0f}초). "
+                        "성과 문서의 쪽만 PDF로 다시 저장해 넣거나, 원본 한글 문서를 "
+                        "HWPX(*.hwpx)로 저장해 넣어 주세요."
                     )
                 current = _layout_page(page, number)
                 if previous is not None:
