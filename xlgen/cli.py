@@ -221,7 +221,7 @@ def parse(files: tuple[Path, ...], fmt: str) -> None:
 @click.option(
     "--replace",
     is_flag=True,
-    help="이미 저장된 KEY를 새로 읽은 내용으로 바꿉니다 (가져온 실적은 사라집니다). 없으면 이미 있는 KEY는 그대로 둡니다.",
+    help="이미 저장된 KEY를 새로 읽은 내용으로 바꿉니다 (가져오거나 입력한 목표·실적·비고는 사라집니다). 없으면 이미 있는 KEY는 그대로 둡니다.",
 )
 @kind_option
 @seeds_option
@@ -245,7 +245,7 @@ def load(
                 click.echo(
                     f"{shown(info)}{particle(shown(info), '은/는')} 이미 저장소에 있습니다 "
                     f"(리비전 {info.revision}). 그대로 둡니다. "
-                    "문서를 다시 읽으려면 --replace를 붙이세요 (가져온 실적은 사라집니다)."
+                    "문서를 다시 읽으려면 --replace를 붙이세요 (가져오거나 입력한 목표·실적·비고는 사라집니다)."
                 )
                 continue
             for notice in loaded.notices:
