@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from hwpx_fixtures import evaluation_blocks, plan_blocks, write_hwpx
+from test_hwpx_records import EVAL_SEED, PLAN_SEED, _text
 
 from xlgen.cli import cli
 from xlgen.model import Evaluation, Plan
-from xlgen.parse import parse_file
-from xlgen.seeds import load_corrections
 from xlgen.store import Store
 
 from support import libreoffice as lo
@@ -29,14 +28,7 @@ pytestmark = [
     ),
 ]
 
-ROOT = Path(__file__).resolve().parents[1]
-EVAL_SEED = ROOT / "seeds" / "2019" / "004_87ab448168a45e13.txt"
-PLAN_SEED = ROOT / "seeds" / "plan-seogu" / "000_927cff7e11b514e0.txt"
 SUMMARY = "Ⅰ 국별현황"
-
-
-def _text(path: Path):
-    return parse_file(path, corrections=load_corrections(path))[0]
 
 
 @pytest.fixture(scope="module")
